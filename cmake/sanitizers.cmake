@@ -1,0 +1,12 @@
+# Sanitizers apply to the whole build (libraries and tests alike), so they are global flags.
+if(LEVEE_SANITIZE AND LEVEE_TSAN)
+  message(FATAL_ERROR "LEVEE_SANITIZE and LEVEE_TSAN cannot be combined")
+endif()
+if(LEVEE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(LEVEE_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
