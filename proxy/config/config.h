@@ -21,15 +21,20 @@ inline constexpr std::uint64_t MiB = 1024 * KiB;
 inline constexpr std::uint64_t GiB = 1024 * MiB;
 
 // "host:port"; host may be a name ("localhost"), an IPv4 address or a bracketed IPv6 address.
+// The host is stored without brackets ("::1"), as resolvers take it; see endpoint.h.
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
+
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
 struct ServerConfig {
   unsigned threads = 0;                                  // 0 = one worker per core
   Duration drain_timeout = std::chrono::seconds(15);     // SIGTERM: wait this long for in-flight
   Duration drain_delay = std::chrono::seconds(0);        // readiness 503 this long before closing
+
+  friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 
 struct ListenerConfig {
@@ -40,6 +45,8 @@ struct ListenerConfig {
   Duration header_timeout = std::chrono::seconds(10);    // whole header must arrive; else 408
   Duration idle_timeout = std::chrono::seconds(60);      // keep-alive wait for the next request
   Duration body_timeout = std::chrono::seconds(30);      // no body byte for this long -> close
+
+  friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };
 
 struct UpstreamConfig {
@@ -49,6 +56,8 @@ struct UpstreamConfig {
   Duration connect_timeout = std::chrono::seconds(1);    // over -> 502 (connect failed)
   Duration response_timeout = std::chrono::seconds(30);  // request sent -> response header; 504
   Duration idle_timeout = std::chrono::seconds(30);      // pooled idle connection lifetime
+
+  friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };
 
 struct RouteConfig {
@@ -56,16 +65,22 @@ struct RouteConfig {
   std::string host;                                      // empty: any Host
   std::string path_prefix = "/";
   std::string upstream;                                  // an UpstreamConfig::name
+
+  friend bool operator==(const RouteConfig&, const RouteConfig&) = default;
 };
 
 struct AdminConfig {
   bool enabled = true;
   Endpoint address{"127.0.0.1", 9901};
+
+  friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 
 struct LoggingConfig {
   std::string level = "info";                            // trace|debug|info|warn|error|off
   std::string access_log;                                // "" off, "-" stdout, else a file path
+
+  friend bool operator==(const LoggingConfig&, const LoggingConfig&) = default;
 };
 
 struct Config {
@@ -76,6 +91,8 @@ struct Config {
   LoggingConfig logging;
   std::vector<UpstreamConfig> upstreams;                 // at least one after loading
   std::vector<RouteConfig> routes;                       // at least one after loading
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 }  // namespace levee::config

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# bench/overhead/run.sh: what does levee cost in front of a fast origin, next to HAProxy?
+#
+# In one go, on 127.0.0.1 only: wrk against (1) nginx directly, (2) levee -> nginx and
+# (3) HAProxy -> nginx, same connections/duration/wrk threads for each, rounds interleaved
+# (the order rotates each round so no target always runs first or last). Then 1,000 idle
+# keep-alive client connections are opened to levee and its RSS is read from /proc.
+# Prints req/s, p50 and p99 (median of rounds) per target, the levee/HAProxy ratios with
+# PASS/FAIL against the targets (throughput >= 0.9x, p99 <= 1.2x, idle RSS < 30 MiB).
+# Exit status is 0 unless --strict is given and something FAILs. See README.md.
+#
+#   bench/overhead/run.sh [--connections 50] [--duration 10s] [--rounds 3] [--threads 2]
+#                         [--proxy-threads 1] [--pin|--no-pin] [--idle-connections 1000]
+#                         [--build-dir build/release] [--levee BIN] [--skip-deps]
+#                         [--keep] [--strict]
+#
+# Fairness on a small (2-core) machine. wrk, nginx and the proxy under test all need CPU, and
+# the proxy is the component being compared, so:
+#   - levee and HAProxy run with the same number of threads (--proxy-threads; HAProxy nbthread).
+#     Default 1: with 2 cores, wrk (2 threads) and nginx (1 worker) already want more than one
+#     core, so a second proxy thread only competes with its own load generator and origin and
+#     makes both proxies' numbers noisier without making the comparison any fairer (measured,
+#     see README.md).
+#   - --pin (the default when there are at least 2 CPUs) puts the proxy on the last CPU(s) with
+#     taskset and wrk + nginx on the others, so the proxy's core is not shared with the load
+#     generator and rounds repeat better. The direct-nginx run uses the same placement for
+#     wrk and nginx. --no-pin leaves scheduling to the kernel.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+connections=50
+duration=10s
+rounds=3
+wrk_threads=2
+proxy_threads=1
+idle_connections=1000
+warmup=2s
+build_dir=build/release
+levee_bin=
+pin=auto
+skip_deps=0
+keep=0
+strict=0
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --connections) connections=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --threads) wrk_threads=$2; shift 2 ;;
+    --proxy-threads) proxy_threads=$2; shift 2 ;;
+    --idle-connections) idle_connections=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --build-dir) build_dir=$2; shift 2 ;;
+    --levee) levee_bin=$2; shift 2 ;;
+    --pin) pin=on; shift ;;
+    --no-pin) pin=off; shift ;;
+    --skip-deps) skip_deps=1; shift ;;
+    --keep) keep=1; shift ;;
+    --strict) strict=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[overhead] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# 1,000 idle client connections + the proxies' upstream sockets need more than the usual 1024.
+ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+[[ $(ulimit -n) -ge $((idle_connections + 200)) ]] ||
+  log "warning: ulimit -n is $(ulimit -n); the idle-connection check may run out of descriptors"
+
+# --- dependencies and the levee binary ----------------------------------------------------
+if [[ $skip_deps -eq 0 ]]; then
+  "$repo/scripts/install-deps.sh" --bench
+fi
+for tool in wrk nginx haproxy curl python3; do
+  command -v "$tool" >/dev/null || die "$tool not found (run scripts/install-deps.sh --bench)"
+done
+
+if [[ -z $levee_bin ]]; then
+  [[ $build_dir = /* ]] || build_dir="$repo/$build_dir"
+  if [[ ! -f $build_dir/CMakeCache.txt ]]; then
+    log "configuring a Release build in $build_dir"
+    generator=(); command -v ninja >/dev/null && generator=(-G Ninja)
+    cmake -S "$repo" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+      -DLEVEE_BUILD_TESTS=OFF -DLEVEE_BUILD_BENCH=OFF >/dev/null
+  fi
+  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+  [[ $build_type == Release ]] ||
+    log "warning: $build_dir is a '${build_type:-<none>}' build, not Release; numbers will not be representative"
+  log "building levee in $build_dir (no-op when up to date)"
+  cmake --build "$build_dir" -j2 --target levee >/dev/null || die "levee did not build (see: cmake --build $build_dir --target levee)"
+  levee_bin=$build_dir/proxy/levee
+fi
+[[ -x $levee_bin ]] || die "no levee binary at $levee_bin"
+
+# --- CPU placement ----------------------------------------------------------------------------
+cpus=$(nproc)
+if [[ $pin == auto ]]; then pin=off; [[ $cpus -ge 2 ]] && command -v taskset >/dev/null && pin=on; fi
+proxy_on=(); load_on=()   # command prefixes; plain arrays (not a function) so that "$!" of a
+                          # background start is the server's own PID (taskset execs it)
+if [[ $pin == on ]]; then
+  (( proxy_threads < cpus )) || die "--pin needs more CPUs ($cpus) than proxy threads ($proxy_threads)"
+  proxy_cpus=$(( cpus - proxy_threads )); (( proxy_threads > 1 )) && proxy_cpus+="-$(( cpus - 1 ))"
+  load_cpus=0; (( cpus - proxy_threads > 1 )) && load_cpus+="-$(( cpus - proxy_threads - 1 ))"
+  proxy_on=(taskset -c "$proxy_cpus"); load_on=(taskset -c "$load_cpus")
+  placement="proxy on CPU $proxy_cpus, wrk + nginx on CPU $load_cpus"
+else
+  placement="not pinned ($cpus CPUs)"
+fi
+
+# --- work directory, processes, cleanup -----------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/levee-overhead.XXXXXX")
+mkdir -p "$work/results"
+pids=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ $keep -eq 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Four distinct free loopback ports (a tiny race with other processes is acceptable here).
+read -r nginx_port levee_port admin_port haproxy_port < <(python3 - <<'EOF'
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+EOF
+)
+
+render() {  # render TEMPLATE OUT
+  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|$proxy_threads|g" -e "s|@NGINX_PORT@|$nginx_port|g" \
+      -e "s|@LEVEE_PORT@|$levee_port|g" -e "s|@ADMIN_PORT@|$admin_port|g" \
+      -e "s|@HAPROXY_PORT@|$haproxy_port|g" "$1" >"$2"
+}
+render "$here/nginx.conf.in" "$work/nginx.conf"
+render "$here/haproxy.cfg.in" "$work/haproxy.cfg"
+render "$here/levee.yaml.in" "$work/levee.yaml"
+
+wait_http() {  # wait_http NAME PID URL: until URL answers 200, or the process dies / 10 s pass
+  local name=$1 pid=$2 url=$3
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$work/$name.log" >&2; die "$name exited at start"; }
+    curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  tail -20 "$work/$name.log" >&2
+  die "$name did not answer $url within 10 s"
+}
+
+nginx -t -q -p "$work" -c "$work/nginx.conf" -e "$work/nginx-error.log" >"$work/nginx.log" 2>&1 ||
+  { cat "$work/nginx.log" >&2; die "nginx rejected its config"; }
+"${load_on[@]}" nginx -p "$work" -c "$work/nginx.conf" -e "$work/nginx-error.log" >>"$work/nginx.log" 2>&1 &
+nginx_pid=$!; pids+=("$nginx_pid")
+wait_http nginx "$nginx_pid" "http://127.0.0.1:$nginx_port/"
+
+"$levee_bin" check "$work/levee.yaml" >"$work/levee.log" 2>&1 ||
+  { cat "$work/levee.log" >&2; die "levee rejected its config"; }
+"${proxy_on[@]}" "$levee_bin" --config "$work/levee.yaml" >>"$work/levee.log" 2>&1 &
+levee_pid=$!; pids+=("$levee_pid")
+wait_http levee "$levee_pid" "http://127.0.0.1:$admin_port/readyz"
+
+haproxy -c -q -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 ||
+  { cat "$work/haproxy.log" >&2; die "haproxy rejected its config"; }
+"${proxy_on[@]}" haproxy -db -f "$work/haproxy.cfg" >>"$work/haproxy.log" 2>&1 &
+haproxy_pid=$!; pids+=("$haproxy_pid")
+
+declare -A url=(
+  [nginx]="http://127.0.0.1:$nginx_port/"
+  [levee]="http://127.0.0.1:$levee_port/"
+  [haproxy]="http://127.0.0.1:$haproxy_port/"
+)
+wait_http haproxy "$haproxy_pid" "${url[haproxy]}"
+expected=$(curl -fsS "${url[nginx]}")
+for target in levee haproxy; do
+  body=$(curl -fsS --max-time 2 "${url[$target]}") || die "$target did not proxy a GET to nginx"
+  [[ $body == "$expected" ]] || die "$target returned an unexpected body: $body"
+done
+
+log "levee $("$levee_bin" --version 2>/dev/null | awk '{print $2}'), $(haproxy -v | head -1 | awk '{print "HAProxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /')"
+log "wrk: $wrk_threads threads, $connections connections, $duration x $rounds rounds (+ $warmup warm-up); proxy threads: $proxy_threads; $placement"
+
+run_wrk() {  # run_wrk TARGET DURATION OUT
+  "${load_on[@]}" wrk --latency -t "$wrk_threads" -c "$connections" -d "$2" "${url[$1]}" >"$3" 2>&1 ||
+    { cat "$3" >&2; die "wrk against $1 failed"; }
+}
+
+targets=(nginx levee haproxy)
+for target in "${targets[@]}"; do run_wrk "$target" "$warmup" "$work/warmup-$target.txt"; done
+for (( round = 1; round <= rounds; round++ )); do
+  order=()
+  for (( i = 0; i < ${#targets[@]}; i++ )); do order+=("${targets[(i + round - 1) % ${#targets[@]}]}"); done
+  for target in "${order[@]}"; do
+    out="$work/results/$target.$round.txt"
+    run_wrk "$target" "$duration" "$out"
+    log "round $round/$rounds $(printf '%-8s' "$target") $(awk '/^Requests\/sec/ {print $2, "req/s"}' "$out"), p99 $(awk '$1 == "99%" {print $2}' "$out")"
+  done
+done
+
+# --- RSS with idle keep-alive client connections ----------------------------------------------
+# Measured on the same levee process that just served the load (a realistic, not a fresh,
+# heap); HAProxy's figure is printed for reference.
+for target in levee haproxy; do
+  pid_var=${target}_pid
+  kill -0 "${!pid_var}" 2>/dev/null || die "$target died during the load rounds"
+  port=${url[$target]##*:}; port=${port%/}
+  python3 "$here/idle_conns.py" --port "$port" --pid "${!pid_var}" --connections "$idle_connections" \
+    >"$work/results/idle-$target.txt" 2>&1 || log "warning: idle-connection check against $target: $(tail -1 "$work/results/idle-$target.txt")"
+done
+
+report_args=(--dir "$work/results")
+[[ $strict -eq 1 ]] && report_args+=(--strict)
+python3 "$here/report.py" "${report_args[@]}"

@@ -1,0 +1,107 @@
+#include "backend/handlers.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "backend/async_work.h"
+#include "backend/body_io.h"
+#include "backend/target.h"
+
+namespace levee::load {
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view text_plain = "text/plain";
+constexpr std::string_view json = "application/json";
+
+bool wants_retry_after(unsigned status) { return status == 429 || status == 503; }
+
+asio::awaitable<After> handle_work(Exchange& ex) {
+  const BackendConfig& config = ex.context.config;
+  if (config.fail_ratio > 0) {
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    if (uniform(ex.rng) < config.fail_ratio) {
+      co_return co_await send_text(ex, config.fail_status, text_plain, "injected failure\n",
+                                   wants_retry_after(config.fail_status));
+    }
+  }
+  co_await async_work(ex.context.pool, asio::use_awaitable);
+  co_return co_await send_text(ex, 200, text_plain, "done\n");
+}
+
+asio::awaitable<After> handle_echo(Exchange& ex) {
+  BodyDigest digest;
+  if (!co_await consume_body(ex, &digest)) co_return After::close;
+  co_return co_await send_text(
+      ex, 200, json, fmt::format(R"({{"bytes":{},"fnv1a":"{:016x}"}})", digest.bytes,
+                                 digest.hash.value()));
+}
+
+asio::awaitable<After> handle_headers(Exchange& ex) {
+  const auto& req = ex.parser.get();
+  std::string body = fmt::format("{} {} HTTP/{}.{}\n", req.method_string(), req.target(),
+                                 req.version() / 10, req.version() % 10);
+  for (const auto& field : req) {
+    body += fmt::format("{}: {}\n", field.name_string(), field.value());
+  }
+  co_return co_await send_text(ex, 200, text_plain, std::move(body));
+}
+
+asio::awaitable<After> handle_status(Exchange& ex, std::string_view query) {
+  auto code = query_number(query, "code");
+  if (!code || *code < 200 || *code > 599) {
+    co_return co_await send_text(ex, 400, text_plain, "code must be 200..599\n");
+  }
+  auto status = static_cast<unsigned>(*code);
+  co_return co_await send_text(ex, status, text_plain, fmt::format("status {}\n", status),
+                               wants_retry_after(status));
+}
+
+asio::awaitable<After> handle_slow(Exchange& ex, std::string_view query) {
+  auto ms = query_number(query, "ms");
+  if (!ms || *ms > 3'600'000) {
+    co_return co_await send_text(ex, 400, text_plain, "ms must be 0..3600000\n");
+  }
+  asio::steady_timer timer(ex.stream.get_executor(), std::chrono::milliseconds(*ms));
+  co_await timer.async_wait(nothrow);
+  co_return co_await send_text(ex, 200, text_plain, "slow\n");
+}
+
+asio::awaitable<After> handle_stats(Exchange& ex) {
+  const BackendStats& s = ex.context.stats;
+  co_return co_await send_text(
+      ex, 200, json,
+      fmt::format(R"({{"connections_open":{},"connections_total":{},"requests_total":{},)"
+                  R"("work_done":{},"queue_length":{}}})",
+                  s.connections_open.load(), s.connections_total.load(), s.requests_total.load(),
+                  ex.context.pool.work_done(), ex.context.pool.queue_length()));
+}
+
+}  // namespace
+
+asio::awaitable<After> handle_request(Exchange& ex) {
+  Target target = split_target(ex.parser.get().target());
+  if (target.path == "/echo") co_return co_await handle_echo(ex);
+
+  // Every other endpoint ignores the body; drain it so the connection can carry the next request.
+  if (!co_await consume_body(ex, nullptr)) co_return After::close;
+
+  if (target.path == "/") co_return co_await send_text(ex, 200, text_plain, "levee-load backend\n");
+  if (target.path == "/work") co_return co_await handle_work(ex);
+  if (target.path == "/bytes") {
+    auto n = query_number(target.query, "n").value_or(0);
+    bool chunked = query_number(target.query, "chunked").value_or(0) != 0;
+    co_return co_await send_pattern(ex, n, chunked);
+  }
+  if (target.path == "/headers") co_return co_await handle_headers(ex);
+  if (target.path == "/status") co_return co_await handle_status(ex, target.query);
+  if (target.path == "/slow") co_return co_await handle_slow(ex, target.query);
+  if (target.path == "/close") co_return After::close;
+  if (target.path == "/stats") co_return co_await handle_stats(ex);
+  co_return co_await send_text(ex, 404, text_plain, "not found\n");
+}
+
+}  // namespace levee::load

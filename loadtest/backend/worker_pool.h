@@ -1,0 +1,58 @@
+#pragma once
+// The simulated service's thread pool: W worker threads behind one unbounded FIFO queue.
+//
+// Deliberately the shape that collapses: the queue has no bound and no deadline, and a job is
+// never cancelled, so under overload the workers spend their time on requests whose callers
+// have long given up. A worker takes the oldest job, spends one service time on it (sleeping or
+// burning CPU), then calls Job::complete() on the worker thread; completing is expected to post
+// the continuation to the connection's own executor. Thread safety: submit(), queue_length() and
+// work_done() may be called from any thread.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "backend/backend_config.h"
+
+namespace levee::load {
+
+class WorkerPool {
+ public:
+  class Job {
+   public:
+    virtual ~Job() = default;
+    // Called once on a worker thread after the service time; must not block.
+    virtual void complete() = 0;
+  };
+
+  WorkerPool(int workers, ServiceTime service_time, BurnMode mode, std::uint64_t seed);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void submit(std::unique_ptr<Job> job);
+  std::size_t queue_length() const;
+  std::uint64_t work_done() const { return work_done_.load(std::memory_order_relaxed); }
+
+  // Joins the workers (each finishes the job in hand) and destroys the queued jobs uncompleted.
+  void stop();
+
+ private:
+  void run_worker(std::uint64_t seed);
+
+  const ServiceTime service_time_;
+  const BurnMode mode_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::unique_ptr<Job>> queue_;  // unbounded on purpose: see the class comment
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> work_done_{0};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace levee::load

@@ -1,0 +1,33 @@
+#include "common/url.h"
+
+#include "common/host_port.h"
+
+namespace levee::load {
+
+std::optional<Url> parse_url(std::string_view text) {
+  constexpr std::string_view scheme = "http://";
+  if (!text.starts_with(scheme)) return std::nullopt;
+  text.remove_prefix(scheme.size());
+  std::size_t slash = text.find_first_of("/?");
+  std::string_view authority = text.substr(0, slash);
+  Url url;
+  if (slash != std::string_view::npos) {
+    url.target = std::string(text.substr(slash));
+    if (url.target.front() == '?') url.target.insert(0, "/");
+  }
+  if (authority.empty()) return std::nullopt;
+  std::size_t bracket = authority.front() == '[' ? authority.find(']') : 0;
+  if (bracket == std::string_view::npos) return std::nullopt;
+  if (authority.find(':', bracket) != std::string_view::npos) {
+    auto hp = parse_host_port(authority);
+    if (!hp || hp->host.empty()) return std::nullopt;
+    url.host = hp->host;
+    url.port = hp->port;
+  } else {
+    url.host = std::string(authority.front() == '[' ? authority.substr(1, bracket - 1) : authority);
+  }
+  url.host_header = std::string(authority);
+  return url;
+}
+
+}  // namespace levee::load

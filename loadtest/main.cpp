@@ -1,0 +1,20 @@
+// levee-load: the open-model load generator and the capacity-limited backend it is tested with.
+// main only wires the subcommands; each one owns its flags and returns its exit code.
+
+#include <CLI/CLI.hpp>
+
+#include "backend/backend_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"levee-load: open-model HTTP load generator and simulated backend"};
+  app.require_subcommand(1);
+  auto run_backend = levee::load::add_backend_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help is success; every other parse problem is a usage error (exit 2, as documented).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (app.got_subcommand("backend")) return run_backend();
+  return 2;
+}

@@ -1,0 +1,111 @@
+#include "proxy/admin/admin_server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace levee::admin {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bh = boost::beast::http;
+using asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto idle_timeout = std::chrono::seconds(30);
+
+AdminReply text(bh::status status, std::string body) {
+  return AdminReply{status, "text/plain; charset=utf-8", std::move(body)};
+}
+}  // namespace
+
+AdminReply handle_admin_request(const AdminEndpoints& endpoints, std::string_view method, std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  const bool get = method == "GET" || method == "HEAD";
+  if (path == "/reload") {
+    if (method != "POST") return text(bh::status::method_not_allowed, "use POST /reload\n");
+    if (!endpoints.reload) return text(bh::status::not_implemented, "reload is not available\n");
+    return endpoints.reload();
+  }
+  if (!get) return text(bh::status::method_not_allowed, "admin endpoints answer GET\n");
+  if (path == "/metrics")
+    return AdminReply{bh::status::ok, "text/plain; version=0.0.4; charset=utf-8", endpoints.metrics()};
+  if (path == "/healthz") return text(bh::status::ok, "ok\n");
+  if (path == "/readyz")
+    return endpoints.ready() ? text(bh::status::ok, "ready\n") : text(bh::status::service_unavailable, "draining\n");
+  if (path == "/config") return AdminReply{bh::status::ok, "application/yaml", endpoints.config_yaml()};
+  if (path == "/state" && endpoints.state) return endpoints.state();
+  if (path == "/")
+    return text(bh::status::ok, "levee admin: /metrics /healthz /readyz /config /state, POST /reload\n");
+  return text(bh::status::not_found, "unknown admin endpoint\n");
+}
+
+AdminServer::AdminServer(asio::io_context& context, const tcp::endpoint& endpoint, AdminEndpoints endpoints)
+    : context_(context), acceptor_(context), endpoints_(std::move(endpoints)) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+}
+
+void AdminServer::start() { asio::co_spawn(context_, accept_loop(), asio::detached); }
+
+void AdminServer::close() {
+  asio::post(context_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+asio::awaitable<void> AdminServer::accept_loop() {
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
+    if (ec) {
+      if (!acceptor_.is_open()) break;
+      continue;
+    }
+    asio::co_spawn(context_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    bh::request_parser<bh::string_body> parser;
+    parser.header_limit(8 * 1024);
+    parser.body_limit(1024 * 1024);
+    stream.expires_after(idle_timeout);
+    auto [ec, n] = co_await bh::async_read(stream, buffer, parser, use_tuple);
+    if (ec) break;
+    const auto& request = parser.get();
+    AdminReply answer;
+    try {
+      answer = handle_admin_request(endpoints_, request.method_string(), request.target());
+    } catch (const std::exception& e) {
+      answer = text(bh::status::internal_server_error, std::string("error: ") + e.what() + "\n");
+    }
+    bh::response<bh::string_body> response{answer.status, request.version()};
+    response.set(bh::field::server, "levee-admin");
+    response.set(bh::field::content_type, answer.content_type);
+    response.body() = std::move(answer.body);
+    response.prepare_payload();
+    if (request.method() == bh::verb::head) response.body().clear();
+    response.keep_alive(request.keep_alive());
+    auto [write_ec, written] = co_await bh::async_write(stream, response, use_tuple);
+    if (write_ec || !request.keep_alive()) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace levee::admin

@@ -1,0 +1,53 @@
+#pragma once
+// The admin listener (127.0.0.1:9901 by default): /metrics, /healthz, /readyz, /config.
+//
+// It knows nothing of the proxy: the server hands it one function per endpoint. Admin traffic
+// never goes through admission and is never a latency sample. Small requests only (8 KiB
+// header, 1 MiB body), keep-alive, 30 s idle timeout.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <functional>
+#include <string>
+
+namespace levee::admin {
+
+struct AdminReply {
+  boost::beast::http::status status = boost::beast::http::status::ok;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+struct AdminEndpoints {
+  std::function<std::string()> metrics;      // Prometheus text exposition
+  std::function<bool()> ready;               // false while draining
+  std::function<std::string()> config_yaml;  // the effective configuration
+  std::function<AdminReply()> state;         // live state as JSON; optional
+  std::function<AdminReply()> reload;        // POST /reload; optional
+};
+
+class AdminServer {
+ public:
+  AdminServer(boost::asio::io_context& context, const boost::asio::ip::tcp::endpoint& endpoint,
+              AdminEndpoints endpoints);
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  void start();
+  void close();  // thread-safe
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& context_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  AdminEndpoints endpoints_;
+};
+
+// Pure routing of one admin request; exposed for tests.
+AdminReply handle_admin_request(const AdminEndpoints& endpoints, std::string_view method, std::string_view target);
+
+}  // namespace levee::admin

@@ -1,0 +1,91 @@
+#include "proxy/config/sections.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace levee::config::detail {
+namespace {
+
+using std::chrono::seconds;
+
+std::optional<std::string> check_path_prefix(std::string_view prefix) {
+  if (prefix.empty() || prefix.front() != '/') {
+    return fmt::format("expected a path prefix starting with '/', got '{}'", prefix);
+  }
+  return std::nullopt;
+}
+
+void read_server(MapReader& r, ServerConfig& server) {
+  r.integer("threads", server.threads, 0u, 256u);
+  r.duration("drain_timeout", server.drain_timeout);
+  r.duration("drain_delay", server.drain_delay, {.min = Duration::zero()});
+}
+
+void read_listener(MapReader& r, ListenerConfig& listener) {
+  r.endpoint("address", listener.address, PortZero::allowed);
+  r.integer<std::uint64_t>("max_connections", listener.max_connections, 1, 10'000'000);
+  // Beast keeps the header limit in 32 bits; past 16MiB a header is an attack, not a cookie.
+  r.size("max_header_bytes", listener.max_header_bytes, 1 * KiB, 16 * MiB);
+  r.size("max_body_bytes", listener.max_body_bytes);
+  r.duration("header_timeout", listener.header_timeout);
+  r.duration("idle_timeout", listener.idle_timeout);
+  r.duration("body_timeout", listener.body_timeout);
+}
+
+void read_admin(MapReader& r, AdminConfig& admin) {
+  r.boolean("enabled", admin.enabled);
+  r.endpoint("address", admin.address, PortZero::allowed);
+}
+
+void read_logging(MapReader& r, LoggingConfig& logging) {
+  r.one_of("level", logging.level, {"trace", "debug", "info", "warn", "error", "off"});
+  r.string("access_log", logging.access_log);
+}
+
+void read_upstream(MapReader& r, UpstreamConfig& upstream) {
+  r.require("name");
+  r.string("name", upstream.name, check_name);
+  r.require("address");
+  r.endpoint("address", upstream.address);
+  r.integer<std::uint64_t>("max_connections", upstream.max_connections, 1, 1'000'000);
+  r.duration("connect_timeout", upstream.connect_timeout);
+  r.duration("response_timeout", upstream.response_timeout);
+  r.duration("idle_timeout", upstream.idle_timeout);
+}
+
+void read_route(MapReader& r, RouteConfig& route) {
+  r.require("name");
+  r.string("name", route.name, check_name);
+  r.string("host", route.host);
+  r.string("path_prefix", route.path_prefix, check_path_prefix);
+  r.string("upstream", route.upstream);  // checked against upstreams in validate.cpp
+}
+
+}  // namespace
+
+std::optional<std::string> check_name(std::string_view name) {
+  const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+  if (ok) return std::nullopt;
+  return fmt::format(
+      "expected a name of letters, digits, '_', '.' or '-' (it becomes a metric label), got '{}'",
+      name);
+}
+
+void read_config(MapReader& root, Config& config) {
+  root.map("server", [&](MapReader& r) { read_server(r, config.server); });
+  root.map("listener", [&](MapReader& r) { read_listener(r, config.listener); });
+  root.map("admin", [&](MapReader& r) { read_admin(r, config.admin); });
+  root.map("logging", [&](MapReader& r) { read_logging(r, config.logging); });
+  root.list("upstreams", [&](MapReader& r, std::size_t) {
+    read_upstream(r, config.upstreams.emplace_back());
+  });
+  root.list("routes", [&](MapReader& r, std::size_t) {
+    read_route(r, config.routes.emplace_back());
+  });
+}
+
+}  // namespace levee::config::detail

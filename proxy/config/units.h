@@ -1,0 +1,39 @@
+#pragma once
+// Durations and byte sizes as operators write them in YAML ("250ms", "64KiB").
+//
+// Parsing is exact: a value that cannot be represented exactly (a fraction of a nanosecond or
+// of a byte) or that overflows is rejected rather than rounded, so what the operator wrote is
+// what levee uses. The format_* functions produce the shortest exact spelling, and
+// parse(format(x)) == x for every x.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proxy/config/config.h"
+
+namespace levee::config {
+
+// A non-negative decimal number (fraction allowed: "1.5s") followed by one of the units
+// ns, us (or µs), ms, s, m, h; or exactly "0". A number without a unit is rejected because
+// "30" could mean seconds or milliseconds depending on who wrote it.
+std::optional<Duration> parse_duration(std::string_view text);
+
+// A non-negative decimal number with an optional unit:
+//   none or B  bytes
+//   KiB MiB GiB TiB   binary (1024^n)
+//   KB (kB) MB GB TB  decimal (1000^n)
+// "64k", "64K", "1M" are rejected on purpose: some tools read them as 1000^n, others as
+// 1024^n, and a limit that is off by 2.4% is a bug nobody finds. A fraction is accepted when
+// the result is a whole number of bytes ("1.5MiB").
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+// Shortest exact form, integers preferred on ties: 250ms, 1.5s, 2s, 1m, 0s.
+std::string format_duration(Duration duration);
+
+// Shortest exact form with a whole number of units, larger units preferred on ties:
+// 64KiB, 1GiB, 1KB, 1536, 0.
+std::string format_size(std::uint64_t bytes);
+
+}  // namespace levee::config

@@ -1,0 +1,218 @@
+#include "proxy/http/client_session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace levee::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bh = boost::beast::http;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t first_read_size = 4096;
+
+// The one place where a failed exchange becomes an answer for the client.
+LocalReply reply_for(ExchangeError error, bool request_fully_read) {
+  const bool close = !request_fully_read;
+  switch (error) {
+    case ExchangeError::pool_exhausted:
+      return make_error_reply(bh::status::service_unavailable, "upstream connection limit reached", close);
+    case ExchangeError::connect_refused:
+      return make_error_reply(bh::status::bad_gateway, "upstream connect failed", close);
+    case ExchangeError::connect_timeout:
+      return make_error_reply(bh::status::gateway_timeout, "upstream connect timeout", close);
+    case ExchangeError::upstream_reset:
+      return make_error_reply(bh::status::bad_gateway, "upstream closed the connection", close);
+    case ExchangeError::upstream_timeout:
+      return make_error_reply(bh::status::gateway_timeout, "upstream response timeout", close);
+    case ExchangeError::upstream_protocol:
+      return make_error_reply(bh::status::bad_gateway, "upstream sent an invalid response", close);
+    case ExchangeError::request_too_large:
+      return make_error_reply(bh::status::payload_too_large, "request body too large", true);
+    case ExchangeError::none:
+    case ExchangeError::client_gone:
+      break;
+  }
+  return make_error_reply(bh::status::internal_server_error, "internal error", true);
+}
+
+LocalReply reply_for_parse_error(const beast::error_code& ec) {
+  if (ec == bh::error::header_limit)
+    return make_error_reply(bh::status::request_header_fields_too_large, "request header too large", true);
+  if (ec == bh::error::body_limit)
+    return make_error_reply(bh::status::payload_too_large, "request body too large", true);
+  return make_error_reply(bh::status::bad_request, "malformed request", true);
+}
+
+bool is_disconnect(const beast::error_code& ec) {
+  return ec == bh::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == asio::error::broken_pipe || ec == beast::error::timeout;
+}
+
+double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+}  // namespace
+
+ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared)
+    : stream_(std::move(socket)), header_timer_(worker.context), worker_(worker), shared_(shared) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  client_address_ = ec ? "unknown" : peer.address().to_string();
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  worker_.sessions.insert(this);
+  shared_.metrics.client_connections().Increment();
+}
+
+ClientSession::~ClientSession() {
+  worker_.sessions.erase(this);
+  shared_.metrics.client_connections().Decrement();
+  shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ClientSession::drain() {
+  if (idle_) stream_.socket().cancel();
+}
+
+void ClientSession::arm_header_timer(std::chrono::nanoseconds timeout) {
+  header_timed_out_ = false;
+  const std::uint64_t generation = ++timer_generation_;
+  header_timer_.expires_after(timeout);
+  header_timer_.async_wait([weak = weak_from_this(), generation](const beast::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->timer_generation_ != generation) return;
+    self->header_timed_out_ = true;
+    beast::error_code ignored;
+    self->stream_.socket().cancel(ignored);
+  });
+}
+
+void ClientSession::disarm_header_timer() {
+  ++timer_generation_;
+  header_timer_.cancel();
+}
+
+awaitable<void> ClientSession::run() {
+  auto self = shared_from_this();
+  try {
+    bool first = true;
+    for (;;) {
+      auto runtime = shared_.runtime();
+      const auto& listener = runtime->config->listener;
+      if (!co_await wait_for_request(first ? listener.header_timeout : listener.idle_timeout)) break;
+      first = false;
+      if (co_await serve_one(*runtime) == Next::close) break;
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("client session {}: {}", client_address_, e.what());
+  }
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().close(ignored);
+}
+
+awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
+  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+  if (shared_.draining.load(std::memory_order_relaxed)) co_return false;
+  idle_ = true;
+  stream_.expires_after(timeout);
+  auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+  idle_ = false;
+  if (ec) co_return false;  // closed by the client, idle timeout, or drain
+  buffer_.commit(n);
+  co_return true;
+}
+
+awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime) {
+  const auto& listener = runtime.config->listener;
+  const auto started = shared_.clock.now();
+  RequestParser parser;
+  parser.header_limit(static_cast<std::uint32_t>(std::min<std::uint64_t>(listener.max_header_bytes, UINT32_MAX)));
+  parser.body_limit(listener.max_body_bytes);
+
+  stream_.expires_never();
+  arm_header_timer(listener.header_timeout);
+  auto [read_ec, n] = co_await bh::async_read_header(stream_, buffer_, parser, use_tuple);
+  disarm_header_timer();
+  const auto& unrouted = shared_.metrics.unrouted();
+  if (read_ec) {
+    if (header_timed_out_) {
+      unrouted.record(408, seconds_between(started, shared_.clock.now()));
+      co_return co_await reply(make_error_reply(bh::status::request_timeout, "request header timeout", true),
+                               11, false, false, listener.body_timeout);
+    }
+    if (is_disconnect(read_ec)) co_return Next::close;
+    const LocalReply answer = reply_for_parse_error(read_ec);
+    unrouted.record(static_cast<unsigned>(answer.status), seconds_between(started, shared_.clock.now()));
+    co_return co_await reply(answer, 11, false, false, listener.body_timeout);
+  }
+
+  auto& request = parser.get();
+  const unsigned version = request.version() == 10 ? 10 : 11;
+  const bool head = request.method() == bh::verb::head;
+  const bool client_keep_alive = parser.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
+  if (auto problem = check_request(request)) {
+    unrouted.record(static_cast<unsigned>(problem->status), seconds_between(started, shared_.clock.now()));
+    co_return co_await reply(make_error_reply(problem->status, problem->detail, true), version, false, head,
+                             listener.body_timeout);
+  }
+
+  const auto route_index = runtime.router.match(request[bh::field::host], request.target());
+  if (!route_index) {
+    unrouted.record(404, seconds_between(started, shared_.clock.now()));
+    co_return co_await reply(make_error_reply(bh::status::not_found, "no route", !parser.is_done()), version,
+                             client_keep_alive, head, listener.body_timeout);
+  }
+  const RouteTarget& route = runtime.routes[*route_index];
+  const auto& route_metrics = shared_.metrics.route(*route_index);
+  std::string request_line;
+  if (shared_.access_log) request_line = fmt::format("{} {}", request.method_string(), request.target());
+
+  Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive};
+  const ForwardingFacts facts{client_address_, "http"};
+  shared_.metrics.in_flight().Increment();
+  const ExchangeResult result =
+      co_await forward(downstream, parser, *worker_.pools[route.upstream], facts, shared_.clock);
+  shared_.metrics.in_flight().Decrement();
+
+  Next next = result.keep_alive ? Next::keep_alive : Next::close;
+  unsigned status = result.status;
+  if (result.error != ExchangeError::none) {
+    shared_.metrics.error(static_cast<std::size_t>(result.error)).Increment();
+    next = Next::close;
+    if (!result.response_started && result.error != ExchangeError::client_gone) {
+      const LocalReply answer = reply_for(result.error, parser.is_done());
+      status = static_cast<unsigned>(answer.status);
+      next = co_await reply(answer, version, client_keep_alive, head, listener.body_timeout);
+    }
+  }
+  const auto finished = shared_.clock.now();
+  route_metrics.record(status, seconds_between(started, finished));
+  if (shared_.access_log) {
+    shared_.access_log->info("{} \"{} HTTP/1.{}\" {} {} {} {:.3f}ms route={} error={}", client_address_,
+                             request_line, version % 10, status, result.request_body_bytes,
+                             result.response_body_bytes,
+                             std::chrono::duration<double, std::milli>(finished - started).count(), route.name,
+                             name(result.error));
+  }
+  co_return next;
+}
+
+awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,
+                                                    bool head, std::chrono::nanoseconds timeout) {
+  auto response = to_response(answer, version, keep_alive, head);
+  stream_.expires_after(timeout);
+  auto [ec, n] = co_await bh::async_write(stream_, response, use_tuple);
+  if (ec || answer.close_connection || !keep_alive) co_return Next::close;
+  co_return Next::keep_alive;
+}
+
+}  // namespace levee::http

@@ -1,0 +1,56 @@
+#pragma once
+// One client connection: a coroutine on its worker that reads one request header at a time,
+// checks it, routes it, hands it to the forwarder and writes local replies. Requests on a
+// connection are handled strictly in order, so pipelined requests are safe.
+//
+// Timeouts: waiting for the first byte of a request uses listener.idle_timeout (silent close);
+// from then on the whole header must arrive within listener.header_timeout, else 408 and close.
+// The header timer cancels the read instead of closing the socket (what beast::tcp_stream's
+// own timeout would do), so the 408 can still be written. Everything runs on the worker's one
+// thread; the timer handler holds a weak_ptr, so it never touches a finished session.
+
+#include "proxy/http/local_reply.h"
+#include "proxy/http/proxy_state.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <memory>
+#include <string>
+
+namespace levee::http {
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared);
+  ~ClientSession();
+
+  boost::asio::awaitable<void> run();
+  // Drain: an idle connection closes now, a busy one after its current response.
+  void drain();
+
+ private:
+  enum class Next { keep_alive, close };
+
+  boost::asio::awaitable<bool> wait_for_request(std::chrono::nanoseconds timeout);
+  boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime);
+  boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
+                                     std::chrono::nanoseconds timeout);
+  void arm_header_timer(std::chrono::nanoseconds timeout);
+  void disarm_header_timer();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer header_timer_;
+  Worker& worker_;
+  ProxyShared& shared_;
+  std::string client_address_;
+  std::uint64_t timer_generation_ = 0;
+  bool header_timed_out_ = false;
+  bool idle_ = false;
+};
+
+}  // namespace levee::http

@@ -1,0 +1,215 @@
+#include "proxy/http/forwarder.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+
+namespace levee::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bh = boost::beast::http;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t relay_buffer_size = 16 * 1024;
+constexpr std::size_t response_header_limit = 64 * 1024;
+using ResponseParser = bh::response_parser<bh::buffer_body>;
+using RelayBuffer = std::array<char, relay_buffer_size>;
+
+bool is_interim(const ResponseParser& parser) {
+  const unsigned status = parser.get().result_int();
+  return status >= 100 && status < 200 && status != 101;
+}
+
+ExchangeError classify_upstream_read_error(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return ExchangeError::upstream_timeout;
+  static const auto& http_category = bh::make_error_code(bh::error::end_of_stream).category();
+  if (ec.category() == http_category && ec != bh::error::end_of_stream && ec != bh::error::partial_message)
+    return ExchangeError::upstream_protocol;
+  return ExchangeError::upstream_reset;
+}
+
+// Moves one parsed message body from `input` to `output` through `buffer`. Beast's buffer_body
+// reports need_buffer whenever the buffer is full (reading) or drained (writing); that is flow
+// control, not an error.
+template <class InStream, class OutStream, bool isRequest>
+awaitable<std::pair<beast::error_code, bool>> relay_body(
+    InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body>& parser,
+    OutStream& output, bh::serializer<isRequest, bh::buffer_body>& serializer, RelayBuffer& buffer,
+    std::chrono::nanoseconds input_timeout, std::chrono::nanoseconds output_timeout,
+    std::uint64_t& bytes) {
+  auto& body = parser.get().body();
+  do {
+    if (!parser.is_done()) {
+      body.data = buffer.data();
+      body.size = buffer.size();
+      input.expires_after(input_timeout);
+      auto [ec, n] = co_await bh::async_read(input, input_buffer, parser, use_tuple);
+      if (ec && ec != bh::error::need_buffer) co_return std::pair{ec, true};  // input failed
+      body.size = buffer.size() - body.size;
+      body.data = buffer.data();
+      body.more = !parser.is_done();
+      bytes += body.size;
+    } else {
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+    }
+    output.expires_after(output_timeout);
+    auto [ec, n] = co_await bh::async_write(output, serializer, use_tuple);
+    if (ec && ec != bh::error::need_buffer) co_return std::pair{ec, false};  // output failed
+  } while (!parser.is_done() || !serializer.is_done());
+  co_return std::pair{beast::error_code{}, false};
+}
+
+ExchangeError from_acquire(AcquireError error) {
+  switch (error) {
+    case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
+    case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
+    case AcquireError::connect_refused: return ExchangeError::connect_refused;
+    case AcquireError::none: break;
+  }
+  return ExchangeError::none;
+}
+
+}  // namespace
+
+std::string_view name(ExchangeError error) {
+  switch (error) {
+    case ExchangeError::none: return "none";
+    case ExchangeError::pool_exhausted: return "pool_exhausted";
+    case ExchangeError::connect_refused: return "connect_refused";
+    case ExchangeError::connect_timeout: return "connect_timeout";
+    case ExchangeError::upstream_reset: return "upstream_reset";
+    case ExchangeError::upstream_timeout: return "upstream_timeout";
+    case ExchangeError::upstream_protocol: return "upstream_protocol";
+    case ExchangeError::request_too_large: return "request_too_large";
+    case ExchangeError::client_gone: return "client_gone";
+  }
+  return "unknown";
+}
+
+awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
+                                  const ForwardingFacts& facts, const policy::Clock& clock) {
+  ExchangeResult result;
+  auto& request = request_parser.get();
+  const bool head_request = request.method() == bh::verb::head;
+  const bool expects_continue = beast::iequals(request[bh::field::expect], "100-continue");
+  prepare_upstream_request(request, facts);
+  const auto& upstream_config = pool.config();
+  RelayBuffer buffer;
+
+  std::unique_ptr<UpstreamConnection> connection;
+  std::optional<ResponseParser> response_parser;
+  bool fresh_only = false;
+  bool continue_sent = false;
+  for (;;) {
+    auto acquired = co_await pool.acquire(clock.now(), fresh_only);
+    if (!acquired.connection) {
+      result.error = from_acquire(acquired.error);
+      co_return result;
+    }
+    connection = std::move(acquired.connection);
+    auto& upstream = connection->stream();
+
+    if (expects_continue && !continue_sent && !request_parser.is_done()) {
+      // The client holds its body until told to send it; levee says so once the service is
+      // reachable, and does not pass Expect on (prepare_upstream_request removed it).
+      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+      down.stream.expires_after(down.io_timeout);
+      auto [ec, n] = co_await asio::async_write(down.stream, asio::buffer(continue_line), use_tuple);
+      if (ec) {
+        result.error = ExchangeError::client_gone;
+        co_return result;
+      }
+      continue_sent = true;
+    }
+
+    bh::request_serializer<bh::buffer_body> request_serializer{request};
+    auto [relay_ec, input_failed] = co_await relay_body(
+        down.stream, down.buffer, request_parser, upstream, request_serializer, buffer, down.io_timeout,
+        upstream_config.response_timeout, result.request_body_bytes);
+    const bool nothing_consumed = result.request_body_bytes == 0;
+    if (relay_ec) {
+      if (input_failed) {
+        result.error = relay_ec == bh::error::body_limit ? ExchangeError::request_too_large
+                                                         : ExchangeError::client_gone;
+        co_return result;
+      }
+      if (connection->reused() && nothing_consumed && !fresh_only) {
+        fresh_only = true;  // the pooled connection was dead; the service never saw the request
+        continue;
+      }
+      result.error = classify_upstream_read_error(relay_ec);
+      co_return result;
+    }
+
+    // The response header, skipping interim (1xx) responses the service may send.
+    beast::error_code read_ec;
+    do {
+      response_parser.emplace();
+      response_parser->header_limit(response_header_limit);
+      response_parser->body_limit(boost::none);
+      if (head_request) response_parser->skip(true);
+      upstream.expires_after(upstream_config.response_timeout);
+      auto [ec, n] = co_await bh::async_read_header(upstream, connection->buffer(), *response_parser, use_tuple);
+      read_ec = ec;
+    } while (!read_ec && is_interim(*response_parser));
+    if (!read_ec) break;
+    const bool dead_before_answer = read_ec == bh::error::end_of_stream ||
+                                    read_ec == asio::error::connection_reset ||
+                                    read_ec == asio::error::eof;
+    if (dead_before_answer && connection->reused() && nothing_consumed && !fresh_only) {
+      fresh_only = true;
+      continue;
+    }
+    result.error = classify_upstream_read_error(read_ec);
+    co_return result;
+  }
+
+  auto& response = response_parser->get();
+  const bool upstream_keep_alive = response_parser->keep_alive();
+  prepare_downstream_response(response);
+  response.version(11);
+  const unsigned status = response.result_int();
+  const bool has_body = !head_request && status != 204 && status != 304;
+  bool keep_alive = down.keep_alive;
+  if (has_body && !response_parser->chunked() && !response_parser->content_length()) {
+    // Close-delimited body from the service: re-frame it as chunked for HTTP/1.1 clients; an
+    // HTTP/1.0 client can only learn where it ends from the connection closing.
+    if (down.version == 11) response.chunked(true); else keep_alive = false;
+  } else if (response_parser->chunked() && down.version == 10) {
+    response.chunked(false);
+    keep_alive = false;
+  }
+  if (down.version == 10 && keep_alive)
+    response.set(bh::field::connection, "keep-alive");
+  else
+    response.keep_alive(keep_alive);
+
+  result.status = status;
+  result.response_started = true;
+  bh::response_serializer<bh::buffer_body> response_serializer{response};
+  auto [relay_ec, input_failed] = co_await relay_body(
+      connection->stream(), connection->buffer(), *response_parser, down.stream, response_serializer, buffer,
+      upstream_config.response_timeout, down.io_timeout, result.response_body_bytes);
+  if (relay_ec) {
+    // Mid-body: the client can only be told by closing its connection.
+    result.error = input_failed ? classify_upstream_read_error(relay_ec) : ExchangeError::client_gone;
+    co_return result;
+  }
+  pool.release(std::move(connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+  result.keep_alive = keep_alive;
+  co_return result;
+}
+
+}  // namespace levee::http

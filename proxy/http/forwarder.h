@@ -1,0 +1,64 @@
+#pragma once
+// One request/response exchange with the service over a pooled connection.
+//
+// Bodies stream both ways through a fixed buffer (Beast's buffer_body relay), so a 100 MiB
+// upload or download costs one buffer of memory; chunked framing is decoded on one side and
+// re-encoded on the other. A pooled connection that turns out to be dead before any request
+// body byte was consumed is retried once on a fresh connection: the service never saw it.
+
+#include "proxy/http/header_hygiene.h"
+#include "proxy/http/upstream_pool.h"
+#include "proxy/policy/clock.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <chrono>
+#include <cstdint>
+
+namespace levee::http {
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+
+// The client side of one exchange; owned by the session.
+struct Downstream {
+  boost::beast::tcp_stream& stream;
+  boost::beast::flat_buffer& buffer;
+  std::chrono::nanoseconds io_timeout;  // inactivity while reading the body / writing the response
+  unsigned version = 11;                // the client's HTTP version
+  bool keep_alive = true;               // client wants (and levee allows) another request after
+};
+
+enum class ExchangeError {
+  none,
+  pool_exhausted,      // 503: upstream connection cap reached
+  connect_refused,     // 502
+  connect_timeout,     // 504
+  upstream_reset,      // 502: closed or reset before a complete response header
+  upstream_timeout,    // 504: no response header within response_timeout
+  upstream_protocol,   // 502: not parseable as HTTP
+  request_too_large,   // 413: a chunked body grew past listener.max_body_bytes
+  client_gone,         // the client closed or stalled; nothing more can be sent
+};
+
+inline constexpr std::size_t exchange_error_count = 9;
+
+std::string_view name(ExchangeError error);
+
+struct ExchangeResult {
+  ExchangeError error = ExchangeError::none;
+  unsigned status = 0;             // status sent to the client, 0 when none was
+  bool response_started = false;   // bytes went to the client: a local reply is impossible now
+  bool keep_alive = false;         // the client connection can carry another request
+  std::uint64_t request_body_bytes = 0;
+  std::uint64_t response_body_bytes = 0;
+};
+
+boost::asio::awaitable<ExchangeResult> forward(Downstream& downstream, RequestParser& request,
+                                               UpstreamPool& pool, const ForwardingFacts& facts,
+                                               const policy::Clock& clock);
+
+}  // namespace levee::http

@@ -1,0 +1,139 @@
+#include "proxy/http/header_hygiene.h"
+
+#include <boost/beast/core/string.hpp>
+
+#include <array>
+#include <string>
+
+namespace levee::http {
+namespace bh = boost::beast::http;
+using boost::beast::iequals;
+
+namespace {
+
+constexpr std::string_view via_value = "1.1 levee";
+constexpr std::string_view x_forwarded_for = "X-Forwarded-For";
+constexpr std::string_view x_forwarded_proto = "X-Forwarded-Proto";
+
+template <class Fields>
+std::size_t count_fields(const Fields& fields, bh::field name) {
+  const auto [first, last] = fields.equal_range(name);
+  return static_cast<std::size_t>(std::distance(first, last));
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Connection: close, X-Secret -> also remove X-Secret (RFC 9110 7.6.1).
+template <bool isRequest>
+void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header) {
+  std::vector<std::string> named;
+  const auto [first, last] = header.equal_range(bh::field::connection);
+  for (auto it = first; it != last; ++it) {
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      const std::string_view token = trim(list.substr(0, comma));
+      if (!token.empty() && !iequals(token, "close") && !iequals(token, "keep-alive"))
+        named.emplace_back(token);
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    }
+  }
+  for (const auto& name : named) {
+    // Never let a Connection token remove framing: that is a desync waiting to happen.
+    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "host"))
+      continue;
+    header.erase(name);
+  }
+  static constexpr std::array hop_by_hop{
+      bh::field::connection, bh::field::keep_alive, bh::field::proxy_connection,
+      bh::field::proxy_authorization, bh::field::proxy_authenticate, bh::field::te,
+      bh::field::trailer, bh::field::upgrade};
+  for (const auto field : hop_by_hop) header.erase(field);
+}
+
+std::optional<RequestProblem> check_framing(const RequestHeader& request) {
+  const std::size_t content_lengths = count_fields(request, bh::field::content_length);
+  const std::size_t transfer_encodings = count_fields(request, bh::field::transfer_encoding);
+  if (content_lengths > 1) return RequestProblem{bh::status::bad_request, "duplicate Content-Length"};
+  if (transfer_encodings == 0) return std::nullopt;
+  if (content_lengths > 0)
+    return RequestProblem{bh::status::bad_request, "both Content-Length and Transfer-Encoding"};
+  if (request.version() < 11)
+    return RequestProblem{bh::status::bad_request, "Transfer-Encoding in an HTTP/1.0 request"};
+  // Only the plain, single "chunked" coding is accepted: every obfuscated variant
+  // ("chunked, identity", "xchunked", repeated fields) is how TE.TE smuggling starts.
+  if (transfer_encodings > 1 || !iequals(trim(request[bh::field::transfer_encoding]), "chunked"))
+    return RequestProblem{bh::status::bad_request, "unsupported Transfer-Encoding"};
+  return std::nullopt;
+}
+
+// "http://host:port/path?q" -> authority "host:port", rest "/path?q".
+std::optional<RequestProblem> normalize_target(RequestHeader& request) {
+  const std::string_view target = request.target();
+  if (target.starts_with('/')) return std::nullopt;
+  if (target == "*") {
+    if (request.method() == bh::verb::options) return std::nullopt;
+    return RequestProblem{bh::status::bad_request, "asterisk target outside OPTIONS"};
+  }
+  constexpr std::string_view scheme = "http://";
+  if (target.size() < scheme.size() || !iequals(target.substr(0, scheme.size()), scheme))
+    return RequestProblem{bh::status::bad_request, "malformed request target"};
+  const std::string_view rest = target.substr(scheme.size());
+  const auto slash = rest.find_first_of("/?");
+  const std::string_view authority = rest.substr(0, slash);
+  // levee forwards only to its own upstreams: an absolute-form target naming another host is a
+  // request to use levee as an open proxy.
+  if (authority.empty() || !iequals(authority, request[bh::field::host]))
+    return RequestProblem{bh::status::bad_request, "absolute-form target for another host"};
+  std::string origin = slash == std::string_view::npos ? std::string("/") : std::string(rest.substr(slash));
+  if (origin.front() == '?') origin.insert(origin.begin(), '/');
+  request.target(origin);
+  return std::nullopt;
+}
+
+template <bool isRequest, class Name>
+void append_list_value(bh::header<isRequest, bh::fields>& header, Name field, std::string_view value) {
+  const auto it = header.find(field);
+  if (it == header.end()) {
+    header.set(field, value);
+    return;
+  }
+  std::string joined(it->value());
+  joined.append(", ").append(value);
+  header.set(field, joined);
+}
+
+}  // namespace
+
+std::optional<RequestProblem> check_request(RequestHeader& request) {
+  if (request.version() != 10 && request.version() != 11)
+    return RequestProblem{bh::status::http_version_not_supported, "unsupported HTTP version"};
+  if (request.method() == bh::verb::connect)
+    return RequestProblem{bh::status::method_not_allowed, "CONNECT is not supported"};
+  const std::size_t hosts = count_fields(request, bh::field::host);
+  if (hosts > 1 || (hosts == 0 && request.version() == 11))
+    return RequestProblem{bh::status::bad_request, "an HTTP/1.1 request needs exactly one Host"};
+  if (auto problem = check_framing(request)) return problem;
+  return normalize_target(request);
+}
+
+void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts) {
+  strip_hop_by_hop(request);
+  request.erase(bh::field::expect);  // levee answers 100-continue itself
+  append_list_value(request, x_forwarded_for, facts.client_address);
+  if (request.find(x_forwarded_proto) == request.end())
+    request.set(x_forwarded_proto, facts.protocol);
+  append_list_value(request, bh::field::via, via_value);
+  request.version(11);
+}
+
+void prepare_downstream_response(ResponseHeader& response) {
+  strip_hop_by_hop(response);
+  append_list_value(response, bh::field::via, via_value);
+}
+
+}  // namespace levee::http

@@ -1,0 +1,42 @@
+#pragma once
+// Pure functions over parsed HTTP headers: the checks that keep request smuggling and open-proxy
+// use out, and the rewriting every forwarding proxy owes (hop-by-hop headers, X-Forwarded-*,
+// Via). No I/O: the session calls these between reading a header and forwarding it.
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <optional>
+#include <string_view>
+
+namespace levee::http {
+
+using RequestHeader = boost::beast::http::request_header<>;
+using ResponseHeader = boost::beast::http::response_header<>;
+
+// Why a request is refused before it reaches the service. Every refusal closes the connection:
+// after a framing disagreement the rest of the byte stream cannot be trusted.
+struct RequestProblem {
+  boost::beast::http::status status;
+  std::string_view detail;  // static text, safe to put in a reply body
+};
+
+// Validates framing, version and target, and rewrites an absolute-form target whose authority
+// is the request's own Host into origin-form. Returns the first problem found.
+std::optional<RequestProblem> check_request(RequestHeader& request);
+
+struct ForwardingFacts {
+  std::string_view client_address;  // peer IP, no port
+  std::string_view protocol;        // "http"
+};
+
+// Request towards the service: strips hop-by-hop headers (Connection and the fields it names,
+// Keep-Alive, Proxy-*, TE, Trailer, Upgrade), appends X-Forwarded-For and Via, sets
+// X-Forwarded-Proto when absent, and speaks HTTP/1.1 keep-alive upstream.
+void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts);
+
+// Response towards the client: strips hop-by-hop headers and appends Via. The caller decides
+// keep-alive for the client connection afterwards.
+void prepare_downstream_response(ResponseHeader& response);
+
+}  // namespace levee::http

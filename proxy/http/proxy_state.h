@@ -1,0 +1,65 @@
+#pragma once
+// The state a client session reads, split by who owns it:
+// - ProxyRuntime: immutable, built from one Config; a reload swaps in a new one and requests in
+//   flight keep the one they started with (they hold the shared_ptr).
+// - Worker: touched only by its own thread (no locks): upstream pools, the sessions to drain.
+// - ProxyShared: process-wide, thread-safe (atomics, the metrics).
+
+#include "proxy/config/config.h"
+#include "proxy/http/forwarder.h"
+#include "proxy/http/upstream_pool.h"
+#include "proxy/observability/metrics.h"
+#include "proxy/policy/router.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace spdlog {
+class logger;
+}
+
+namespace levee::http {
+
+class ClientSession;
+
+struct RouteTarget {
+  std::string name;
+  std::size_t upstream = 0;  // index into Config::upstreams and Worker::pools
+};
+
+struct ProxyRuntime {
+  std::shared_ptr<const config::Config> config;
+  policy::Router router;
+  std::vector<RouteTarget> routes;  // parallel to config->routes
+};
+
+struct Worker {
+  explicit Worker(boost::asio::io_context& io) : context(io) {}
+  boost::asio::io_context& context;
+  std::vector<std::unique_ptr<UpstreamPool>> pools;  // by upstream index
+  std::unordered_set<ClientSession*> sessions;       // open on this worker, for drain
+};
+
+struct ProxyShared {
+  ProxyShared(observability::ProxyMetrics& m, const policy::Clock& c) : metrics(m), clock(c) {}
+
+  std::shared_ptr<const ProxyRuntime> runtime() const { return runtime_.load(std::memory_order_acquire); }
+  void set_runtime(std::shared_ptr<const ProxyRuntime> next) { runtime_.store(std::move(next), std::memory_order_release); }
+
+  observability::ProxyMetrics& metrics;
+  const policy::Clock& clock;
+  std::shared_ptr<spdlog::logger> access_log;  // null when the access log is off
+  std::atomic<bool> draining{false};
+  std::atomic<std::uint64_t> open_connections{0};
+  std::atomic<std::int64_t> in_flight{0};
+
+ private:
+  std::atomic<std::shared_ptr<const ProxyRuntime>> runtime_;
+};
+
+}  // namespace levee::http

@@ -1,0 +1,91 @@
+#include "proxy/http/upstream_pool.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include <sys/socket.h>
+
+namespace levee::http {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+UpstreamConnection::UpstreamConnection(asio::io_context& context, UpstreamShared& shared)
+    : stream_(context), shared_(shared) {
+  shared_.open.fetch_add(1, std::memory_order_relaxed);
+}
+
+UpstreamConnection::~UpstreamConnection() {
+  shared_.open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+UpstreamPool::UpstreamPool(asio::io_context& context, const config::UpstreamConfig& config,
+                           std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared)
+    : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared) {}
+
+bool UpstreamPool::still_open(UpstreamConnection& connection) const {
+  // A peer that closed an idle keep-alive connection leaves EOF (or an RST) in the socket; a
+  // non-blocking peek sees it for the price of one syscall instead of a failed request.
+  char byte;
+  const auto fd = connection.stream_.socket().native_handle();
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fresh_only) {
+  while (!fresh_only && !idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    shared_.idle.fetch_sub(1, std::memory_order_relaxed);
+    if (now - connection->idle_since_ < config_.idle_timeout && still_open(*connection)) {
+      connection->reused_ = true;
+      shared_.reuses.fetch_add(1, std::memory_order_relaxed);
+      co_return Acquired{std::move(connection), AcquireError::none};
+    }
+  }
+  // Reserve a slot under the cap before connecting, so concurrent connects cannot overshoot.
+  if (shared_.open.load(std::memory_order_relaxed) >= config_.max_connections)
+    co_return Acquired{nullptr, AcquireError::pool_exhausted};
+  // The constructor counts the connection; re-checking after it closes the race between workers
+  // (at worst both give up, never both exceed the cap).
+  auto connection = std::make_unique<UpstreamConnection>(context_, shared_);
+  if (shared_.open.load(std::memory_order_relaxed) > config_.max_connections)
+    co_return Acquired{nullptr, AcquireError::pool_exhausted};
+
+  auto& stream = connection->stream_;
+  stream.expires_after(config_.connect_timeout);
+  auto [ec, endpoint] = co_await stream.async_connect(endpoints_, asio::as_tuple(asio::use_awaitable));
+  if (ec) {
+    const bool timed_out = ec == boost::beast::error::timeout;
+    co_return Acquired{nullptr, timed_out ? AcquireError::connect_timeout : AcquireError::connect_refused};
+  }
+  boost::system::error_code ignored;
+  stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  shared_.connects.fetch_add(1, std::memory_order_relaxed);
+  co_return Acquired{std::move(connection), AcquireError::none};
+}
+
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, bool reusable,
+                           Clock::time_point now) {
+  if (!reusable || connection->buffer_.size() != 0) return;  // destructor closes it
+  connection->stream_.expires_never();
+  connection->idle_since_ = now;
+  idle_.push_back(std::move(connection));
+  shared_.idle.fetch_add(1, std::memory_order_relaxed);
+}
+
+void UpstreamPool::sweep(Clock::time_point now) {
+  std::erase_if(idle_, [&](const std::unique_ptr<UpstreamConnection>& c) {
+    const bool expired = now - c->idle_since_ >= config_.idle_timeout;
+    if (expired) shared_.idle.fetch_sub(1, std::memory_order_relaxed);
+    return expired;
+  });
+}
+
+void UpstreamPool::close_idle() {
+  shared_.idle.fetch_sub(idle_.size(), std::memory_order_relaxed);
+  idle_.clear();
+}
+
+}  // namespace levee::http

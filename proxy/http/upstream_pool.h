@@ -1,0 +1,92 @@
+#pragma once
+// Keep-alive connections from one worker to one upstream.
+//
+// Each worker owns its pool, so acquire/release need no lock; only the cap on open connections
+// is shared by all workers (one atomic per upstream). Idle connections are reused newest first
+// (warm caches, and the oldest ones age out), dropped when idle longer than the upstream's idle
+// timeout, and probed for a peer close before reuse so a stale socket rarely costs a request.
+
+#include "proxy/config/config.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace levee::http {
+
+// Counters shared by every worker's pool for one upstream.
+struct UpstreamShared {
+  std::atomic<std::uint64_t> open{0};     // connections open now (in use + idle), all workers
+  std::atomic<std::uint64_t> idle{0};
+  std::atomic<std::uint64_t> connects{0};
+  std::atomic<std::uint64_t> reuses{0};
+};
+
+class UpstreamConnection {
+ public:
+  UpstreamConnection(boost::asio::io_context& context, UpstreamShared& shared);
+  ~UpstreamConnection();
+  UpstreamConnection(const UpstreamConnection&) = delete;
+  UpstreamConnection& operator=(const UpstreamConnection&) = delete;
+
+  boost::beast::tcp_stream& stream() { return stream_; }
+  boost::beast::flat_buffer& buffer() { return buffer_; }
+  bool reused() const { return reused_; }
+
+ private:
+  friend class UpstreamPool;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  UpstreamShared& shared_;
+  std::chrono::steady_clock::time_point idle_since_{};
+  bool reused_ = false;
+};
+
+enum class AcquireError { none, pool_exhausted, connect_refused, connect_timeout };
+
+struct Acquired {
+  std::unique_ptr<UpstreamConnection> connection;  // null on error
+  AcquireError error = AcquireError::none;
+};
+
+class UpstreamPool {
+ public:
+  UpstreamPool(boost::asio::io_context& context, const config::UpstreamConfig& config,
+               std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared);
+
+  const config::UpstreamConfig& config() const { return config_; }
+
+  // An idle connection if a live one is pooled, else a new one (connect_timeout applies).
+  // `fresh_only` skips the idle list: the retry after a stale reused connection failed.
+  boost::asio::awaitable<Acquired> acquire(std::chrono::steady_clock::time_point now, bool fresh_only);
+
+  // Returns a connection after a complete exchange. Not reusable (error, close, leftover bytes)
+  // means it is closed here.
+  void release(std::unique_ptr<UpstreamConnection> connection, bool reusable,
+               std::chrono::steady_clock::time_point now);
+
+  // Closes idle connections past the idle timeout; the server calls it about once a second.
+  void sweep(std::chrono::steady_clock::time_point now);
+  void close_idle();
+
+  std::size_t idle_count() const { return idle_.size(); }
+
+ private:
+  bool still_open(UpstreamConnection& connection) const;
+
+  boost::asio::io_context& context_;
+  config::UpstreamConfig config_;
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+  UpstreamShared& shared_;
+  std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // back = most recently used
+};
+
+}  // namespace levee::http

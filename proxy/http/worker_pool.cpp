@@ -1,0 +1,55 @@
+#include "proxy/http/worker_pool.h"
+
+#include <spdlog/spdlog.h>
+
+namespace levee::http {
+
+WorkerPool::WorkerPool(std::size_t count) {
+  if (count == 0) count = 1;
+  contexts_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
+  }
+}
+
+WorkerPool::~WorkerPool() {
+  stop();
+  join();
+}
+
+boost::asio::io_context& WorkerPool::next_context() {
+  auto& ctx = *contexts_[next_];
+  next_ = (next_ + 1) % contexts_.size();
+  return ctx;
+}
+
+void WorkerPool::start() {
+  for (auto& ctx : contexts_) {
+    threads_.emplace_back([&ctx] {
+      for (;;) {
+        try {
+          ctx->run();
+          return;
+        } catch (const std::exception& e) {
+          // A handler that throws must not take the worker down with every connection on it.
+          spdlog::error("worker: unhandled exception: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+void WorkerPool::stop() {
+  guards_.clear();
+  for (auto& ctx : contexts_) ctx->stop();
+}
+
+void WorkerPool::join() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace levee::http

@@ -1,0 +1,44 @@
+#pragma once
+// N workers, each an io_context run by exactly one thread (shared-nothing, as in Envoy and nginx).
+//
+// Why not one io_context shared by N threads with a strand per connection: a connection, its
+// upstream connections and its timers all live on one worker, so they need no strand, and the
+// per-worker upstream pool needs no lock. Work that crosses workers (an admission wake-up from
+// another worker's release) is posted to the owner's context. Each context is created with
+// concurrency hint 1, which lets Asio drop its internal scheduler locking.
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace levee::http {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::size_t count);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  std::size_t size() const { return contexts_.size(); }
+  boost::asio::io_context& context(std::size_t index) { return *contexts_[index]; }
+  // Round-robin choice for the next accepted connection. Called from the accepting worker only.
+  boost::asio::io_context& next_context();
+
+  void start();  // one thread per context
+  void stop();   // stops every context; run() calls return
+  void join();
+
+ private:
+  using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<WorkGuard> guards_;
+  std::vector<std::thread> threads_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace levee::http

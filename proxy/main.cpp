@@ -1,0 +1,64 @@
+// levee: the command line. Parses arguments, loads the config, runs the Server; nothing else.
+//   levee [run] --config FILE    run the proxy
+//   levee check FILE             validate a config and exit 0 (valid) or 1 (errors listed)
+//   levee --version
+
+#include "proxy/config/loader.h"
+#include "proxy/server.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+int check(const std::string& path) {
+  const auto result = levee::config::load_file(path, levee::config::process_environment());
+  for (const auto& error : result.errors) std::cerr << error.to_string() << "\n";
+  if (!result.ok()) {
+    std::cerr << path << ": " << result.errors.size() << " error(s)\n";
+    return 1;
+  }
+  std::cout << path << ": ok (" << result.config->routes.size() << " route(s), " << result.config->upstreams.size()
+            << " upstream(s))\n";
+  return 0;
+}
+
+int run(const std::string& path) {
+  const auto result = levee::config::load_file(path, levee::config::process_environment());
+  if (!result.ok()) {
+    for (const auto& error : result.errors) spdlog::error("{}", error.to_string());
+    spdlog::error("{}: not starting: {} config error(s)", path, result.errors.size());
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
+  levee::Server server(result.config);
+  return server.run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  CLI::App app{"levee: an overload-protection sidecar proxy"};
+  app.set_version_flag("--version", std::string("levee ") + LEVEE_VERSION);
+  std::string config_path = "config/levee.yaml";
+  app.add_option("-c,--config", config_path, "YAML configuration file")->capture_default_str();
+  app.fallthrough();
+  auto* run_command = app.add_subcommand("run", "run the proxy (the default)");
+  auto* check_command = app.add_subcommand("check", "validate a configuration file and exit");
+  std::string check_path;
+  check_command->add_option("file", check_path, "configuration file")->required();
+  (void)run_command;
+  app.require_subcommand(0, 1);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*check_command) return check(check_path);
+  return run(config_path);
+}

@@ -1,0 +1,88 @@
+#include "proxy/observability/metrics.h"
+
+namespace levee::observability {
+namespace {
+
+constexpr std::array<const char*, status_class_count> status_class_names{"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+// Latency buckets from 0.5 ms to 30 s: a sidecar's own replies sit at the bottom, a service's
+// timeouts at the top.
+prometheus::Histogram::BucketBoundaries latency_buckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+}
+
+RouteMetrics make_route(prometheus::Family<prometheus::Counter>& responses,
+                        prometheus::Family<prometheus::Histogram>& durations, const std::string& route) {
+  RouteMetrics metrics;
+  for (std::size_t i = 0; i < status_class_count; ++i)
+    metrics.responses[i] = &responses.Add({{"route", route}, {"code_class", status_class_names[i]}});
+  metrics.duration = &durations.Add({{"route", route}}, latency_buckets());
+  return metrics;
+}
+
+}  // namespace
+
+void RouteMetrics::record(unsigned status, double seconds) const {
+  const std::size_t cls = status >= 100 && status < 600 ? status / 100 : 0;
+  responses[cls]->Increment();
+  duration->Observe(seconds);
+}
+
+ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std::string>& routes,
+                           const std::vector<std::string>& upstreams,
+                           const std::vector<std::string_view>& error_kinds) {
+  auto& responses = prometheus::BuildCounter()
+                        .Name("levee_requests_total")
+                        .Help("Requests answered, by route and status class")
+                        .Register(registry);
+  auto& durations = prometheus::BuildHistogram()
+                        .Name("levee_request_duration_seconds")
+                        .Help("Time from the request header to the end of the response, by route")
+                        .Register(registry);
+  for (const auto& route : routes) routes_.push_back(make_route(responses, durations, route));
+  unrouted_ = make_route(responses, durations, "_unrouted");
+
+  auto& open = prometheus::BuildGauge()
+                   .Name("levee_upstream_connections")
+                   .Help("Connections open to the upstream, by state")
+                   .Register(registry);
+  auto& connects = prometheus::BuildCounter()
+                       .Name("levee_upstream_connects_total")
+                       .Help("New connections made to the upstream")
+                       .Register(registry);
+  auto& reuses = prometheus::BuildCounter()
+                     .Name("levee_upstream_connection_reuses_total")
+                     .Help("Requests sent on a pooled keep-alive connection")
+                     .Register(registry);
+  for (const auto& upstream : upstreams) {
+    upstreams_.push_back(UpstreamMetrics{&open.Add({{"upstream", upstream}, {"state", "open"}}),
+                                         &open.Add({{"upstream", upstream}, {"state", "idle"}}),
+                                         &connects.Add({{"upstream", upstream}}),
+                                         &reuses.Add({{"upstream", upstream}})});
+  }
+
+  auto& errors = prometheus::BuildCounter()
+                     .Name("levee_errors_total")
+                     .Help("Requests that failed in levee or towards the upstream, by kind")
+                     .Register(registry);
+  for (const auto kind : error_kinds) errors_.push_back(&errors.Add({{"kind", std::string(kind)}}));
+
+  client_connections_ = &prometheus::BuildGauge()
+                             .Name("levee_client_connections")
+                             .Help("Client connections open now")
+                             .Register(registry)
+                             .Add({});
+  auto& accepted = prometheus::BuildCounter()
+                       .Name("levee_client_connections_total")
+                       .Help("Client connections accepted, and those refused over listener.max_connections")
+                       .Register(registry);
+  client_connections_total_ = &accepted.Add({{"result", "accepted"}});
+  client_connections_rejected_ = &accepted.Add({{"result", "rejected"}});
+  in_flight_ = &prometheus::BuildGauge()
+                    .Name("levee_in_flight_requests")
+                    .Help("Requests between header read and response end")
+                    .Register(registry)
+                    .Add({});
+}
+
+}  // namespace levee::observability

@@ -1,0 +1,63 @@
+#pragma once
+// Every metric levee exports, declared once and created at start (prometheus-cpp's Family::Add
+// takes a lock, so the request path only ever increments series that already exist). The
+// registry is passed in, never global. Gauges that mirror state owned elsewhere (upstream
+// connection counts) are refreshed at scrape time through `refresh`, not on the request path.
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace levee::observability {
+
+// Status classes 1xx..5xx; index 0 collects anything else (and requests with no response).
+inline constexpr std::size_t status_class_count = 6;
+
+struct RouteMetrics {
+  std::array<prometheus::Counter*, status_class_count> responses{};
+  prometheus::Histogram* duration = nullptr;
+  void record(unsigned status, double seconds) const;
+};
+
+struct UpstreamMetrics {
+  prometheus::Gauge* open_connections = nullptr;
+  prometheus::Gauge* idle_connections = nullptr;
+  prometheus::Counter* connects = nullptr;
+  prometheus::Counter* reuses = nullptr;
+};
+
+class ProxyMetrics {
+ public:
+  // Error kinds are the label values of levee_errors_total; the caller's enum names them.
+  ProxyMetrics(prometheus::Registry& registry, const std::vector<std::string>& routes,
+               const std::vector<std::string>& upstreams, const std::vector<std::string_view>& error_kinds);
+
+  const RouteMetrics& route(std::size_t index) const { return routes_[index]; }
+  const RouteMetrics& unrouted() const { return unrouted_; }
+  UpstreamMetrics& upstream(std::size_t index) { return upstreams_[index]; }
+  prometheus::Counter& error(std::size_t kind) const { return *errors_[kind]; }
+
+  prometheus::Gauge& client_connections() const { return *client_connections_; }
+  prometheus::Counter& client_connections_total() const { return *client_connections_total_; }
+  prometheus::Counter& client_connections_rejected() const { return *client_connections_rejected_; }
+  prometheus::Gauge& in_flight() const { return *in_flight_; }
+
+ private:
+  std::vector<RouteMetrics> routes_;
+  RouteMetrics unrouted_;
+  std::vector<UpstreamMetrics> upstreams_;
+  std::vector<prometheus::Counter*> errors_;
+  prometheus::Gauge* client_connections_ = nullptr;
+  prometheus::Counter* client_connections_total_ = nullptr;
+  prometheus::Counter* client_connections_rejected_ = nullptr;
+  prometheus::Gauge* in_flight_ = nullptr;
+};
+
+}  // namespace levee::observability

@@ -1,0 +1,417 @@
+#include "proxy/policy/admission.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace levee::policy {
+
+namespace {
+
+constexpr std::size_t outcome_index(Outcome outcome) { return static_cast<std::size_t>(outcome); }
+
+}  // namespace
+
+Admission::Admission(const AdmissionSettings& settings, TimePoint now)
+    : retry_budget_(settings.retry_budget, now),
+      settings_(settings),
+      limit_(make_limit(settings.limit)),
+      queue_(settings.queue, now),
+      estimator_(settings.estimate_window, now),
+      collapse_(settings.collapse, now) {
+  hot_.dry_run.store(settings.dry_run);
+  hot_.sampled.store(settings.limit.kind != LimitKind::fixed);
+  hot_.budget_enabled.store(settings.retry_budget_enabled);
+  const std::lock_guard lock(mu_);
+  refresh_limit();
+}
+
+Admission::~Admission() = default;
+
+// ---- lock-free helpers ---------------------------------------------------------------------
+
+std::uint32_t Admission::cap_for(Priority priority) const {
+  return priority == Priority::critical ? hot_.limit.load() : hot_.normal_cap.load();
+}
+
+// Takes one in-flight slot if the count is below `cap`; returns the new count, or 0.
+std::uint32_t Admission::try_acquire(std::uint32_t cap) {
+  std::uint32_t current = hot_.in_flight.load();
+  while (current < cap) {
+    if (hot_.in_flight.compare_exchange_weak(current, current + 1)) return current + 1;
+  }
+  return 0;
+}
+
+void Admission::count_shed(Priority priority, ShedReason reason) {
+  shed_[index(priority)][index(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+Decision Admission::reject(const Ticket& ticket, ShedReason reason) {
+  count_shed(ticket.priority, reason);
+  Decision decision;
+  decision.kind = Decision::Kind::rejected;
+  decision.reason = reason;
+  return decision;
+}
+
+// ---- try_admit -----------------------------------------------------------------------------
+
+Decision Admission::try_admit(const Ticket& ticket, TimePoint now) {
+  if (hot_.draining.load(std::memory_order_relaxed)) return reject(ticket, ShedReason::draining);
+  if (hot_.dry_run.load(std::memory_order_relaxed)) return admit_dry_run(ticket, now);
+  if (ticket.deadline && *ticket.deadline <= now) return reject(ticket, ShedReason::deadline);
+
+  if (ticket.is_retry) {
+    // Checked before spending a token so a retry shed for load does not also drain the budget.
+    if (hot_.waiters.load() != 0 || hot_.in_flight.load() >= cap_for(ticket.priority)) {
+      return reject(ticket, ShedReason::retry_shed);
+    }
+    if (hot_.budget_enabled.load(std::memory_order_relaxed) && !retry_budget_.try_spend(now)) {
+      return reject(ticket, ShedReason::retry_budget);
+    }
+  } else if (hot_.budget_enabled.load(std::memory_order_relaxed)) {
+    retry_budget_.on_request(now);
+  }
+
+  if (hot_.waiters.load() == 0) {
+    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority))) {
+      Decision decision;
+      decision.kind = Decision::Kind::admitted;
+      decision.permit = Permit{ticket.id, now, in_flight};
+      return decision;
+    }
+  }
+  const TimePoint arrival = ticket.arrival == TimePoint{} ? now : ticket.arrival;
+  return admit_slow(ticket, arrival, now);
+}
+
+Decision Admission::admit_slow(const Ticket& ticket, TimePoint arrival, TimePoint now) {
+  Decision decision;
+  const std::lock_guard lock(mu_);
+  pump(now, decision.effects);  // serve earlier waiters first if slots are free
+
+  // Announce the would-be waiter before the last attempt (see the class comment).
+  hot_.waiters.store(static_cast<std::uint32_t>(queue_.size() + 1));
+  const bool waiter_ahead = queue_.ahead_of(ticket.priority, now) != 0 ||
+                            (ticket.is_retry && !queue_.empty());
+  if (!waiter_ahead) {
+    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority))) {
+      publish_queue_length();
+      decision.kind = Decision::Kind::admitted;
+      decision.permit = Permit{ticket.id, now, in_flight};
+      return decision;
+    }
+  }
+
+  if (const auto reason = refuse_queueing(ticket, now)) {
+    publish_queue_length();
+    Decision rejected = reject(ticket, *reason);
+    rejected.effects = std::move(decision.effects);
+    return rejected;
+  }
+  if (queue_.full()) {
+    const QueueEntry* lowest = queue_.peek_lowest();
+    if (lowest == nullptr || lowest->priority <= ticket.priority) {
+      publish_queue_length();
+      Decision rejected = reject(ticket, ShedReason::queue_full);
+      rejected.effects = std::move(decision.effects);
+      return rejected;
+    }
+    shed_queued(queue_.pop_lowest(now), ShedReason::priority, decision.effects);
+  }
+  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival,
+                         ticket.deadline.value_or(TimePoint::max())},
+              now);
+  ++queued_;
+  publish_queue_length();
+  decision.kind = Decision::Kind::queued;
+  return decision;
+}
+
+// Why a request that cannot be admitted now must not wait either, if it must not.
+std::optional<ShedReason> Admission::refuse_queueing(const Ticket& ticket, TimePoint now) const {
+  if (ticket.is_retry) return ShedReason::retry_shed;
+  if (ticket.priority == Priority::sheddable &&
+      (queue_.congested() || collapse_.mode() == Mode::recovery)) {
+    return ShedReason::priority;
+  }
+  if (settings_.queue.max_length == 0) return ShedReason::over_limit;
+  if (ticket.deadline) {
+    const Duration wait = estimated_wait(queue_.ahead_of(ticket.priority, now));
+    if (wait > Duration::zero() && now + wait > *ticket.deadline) return ShedReason::deadline;
+  }
+  return std::nullopt;
+}
+
+// Time until the entry with `ahead` waiters before it gets a permit: the group turns over
+// limit permits per service time. Zero when there is no estimate yet.
+Duration Admission::estimated_wait(std::size_t ahead) const {
+  const Duration service = estimator_.service_time();
+  const std::uint32_t limit = std::max<std::uint32_t>(hot_.limit.load(), 1);
+  return service * static_cast<Duration::rep>(ahead + 1) / limit;
+}
+
+Decision Admission::admit_dry_run(const Ticket& ticket, TimePoint now) {
+  // Admit everything; work out what the live group would have done from the in-flight count
+  // alone (in dry run nobody waits, so the excess over the limit plays the queue).
+  std::optional<ShedReason> would;
+  bool would_queue = false;
+  const std::uint32_t cap = cap_for(ticket.priority);
+  const std::uint32_t before = hot_.in_flight.fetch_add(1);
+  if (ticket.deadline && *ticket.deadline <= now) {
+    would = ShedReason::deadline;
+  } else if (ticket.is_retry && before >= cap) {
+    would = ShedReason::retry_shed;
+  } else if (ticket.is_retry && hot_.budget_enabled.load() && !retry_budget_.try_spend(now)) {
+    would = ShedReason::retry_budget;
+  } else if (before >= cap) {
+    const std::uint32_t excess = before - cap;
+    const std::lock_guard lock(mu_);
+    const Duration wait = estimated_wait(excess);
+    if (settings_.queue.max_length == 0) {
+      would = ShedReason::over_limit;
+    } else if (excess >= settings_.queue.max_length) {
+      would = ShedReason::queue_full;
+    } else if (ticket.deadline && wait > Duration::zero() && now + wait > *ticket.deadline) {
+      would = ShedReason::deadline;
+    } else {
+      would_queue = true;
+    }
+  }
+  if (!ticket.is_retry && hot_.budget_enabled.load()) retry_budget_.on_request(now);
+  if (would) would_shed_[index(*would)].fetch_add(1, std::memory_order_relaxed);
+  if (would_queue) would_queue_.fetch_add(1, std::memory_order_relaxed);
+
+  Decision decision;
+  decision.kind = Decision::Kind::admitted;
+  decision.permit = Permit{ticket.id, now, before + 1};
+  return decision;
+}
+
+// ---- release / cancel ----------------------------------------------------------------------
+
+Effects Admission::release(const Permit& permit, Outcome outcome, TimePoint now) {
+  hot_.in_flight.fetch_sub(1);
+  hot_.completed[outcome_index(outcome)].fetch_add(1, std::memory_order_relaxed);
+  const Duration rtt = now - permit.start;
+  if (outcome != Outcome::ignored) {
+    hot_.service_ns.fetch_add(rtt.count(), std::memory_order_relaxed);
+  }
+  const bool sample = outcome != Outcome::ignored && hot_.sampled.load(std::memory_order_relaxed);
+  if (!sample && hot_.waiters.load() == 0) return {};
+
+  std::unique_lock lock(mu_, std::defer_lock);
+  if (hot_.waiters.load() != 0 || outcome == Outcome::dropped) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return {};  // a success sample is dispensable; stalling the I/O thread for it is not
+  }
+  Effects effects;
+  if (sample) {
+    limit_->on_sample(Sample{rtt, permit.in_flight, outcome == Outcome::dropped, now});
+    refresh_limit();
+  }
+  pump(now, effects);
+  return effects;
+}
+
+Effects Admission::cancel(TicketId ticket, TimePoint now) {
+  Effects effects;
+  const std::lock_guard lock(mu_);
+  if (const auto entry = queue_.erase(ticket, now)) {
+    shed_queued(*entry, ShedReason::client_gone, effects);
+  }
+  publish_queue_length();
+  return effects;
+}
+
+// ---- the queue -----------------------------------------------------------------------------
+
+void Admission::publish_queue_length() {
+  hot_.waiters.store(static_cast<std::uint32_t>(queue_.size()));
+}
+
+void Admission::shed_queued(const QueueEntry& entry, ShedReason reason, Effects& effects) {
+  count_shed(entry.priority, reason);
+  effects.shed.push_back(Shed{entry.id, reason});
+}
+
+// Why a queued entry must leave the queue unserved, if it must. `position`: waiters served
+// before it, for the deadline estimate; none when the entry is about to be served.
+std::optional<ShedReason> Admission::expiry(const QueueEntry& entry,
+                                            std::optional<std::size_t> position,
+                                            TimePoint now) const {
+  if (entry.deadline <= now) return ShedReason::deadline;
+  const Duration age = entry.age(now);
+  if (age > settings_.queue.max_wait) return ShedReason::queue_timeout;
+  const Duration target = settings_.queue.codel_target;
+  if (target > Duration::zero() && age > target &&
+      (queue_.congested() || collapse_.mode() == Mode::recovery)) {
+    return ShedReason::stale;
+  }
+  if (position && entry.deadline != TimePoint::max()) {
+    const Duration wait = estimated_wait(*position);
+    if (wait > Duration::zero() && now + wait > entry.deadline) return ShedReason::deadline;
+  }
+  return std::nullopt;
+}
+
+// Hands free slots to waiters in queue order, dropping expired waiters on the way.
+void Admission::pump(TimePoint now, Effects& effects) {
+  const bool dry_run = hot_.dry_run.load(std::memory_order_relaxed);
+  while (const QueueEntry* next = queue_.peek_next(now)) {
+    if (const auto reason = expiry(*next, std::nullopt, now)) {
+      shed_queued(queue_.pop_next(now), *reason, effects);
+      continue;
+    }
+    const std::uint32_t in_flight =
+        dry_run ? hot_.in_flight.fetch_add(1) + 1 : try_acquire(cap_for(next->priority));
+    if (in_flight == 0) break;  // the next class cannot go, so no lower class can either
+    const QueueEntry entry = queue_.pop_next(now);
+    effects.granted.push_back(Permit{entry.id, now, in_flight});
+    ++admitted_from_queue_;
+  }
+  publish_queue_length();
+}
+
+// ---- periodic work -------------------------------------------------------------------------
+
+Effects Admission::on_tick(TimePoint now) {
+  Effects effects;
+  const std::lock_guard lock(mu_);
+  queue_.observe(now);
+
+  const std::uint64_t successes = hot_.completed[outcome_index(Outcome::success)].load();
+  const std::uint64_t measured = successes + hot_.completed[outcome_index(Outcome::dropped)].load();
+  estimator_.on_tick(now, measured, Duration{hot_.service_ns.load()});
+
+  const Duration target = settings_.queue.codel_target;
+  CollapseDetector::Tick tick;
+  tick.successes = successes;
+  tick.busy = hot_.in_flight.load() >= hot_.limit.load() || !queue_.empty();
+  tick.waits_high = queue_.congested() ||
+                    (target > Duration::zero() && queue_.oldest_age(now) > target);
+  if (collapse_.on_tick(now, tick)) enter_mode(collapse_.mode());
+
+  // Serve what can go now, then judge the rest by where they stand in the queue.
+  refresh_limit();
+  pump(now, effects);
+  std::optional<ShedReason> reason;
+  queue_.remove_if(
+      now,
+      [&](const QueueEntry& entry, std::size_t position) {
+        reason = expiry(entry, position, now);
+        return reason.has_value();
+      },
+      [&](const QueueEntry& entry) { shed_queued(entry, *reason, effects); });
+  publish_queue_length();
+  return effects;
+}
+
+void Admission::enter_mode(Mode mode) {
+  if (mode == Mode::recovery) {
+    ++recovery_entered_;
+    // Little's law: the concurrency that carried the peak goodput at the uncongested service
+    // time, with 20% headroom. Without an estimate, a fixed fraction of the current limit.
+    const std::uint32_t floor = std::max<std::uint32_t>(
+        settings_.limit.kind == LimitKind::fixed ? 1 : settings_.limit.min, 1);
+    const std::uint32_t current = limit_->current();
+    const double little = collapse_.peak() * to_seconds(estimator_.baseline()) * 1.2;
+    const double clamp = little > 0 ? std::min<double>(current, std::ceil(little))
+                                    : std::floor(current * settings_.collapse.clamp_factor);
+    clamp_ = std::max(floor, static_cast<std::uint32_t>(clamp));
+    queue_.force_lifo(true);
+  } else {
+    clamp_ = 0;
+    queue_.force_lifo(false);
+  }
+  refresh_limit();
+}
+
+void Admission::refresh_limit() {
+  std::uint32_t limit = limit_->current();
+  if (clamp_ != 0) limit = std::min(limit, clamp_);
+  limit = std::max<std::uint32_t>(limit, 1);
+  const double share = std::clamp(settings_.critical_reserved_share, 0.0, 1.0);
+  // The epsilon keeps 10 x 0.3 (= 3.0000000000000004) from rounding up to 4.
+  const auto reserved = std::min<std::uint32_t>(
+      limit - 1, static_cast<std::uint32_t>(std::ceil(limit * share - 1e-9)));
+  hot_.limit.store(limit);
+  hot_.normal_cap.store(limit - reserved);
+}
+
+// ---- settings, drain, snapshot -------------------------------------------------------------
+
+Effects Admission::reconfigure(const AdmissionSettings& settings, TimePoint now) {
+  Effects effects;
+  const std::lock_guard lock(mu_);
+  if (settings.limit != settings_.limit) {
+    const bool keep = settings.limit.kind == settings_.limit.kind &&
+                      settings.limit.kind != LimitKind::fixed;
+    limit_ = make_limit(settings.limit, keep ? limit_->current() : 0);
+  }
+  settings_ = settings;
+  queue_.reconfigure(settings.queue);
+  while (queue_.size() > settings.queue.max_length) {
+    shed_queued(queue_.pop_lowest(now), ShedReason::queue_full, effects);
+  }
+  estimator_.set_window(settings.estimate_window);
+  const bool was_recovering = collapse_.mode() == Mode::recovery;
+  collapse_.reconfigure(settings.collapse);
+  if (was_recovering && collapse_.mode() == Mode::normal) enter_mode(Mode::normal);
+  retry_budget_.reconfigure(settings.retry_budget, now);
+  hot_.sampled.store(settings.limit.kind != LimitKind::fixed);
+  hot_.budget_enabled.store(settings.retry_budget_enabled);
+  hot_.dry_run.store(settings.dry_run);
+  refresh_limit();
+  pump(now, effects);
+  return effects;
+}
+
+Effects Admission::drain(TimePoint now) {
+  Effects effects;
+  hot_.draining.store(true);
+  const std::lock_guard lock(mu_);
+  while (!queue_.empty()) shed_queued(queue_.pop_next(now), ShedReason::draining, effects);
+  publish_queue_length();
+  return effects;
+}
+
+Snapshot Admission::snapshot(TimePoint now) const {
+  Snapshot s;
+  const std::lock_guard lock(mu_);
+  s.limit = hot_.limit.load();
+  s.limit_algorithm = limit_->current();
+  s.in_flight = hot_.in_flight.load();
+  s.queue_length = static_cast<std::uint32_t>(queue_.size());
+  s.mode = collapse_.mode();
+  s.queue_order = queue_.order(now);
+  s.codel_overloaded = queue_.congested();
+  s.dry_run = hot_.dry_run.load();
+  s.draining = hot_.draining.load();
+  s.service_time = estimator_.service_time();
+  s.drain_rate = s.service_time > Duration::zero() ? s.limit / to_seconds(s.service_time) : 0;
+  const Duration drain_time = s.service_time > Duration::zero()
+                                  ? estimated_wait(queue_.size())
+                                  : settings_.retry_after_min;
+  s.retry_after = std::clamp(drain_time, settings_.retry_after_min,
+                             std::max(settings_.retry_after_min, settings_.retry_after_max));
+  s.goodput_peak = collapse_.peak();
+
+  Counters& c = s.counters;
+  c.succeeded = hot_.completed[outcome_index(Outcome::success)].load();
+  c.ignored = hot_.completed[outcome_index(Outcome::ignored)].load();
+  c.dropped = hot_.completed[outcome_index(Outcome::dropped)].load();
+  c.admitted = c.succeeded + c.ignored + c.dropped + s.in_flight;
+  c.admitted_from_queue = admitted_from_queue_;
+  c.queued = queued_;
+  for (std::size_t p = 0; p < priority_count; ++p) {
+    for (std::size_t r = 0; r < shed_reason_count; ++r) c.shed[p][r] = shed_[p][r].load();
+  }
+  for (std::size_t r = 0; r < shed_reason_count; ++r) c.would_shed[r] = would_shed_[r].load();
+  c.would_queue = would_queue_.load();
+  c.recovery_entered = recovery_entered_;
+  return s;
+}
+
+}  // namespace levee::policy

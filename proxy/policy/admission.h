@@ -1,0 +1,140 @@
+#pragma once
+// One admission group: a concurrency limit, a bounded queue of waiters and the in-flight
+// count, deciding for each request: admit now, queue, or shed with a reason.
+//
+// Algorithm (details in the .cpp and in the classes it composes):
+// - Admit while in-flight < the limit (critical) or < the limit minus the critical reserve
+//   (everyone else). Beyond that: retries are shed (never queued ahead of first attempts);
+//   sheddable requests are shed while the queue is congested or the group in recovery;
+//   requests that cannot start before their deadline -- estimated from their queue position
+//   and the recent service time -- are shed at once; the rest queue (AdmissionQueue), a
+//   higher class displacing the oldest waiter of a lower class when the queue is full.
+// - A released permit passes straight to the next waiter the queue chooses.
+// - on_tick() sheds waiters past max_wait, past their deadline, or (congested / recovery)
+//   older than the target; it feeds the service-time estimate and the CollapseDetector,
+//   whose recovery mode clamps the limit and forces LIFO.
+// - The limit algorithm (make_limit) sees one Sample per release that says something.
+// - Dry run: every decision is computed and would-be sheds are counted, but all are admitted.
+//
+// Wake-ups are data: each call returns the Effects it caused on *other* waiters (granted or
+// shed); the caller delivers them after the call returns. Policy stores no callback.
+//
+// Thread safety: every method may be called from any thread. The common case is lock-free:
+// try_admit() with an empty queue is a compare-exchange on the in-flight count (so
+// concurrent admissions can never overshoot the limit), and release() with an empty queue
+// is a decrement plus counters; an adaptive limit's sample is taken under the mutex, and is
+// skipped (not waited for) when another thread holds it, unless it reports a drop. Anything
+// touching the queue or the algorithms takes the mutex around O(1) work (on_tick: O(queue)).
+// Queueing and waking cannot lose each other: try_admit() publishes the queue length before
+// its last admission attempt, release() decrements in-flight before it reads the queue
+// length, both sequentially consistent, so either the arrival sees the freed slot or the
+// release sees the waiter and wakes it.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "proxy/policy/admission_queue.h"
+#include "proxy/policy/collapse_detector.h"
+#include "proxy/policy/decision.h"
+#include "proxy/policy/limit.h"
+#include "proxy/policy/retry_budget.h"
+#include "proxy/policy/service_estimator.h"
+#include "proxy/policy/settings.h"
+#include "proxy/policy/snapshot.h"
+#include "proxy/policy/ticket.h"
+
+namespace levee::policy {
+
+class Admission {
+ public:
+  Admission(const AdmissionSettings& settings, TimePoint now);
+  Admission(const Admission&) = delete;
+  Admission& operator=(const Admission&) = delete;
+  ~Admission();
+
+  // A request arrived. admitted: forward it, then release(permit) exactly once. queued: a
+  // later Effects (from any call, on any thread) grants or sheds this ticket; cancel() it if
+  // the client leaves first. rejected: answer at once with the reason. Always deliver
+  // decision.effects (they concern other waiters).
+  Decision try_admit(const Ticket& ticket, TimePoint now);
+
+  // The request holding `permit` finished. Call exactly once per permit (PermitGuard's job),
+  // with the outcome; ignored when no answer says anything about the service.
+  Effects release(const Permit& permit, Outcome outcome, TimePoint now);
+
+  // The client of a queued ticket went away. Its removal is reported as shed with
+  // client_gone. If the ticket is not queued (already granted in flight to its waiter, or
+  // shed), nothing happens: whoever holds a granted permit must still release it.
+  Effects cancel(TicketId ticket, TimePoint now);
+
+  // Periodic maintenance; the plumbing calls it every 10-50 ms per group: max wait, CoDel,
+  // deadlines, estimates, collapse detection, and grants after a limit change.
+  Effects on_tick(TimePoint now);
+
+  // Applies new settings in place (reload): the learned limit survives if the limit kind is
+  // unchanged; the queue is trimmed to its new bound (shed as queue_full).
+  Effects reconfigure(const AdmissionSettings& settings, TimePoint now);
+
+  // Shutdown: sheds every waiter and every later arrival with `draining`; permits already
+  // granted complete normally.
+  Effects drain(TimePoint now);
+
+  // A consistent picture for metrics and /state (takes the mutex briefly). `now` decides
+  // which order an adaptive queue is in.
+  Snapshot snapshot(TimePoint now) const;
+
+ private:
+  std::uint32_t cap_for(Priority priority) const;
+  std::uint32_t try_acquire(std::uint32_t cap);
+  Decision reject(const Ticket& ticket, ShedReason reason);
+  Decision admit_dry_run(const Ticket& ticket, TimePoint now);
+  Decision admit_slow(const Ticket& ticket, TimePoint arrival, TimePoint now);
+  std::optional<ShedReason> refuse_queueing(const Ticket& ticket, TimePoint now) const;
+  std::optional<ShedReason> expiry(const QueueEntry& entry, std::optional<std::size_t> position,
+                                   TimePoint now) const;
+  Duration estimated_wait(std::size_t ahead) const;
+  void pump(TimePoint now, Effects& effects);
+  void shed_queued(const QueueEntry& entry, ShedReason reason, Effects& effects);
+  void refresh_limit();
+  void enter_mode(Mode mode);
+  void publish_queue_length();
+  void count_shed(Priority priority, ShedReason reason);
+
+  // Lock-free state, read and written by the fast paths. Kept together on its own cache
+  // line: an admit/release pair touches only this line.
+  struct alignas(64) Hot {
+    std::atomic<std::uint32_t> in_flight{0};
+    std::atomic<std::uint32_t> limit{1};        // effective limit; critical may use it all
+    std::atomic<std::uint32_t> normal_cap{1};   // limit minus the critical reserve
+    std::atomic<std::uint32_t> waiters{0};      // queue length, published under mu_
+    std::atomic<bool> dry_run{false};
+    std::atomic<bool> draining{false};
+    std::atomic<bool> sampled{false};           // the limit algorithm wants samples
+    std::atomic<bool> budget_enabled{false};
+    std::array<std::atomic<std::uint64_t>, 3> completed{};  // by Outcome
+    std::atomic<Duration::rep> service_ns{0};   // permit-held time of success + dropped
+  };
+  Hot hot_;
+
+  std::array<std::array<std::atomic<std::uint64_t>, shed_reason_count>, priority_count> shed_{};
+  std::array<std::atomic<std::uint64_t>, shed_reason_count> would_shed_{};
+  std::atomic<std::uint64_t> would_queue_{0};
+  RetryBudget retry_budget_;  // thread-safe on its own
+
+  // Everything below is guarded by mu_.
+  mutable std::mutex mu_;
+  AdmissionSettings settings_;
+  std::unique_ptr<Limit> limit_;
+  AdmissionQueue queue_;
+  ServiceEstimator estimator_;
+  CollapseDetector collapse_;
+  std::uint32_t clamp_ = 0;  // recovery-mode cap on the limit; 0 = none
+  std::uint64_t queued_ = 0;
+  std::uint64_t admitted_from_queue_ = 0;
+  std::uint64_t recovery_entered_ = 0;
+};
+
+}  // namespace levee::policy

@@ -1,0 +1,64 @@
+#pragma once
+// A consistent picture of one admission group, pulled by metrics at scrape time and by the
+// admin /state endpoint. Counters are cumulative since the group was created.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "proxy/policy/clock.h"
+#include "proxy/policy/priority.h"
+#include "proxy/policy/settings.h"
+#include "proxy/policy/shed_reason.h"
+
+namespace levee::policy {
+
+enum class Mode : std::uint8_t {
+  normal,
+  recovery,  // collapse detected: limit clamped, LIFO forced, waiters older than target shed
+};
+
+constexpr std::string_view name(Mode mode) {
+  return mode == Mode::recovery ? "recovery" : "normal";
+}
+
+struct Counters {
+  std::uint64_t admitted = 0;           // permits granted, at once or from the queue
+  std::uint64_t admitted_from_queue = 0;
+  std::uint64_t queued = 0;             // tickets that entered the queue
+  std::uint64_t succeeded = 0;          // released with Outcome::success
+  std::uint64_t ignored = 0;            // released with Outcome::ignored
+  std::uint64_t dropped = 0;            // released with Outcome::dropped
+  // Shed decisions by priority class and reason (index with index(Priority), index(reason)).
+  std::array<std::array<std::uint64_t, shed_reason_count>, priority_count> shed{};
+  // Dry-run: what would have been shed (the request was admitted anyway), and how many would
+  // have waited in the queue.
+  std::array<std::uint64_t, shed_reason_count> would_shed{};
+  std::uint64_t would_queue = 0;
+  std::uint64_t recovery_entered = 0;   // times the collapse detector entered recovery
+
+  std::uint64_t shed_total(ShedReason reason) const {
+    std::uint64_t total = 0;
+    for (const auto& by_reason : shed) total += by_reason[index(reason)];
+    return total;
+  }
+};
+
+struct Snapshot {
+  std::uint32_t limit = 0;             // effective limit (after any recovery clamp)
+  std::uint32_t limit_algorithm = 0;   // what the limit algorithm alone says
+  std::uint32_t in_flight = 0;
+  std::uint32_t queue_length = 0;
+  Mode mode = Mode::normal;
+  QueueOrder queue_order = QueueOrder::fifo;  // the order in effect now (never adaptive)
+  bool codel_overloaded = false;
+  bool dry_run = false;
+  bool draining = false;
+  Duration service_time{};     // recent mean service time (zero: no estimate yet)
+  double drain_rate = 0;       // permits the group can turn over per second: limit / service
+  Duration retry_after{};      // suggested Retry-After for a shed caller, before jitter
+  double goodput_peak = 0;     // successes per second the collapse detector compares against
+  Counters counters;
+};
+
+}  // namespace levee::policy

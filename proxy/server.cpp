@@ -1,0 +1,289 @@
+#include "proxy/server.h"
+
+#include "proxy/admin/admin_server.h"
+#include "proxy/config/loader.h"
+#include "proxy/http/client_session.h"
+#include "proxy/http/listener.h"
+#include "proxy/http/proxy_state.h"
+#include "proxy/http/worker_pool.h"
+#include "proxy/observability/metrics.h"
+#include "proxy/policy/clock.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <spdlog/async.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <thread>
+
+namespace levee {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto maintenance_interval = std::chrono::seconds(1);
+constexpr auto drain_poll_interval = std::chrono::milliseconds(50);
+
+tcp::endpoint resolve_listen(const config::Endpoint& endpoint) {
+  asio::io_context resolver_context;
+  tcp::resolver resolver(resolver_context);
+  const auto results = resolver.resolve(endpoint.host, std::to_string(endpoint.port),
+                                        tcp::resolver::passive | tcp::resolver::numeric_service);
+  return results.begin()->endpoint();
+}
+
+std::vector<tcp::endpoint> resolve_upstream(const config::UpstreamConfig& upstream) {
+  // Resolved once at start, before any worker runs: no DNS ever happens on an I/O thread.
+  asio::io_context resolver_context;
+  tcp::resolver resolver(resolver_context);
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& entry : resolver.resolve(upstream.address.host, std::to_string(upstream.address.port)))
+    endpoints.push_back(entry.endpoint());
+  return endpoints;
+}
+
+std::string to_string(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+std::vector<std::string_view> exchange_error_names() {
+  std::vector<std::string_view> names;
+  for (std::size_t i = 0; i < http::exchange_error_count; ++i) names.push_back(http::name(static_cast<http::ExchangeError>(i)));
+  return names;
+}
+
+std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config) {
+  std::vector<policy::RouteMatch> matches;
+  std::vector<http::RouteTarget> targets;
+  for (const auto& route : config->routes) {
+    matches.push_back({route.host, route.path_prefix});
+    std::size_t upstream = 0;
+    for (std::size_t i = 0; i < config->upstreams.size(); ++i)
+      if (config->upstreams[i].name == route.upstream) upstream = i;
+    targets.push_back({route.name, upstream});
+  }
+  return std::make_shared<const http::ProxyRuntime>(
+      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(targets)});
+}
+
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  for (const auto& item : items) names.push_back(item.name);
+  return names;
+}
+
+}  // namespace
+
+struct Server::State {
+  State(std::shared_ptr<const config::Config> cfg, ServerOptions opts)
+      : config(std::move(cfg)),
+        options(std::move(opts)),
+        workers(std::make_unique<http::WorkerPool>(
+            config->server.threads ? config->server.threads : std::max(1u, std::thread::hardware_concurrency()))),
+        metrics(registry, names_of(config->routes), names_of(config->upstreams), exchange_error_names()),
+        shared(metrics, clock) {}
+
+  std::shared_ptr<const config::Config> config;
+  ServerOptions options;
+  policy::SteadyClock clock;  // the one real clock; everything else is handed it
+  std::unique_ptr<http::WorkerPool> workers;  // reset before the state its handlers use
+  prometheus::Registry registry;
+  observability::ProxyMetrics metrics;
+  http::ProxyShared shared;
+  std::vector<std::unique_ptr<http::UpstreamShared>> upstream_shared;
+  std::vector<std::unique_ptr<http::Worker>> worker_states;
+  std::unique_ptr<http::Listener> listener;
+  std::unique_ptr<admin::AdminServer> admin;
+  std::vector<std::unique_ptr<asio::steady_timer>> maintenance_timers;
+  std::unique_ptr<asio::signal_set> signals;
+  std::shared_ptr<spdlog::details::thread_pool> log_threads;
+  std::promise<void> stopped;
+  bool drain_started = false;
+
+  std::string metrics_text() {
+    for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
+      auto& m = metrics.upstream(i);
+      m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
+      m.idle_connections->Set(static_cast<double>(upstream_shared[i]->idle.load(std::memory_order_relaxed)));
+    }
+    return prometheus::TextSerializer().Serialize(registry.Collect());
+  }
+
+  void start_maintenance(http::Worker& worker, asio::steady_timer& timer) {
+    timer.expires_after(maintenance_interval);
+    timer.async_wait([this, &worker, &timer](const boost::system::error_code& ec) {
+      if (ec) return;
+      const auto now = clock.now();
+      for (auto& pool : worker.pools) pool->sweep(now);
+      start_maintenance(worker, timer);
+    });
+  }
+
+  void begin_drain() {
+    if (drain_started) {
+      spdlog::warn("second stop signal: exiting without waiting for in-flight requests");
+      finish();
+      return;
+    }
+    drain_started = true;
+    shared.draining.store(true);
+    spdlog::info("draining: readiness now 503; closing the listener in {} ms, waiting up to {} ms",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(config->server.drain_delay).count(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(config->server.drain_timeout).count());
+    auto delay = std::make_shared<asio::steady_timer>(workers->context(0), config->server.drain_delay);
+    delay->async_wait([this, delay](const boost::system::error_code&) {
+      listener->close();
+      for (auto& worker : worker_states) {
+        asio::post(worker->context, [w = worker.get()] {
+          for (auto* session : w->sessions) session->drain();
+          for (auto& pool : w->pools) pool->close_idle();
+        });
+      }
+      wait_for_idle(clock.now() + config->server.drain_timeout);
+    });
+  }
+
+  void wait_for_idle(SteadyClock::time_point deadline) {
+    if (shared.open_connections.load() == 0 || clock.now() >= deadline) {
+      const auto left = shared.open_connections.load();
+      if (left) spdlog::warn("drain timeout: closing {} connection(s) still open", left);
+      else spdlog::info("drained: all connections closed");
+      finish();
+      return;
+    }
+    auto poll = std::make_shared<asio::steady_timer>(workers->context(0), drain_poll_interval);
+    poll->async_wait([this, poll, deadline](const boost::system::error_code&) { wait_for_idle(deadline); });
+  }
+
+  void finish() {
+    if (admin) admin->close();
+    try {
+      stopped.set_value();
+    } catch (const std::future_error&) {
+    }
+  }
+};
+
+Server::Server(std::shared_ptr<const config::Config> config, ServerOptions options)
+    : state_(std::make_unique<State>(std::move(config), std::move(options))) {}
+
+Server::~Server() = default;
+
+int Server::run() {
+  auto& s = *state_;
+  const auto& config = *s.config;
+
+  for (std::size_t i = 0; i < config.upstreams.size(); ++i) s.upstream_shared.push_back(std::make_unique<http::UpstreamShared>());
+  std::vector<std::vector<tcp::endpoint>> upstream_endpoints;
+  for (const auto& upstream : config.upstreams) {
+    try {
+      upstream_endpoints.push_back(resolve_upstream(upstream));
+    } catch (const std::exception& e) {
+      spdlog::error("upstream {}: cannot resolve {}: {}", upstream.name, upstream.address.host, e.what());
+      return 1;
+    }
+  }
+  std::vector<http::Worker*> worker_pointers;
+  for (std::size_t w = 0; w < s.workers->size(); ++w) {
+    auto worker = std::make_unique<http::Worker>(s.workers->context(w));
+    for (std::size_t u = 0; u < config.upstreams.size(); ++u)
+      worker->pools.push_back(std::make_unique<http::UpstreamPool>(worker->context, config.upstreams[u],
+                                                                   upstream_endpoints[u], *s.upstream_shared[u]));
+    worker_pointers.push_back(worker.get());
+    s.worker_states.push_back(std::move(worker));
+  }
+  s.shared.set_runtime(build_runtime(s.config));
+
+  if (!config.logging.access_log.empty()) {
+    s.log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);
+    spdlog::sink_ptr sink;
+    if (config.logging.access_log == "-")
+      sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+    else
+      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.logging.access_log);
+    auto logger = std::make_shared<spdlog::async_logger>("access", sink, s.log_threads,
+                                                         spdlog::async_overflow_policy::overrun_oldest);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %v");
+    s.shared.access_log = logger;
+  }
+
+  try {
+    s.listener = std::make_unique<http::Listener>(*s.workers, worker_pointers, s.shared,
+                                                  resolve_listen(config.listener.address));
+    if (config.admin.enabled) {
+      admin::AdminEndpoints endpoints{
+          .metrics = [&s] { return s.metrics_text(); },
+          .ready = [&s] { return !s.shared.draining.load(); },
+          .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
+          .state = {},
+          .reload = {},
+      };
+      s.admin = std::make_unique<admin::AdminServer>(s.workers->context(0), resolve_listen(config.admin.address),
+                                                     std::move(endpoints));
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("cannot listen: {}", e.what());
+    return 1;
+  }
+
+  const std::string proxy_address = to_string(s.listener->local_endpoint());
+  const std::string admin_address = s.admin ? to_string(s.admin->local_endpoint()) : "off";
+  spdlog::info("levee {} starting: {} worker(s), {} route(s), {} upstream(s), config {}", LEVEE_VERSION,
+               s.workers->size(), config.routes.size(), config.upstreams.size(), config.source);
+  for (const auto& route : config.routes)
+    spdlog::info("route {}: host '{}' prefix {} -> {}", route.name, route.host, route.path_prefix, route.upstream);
+  for (const auto& upstream : config.upstreams)
+    spdlog::info("upstream {}: {}:{} (max {} connections)", upstream.name, upstream.address.host,
+                 upstream.address.port, upstream.max_connections);
+  spdlog::info("proxy listening on {}", proxy_address);
+  spdlog::info("admin listening on {}", admin_address);
+  if (s.options.on_listening) s.options.on_listening(proxy_address, admin_address);
+
+  s.signals = std::make_unique<asio::signal_set>(s.workers->context(0), SIGTERM, SIGINT);
+  std::function<void()> arm_signals = [&] {
+    s.signals->async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      s.begin_drain();
+      arm_signals();
+    });
+  };
+  arm_signals();
+
+  for (auto& worker : s.worker_states) {
+    s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
+    s.start_maintenance(*worker, *s.maintenance_timers.back());
+  }
+  s.listener->start();
+  if (s.admin) s.admin->start();
+  s.workers->start();
+
+  s.stopped.get_future().wait();
+  s.workers->stop();
+  s.workers->join();
+  // I/O objects go before their io_contexts; the contexts then destroy any coroutine still
+  // pending (a session past the drain timeout) while the state it points at still exists.
+  s.signals.reset();
+  s.maintenance_timers.clear();
+  s.listener.reset();
+  s.admin.reset();
+  for (auto& worker : s.worker_states)
+    for (auto& pool : worker->pools) pool->close_idle();
+  s.workers.reset();
+  spdlog::info("levee stopped");
+  return 0;
+}
+
+}  // namespace levee

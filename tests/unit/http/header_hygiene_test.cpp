@@ -1,0 +1,130 @@
+#include "proxy/http/header_hygiene.h"
+
+#include <boost/beast/http/field.hpp>
+#include <gtest/gtest.h>
+
+namespace levee::http {
+namespace {
+namespace bh = boost::beast::http;
+
+RequestHeader make_request(bh::verb method = bh::verb::get, std::string_view target = "/", unsigned version = 11) {
+  RequestHeader request;
+  request.method(method);
+  request.target(target);
+  request.version(version);
+  request.set(bh::field::host, "svc.local");
+  return request;
+}
+
+TEST(CheckRequest, AcceptsAnOrdinaryRequest) {
+  auto request = make_request();
+  EXPECT_FALSE(check_request(request));
+}
+
+TEST(CheckRequest, RefusesConnect) {
+  auto request = make_request(bh::verb::connect, "svc.local:443");
+  const auto problem = check_request(request);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, bh::status::method_not_allowed);
+}
+
+TEST(CheckRequest, NeedsExactlyOneHostInHttp11) {
+  auto missing = make_request();
+  missing.erase(bh::field::host);
+  EXPECT_TRUE(check_request(missing));
+  auto http10 = make_request(bh::verb::get, "/", 10);
+  http10.erase(bh::field::host);
+  EXPECT_FALSE(check_request(http10));
+  auto twice = make_request();
+  twice.insert(bh::field::host, "other");
+  EXPECT_TRUE(check_request(twice));
+}
+
+TEST(CheckRequest, RefusesEveryTransferEncodingButPlainChunked) {
+  for (const char* value : {"chunked, identity", "identity", "xchunked", "gzip, chunked", "chunked;x"}) {
+    auto request = make_request(bh::verb::post);
+    request.set(bh::field::transfer_encoding, value);
+    EXPECT_TRUE(check_request(request)) << value;
+  }
+  auto ok = make_request(bh::verb::post);
+  ok.set(bh::field::transfer_encoding, "Chunked");
+  EXPECT_FALSE(check_request(ok));
+}
+
+TEST(CheckRequest, RefusesContentLengthWithTransferEncodingOrTwice) {
+  auto both = make_request(bh::verb::post);
+  both.set(bh::field::transfer_encoding, "chunked");
+  both.set(bh::field::content_length, "3");
+  EXPECT_TRUE(check_request(both));
+  auto twice = make_request(bh::verb::post);
+  twice.insert(bh::field::content_length, "3");
+  twice.insert(bh::field::content_length, "3");
+  EXPECT_TRUE(check_request(twice));
+}
+
+TEST(CheckRequest, RewritesAbsoluteFormForItsOwnHostAndRefusesOthers) {
+  auto own = make_request(bh::verb::get, "http://svc.local/a/b?x=1");
+  EXPECT_FALSE(check_request(own));
+  EXPECT_EQ(own.target(), "/a/b?x=1");
+  auto query_only = make_request(bh::verb::get, "http://svc.local?x=1");
+  EXPECT_FALSE(check_request(query_only));
+  EXPECT_EQ(query_only.target(), "/?x=1");
+  auto foreign = make_request(bh::verb::get, "http://evil.example/");
+  EXPECT_TRUE(check_request(foreign));
+  auto other_scheme = make_request(bh::verb::get, "ftp://svc.local/");
+  EXPECT_TRUE(check_request(other_scheme));
+}
+
+TEST(CheckRequest, AsteriskOnlyForOptions) {
+  auto options = make_request(bh::verb::options, "*");
+  EXPECT_FALSE(check_request(options));
+  auto get = make_request(bh::verb::get, "*");
+  EXPECT_TRUE(check_request(get));
+}
+
+TEST(PrepareUpstreamRequest, StripsHopByHopAndWhatConnectionNames) {
+  auto request = make_request();
+  request.set(bh::field::connection, "keep-alive, X-Secret, Content-Length");
+  request.set("X-Secret", "s");
+  request.set(bh::field::keep_alive, "timeout=5");
+  request.set(bh::field::proxy_authorization, "Basic x");
+  request.set(bh::field::te, "trailers");
+  request.set(bh::field::upgrade, "websocket");
+  request.set(bh::field::expect, "100-continue");
+  request.set(bh::field::content_length, "0");
+  prepare_upstream_request(request, {"10.0.0.9", "http"});
+  for (auto name : {"Connection", "X-Secret", "Keep-Alive", "Proxy-Authorization", "TE", "Upgrade", "Expect"})
+    EXPECT_EQ(request.find(name), request.end()) << name;
+  EXPECT_EQ(request[bh::field::content_length], "0");  // framing survives a Connection token
+  EXPECT_EQ(request["X-Forwarded-For"], "10.0.0.9");
+  EXPECT_EQ(request["X-Forwarded-Proto"], "http");
+  EXPECT_EQ(request[bh::field::via], "1.1 levee");
+  EXPECT_EQ(request.version(), 11u);
+}
+
+TEST(PrepareUpstreamRequest, AppendsToForwardedForAndKeepsForwardedProto) {
+  auto request = make_request();
+  request.set("X-Forwarded-For", "1.2.3.4");
+  request.set("X-Forwarded-Proto", "https");
+  request.set(bh::field::via, "1.1 edge");
+  prepare_upstream_request(request, {"10.0.0.9", "http"});
+  EXPECT_EQ(request["X-Forwarded-For"], "1.2.3.4, 10.0.0.9");
+  EXPECT_EQ(request["X-Forwarded-Proto"], "https");
+  EXPECT_EQ(request[bh::field::via], "1.1 edge, 1.1 levee");
+}
+
+TEST(PrepareDownstreamResponse, StripsHopByHopAndAddsVia) {
+  ResponseHeader response;
+  response.result(bh::status::ok);
+  response.set(bh::field::connection, "close, X-Internal");
+  response.set("X-Internal", "1");
+  response.set(bh::field::keep_alive, "timeout=5");
+  response.set(bh::field::proxy_authenticate, "Basic");
+  prepare_downstream_response(response);
+  for (auto name : {"Connection", "X-Internal", "Keep-Alive", "Proxy-Authenticate"})
+    EXPECT_EQ(response.find(name), response.end()) << name;
+  EXPECT_EQ(response[bh::field::via], "1.1 levee");
+}
+
+}  // namespace
+}  // namespace levee::http
