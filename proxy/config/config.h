@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "proxy/policy/priority.h"
+#include "proxy/policy/settings.h"
+
 namespace levee::config {
 
 using Duration = std::chrono::nanoseconds;
@@ -60,11 +63,42 @@ struct UpstreamConfig {
   friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };
 
+// What levee's own retries to the service react to (route `retry.retry_on`).
+enum class RetryOn : std::uint8_t {
+  connect_failure,  // connect refused / timed out: the request never reached the service
+  reset,            // connection reset or closed before any response byte
+  timeout,          // per-try timeout before the response header
+  status,           // a status listed in RetryConfig::statuses
+};
+
+// levee's retries to the service, per route (YAML `routes[].retry`). Off by default
+// (attempts 1): a retry is only safe once the budget bounds it, so operators opt in.
+struct RetryConfig {
+  std::uint32_t attempts = 1;                            // total tries, first one included
+  std::vector<RetryOn> retry_on{RetryOn::connect_failure, RetryOn::reset};
+  std::vector<unsigned> statuses{502, 503, 504};         // used when retry_on has `status`
+  std::optional<Duration> per_try_timeout;               // none: the upstream response_timeout
+  Duration backoff_base = std::chrono::milliseconds(25); // full jitter: U(0, min(max, base*2^n))
+  Duration backoff_max = std::chrono::milliseconds(250);
+  std::uint64_t max_buffered_body = 64 * KiB;            // larger bodies stream, never retried
+  policy::RetryBudgetSettings budget;                    // outbound retry budget of the route
+
+  friend bool operator==(const RetryConfig&, const RetryConfig&) = default;
+};
+
 struct RouteConfig {
   std::string name;
   std::string host;                                      // empty: any Host
   std::string path_prefix = "/";
   std::string upstream;                                  // an UpstreamConfig::name
+  // The admission group guarding this route, after loading always the name of an entry of
+  // AdmissionConfig::groups, or "" when admission is disabled. A route that names no group
+  // in YAML gets its own group, named after the route, from the defaults plus its
+  // `admission:` overrides.
+  std::string admission_group;
+  policy::Priority priority = policy::Priority::normal;  // class when no priority header
+  std::optional<Duration> timeout;                       // caps the client deadline header
+  RetryConfig retry;
 
   friend bool operator==(const RouteConfig&, const RouteConfig&) = default;
 };
@@ -83,6 +117,43 @@ struct LoggingConfig {
   friend bool operator==(const LoggingConfig&, const LoggingConfig&) = default;
 };
 
+// One admission group: a limit, a queue and the policies around them (proxy/policy/).
+struct AdmissionGroupConfig {
+  std::string name;
+  policy::AdmissionSettings settings;
+
+  friend bool operator==(const AdmissionGroupConfig&, const AdmissionGroupConfig&) = default;
+};
+
+// The overload guard (YAML `admission:`). Its own keys (limit, queue, ...) are the defaults
+// of every group; `groups:` lists groups shared by several routes, each overriding defaults.
+struct AdmissionConfig {
+  bool enabled = true;
+  policy::AdmissionSettings defaults;
+  std::vector<AdmissionGroupConfig> groups;  // after loading: shared groups + one per route
+
+  friend bool operator==(const AdmissionConfig&, const AdmissionConfig&) = default;
+};
+
+// What a shed caller gets (YAML `shed_response:`).
+struct ShedResponseConfig {
+  unsigned status = 429;                     // 429 or 503
+  std::string sorry_page;                    // file (relative to the config file); "" built-in
+  std::string sorry_page_html;               // its text, read by the loader (not a YAML key)
+
+  friend bool operator==(const ShedResponseConfig&, const ShedResponseConfig&) = default;
+};
+
+// Request headers levee reads to classify requests (YAML `request_headers:`); "" disables.
+struct RequestHeadersConfig {
+  std::string retry = "Retry-Attempt";       // a value other than "0" marks a client retry
+  std::string priority = "levee-priority";   // critical | default | sheddable
+  std::string deadline = "levee-timeout";    // the caller's remaining patience: "1500ms", "2s"
+  std::string idempotency_key = "Idempotency-Key";  // makes a non-idempotent method retryable
+
+  friend bool operator==(const RequestHeadersConfig&, const RequestHeadersConfig&) = default;
+};
+
 struct Config {
   std::string source;                                    // file the config came from (or "<string>")
   ServerConfig server;
@@ -91,6 +162,9 @@ struct Config {
   LoggingConfig logging;
   std::vector<UpstreamConfig> upstreams;                 // at least one after loading
   std::vector<RouteConfig> routes;                       // at least one after loading
+  AdmissionConfig admission;
+  ShedResponseConfig shed_response;
+  RequestHeadersConfig request_headers;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -107,6 +107,9 @@ awaitable<void> ClientSession::run() {
     for (;;) {
       auto runtime = shared_.runtime();
       const auto& listener = runtime->config->listener;
+      // While draining, a connection that already had its answer closes; a new one (accepted
+      // during drain_delay, before the load balancer noticed) still gets its first request served.
+      if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
       if (!co_await wait_for_request(first ? listener.header_timeout : listener.idle_timeout)) break;
       first = false;
       if (co_await serve_one(*runtime) == Next::close) break;
@@ -121,7 +124,6 @@ awaitable<void> ClientSession::run() {
 
 awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
-  if (shared_.draining.load(std::memory_order_relaxed)) co_return false;
   idle_ = true;
   stream_.expires_after(timeout);
   auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
@@ -176,7 +178,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   std::string request_line;
   if (shared_.access_log) request_line = fmt::format("{} {}", request.method_string(), request.target());
 
-  Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive};
+  Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
   const ForwardingFacts facts{client_address_, "http"};
   shared_.metrics.in_flight().Increment();
   const ExchangeResult result =

@@ -182,7 +182,7 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
   response.version(11);
   const unsigned status = response.result_int();
   const bool has_body = !head_request && status != 204 && status != 304;
-  bool keep_alive = down.keep_alive;
+  bool keep_alive = down.keep_alive && !(down.draining && down.draining->load(std::memory_order_relaxed));
   if (has_body && !response_parser->chunked() && !response_parser->content_length()) {
     // Close-delimited body from the service: re-frame it as chunked for HTTP/1.1 clients; an
     // HTTP/1.0 client can only learn where it ends from the connection closing.

@@ -16,6 +16,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -30,6 +31,9 @@ struct Downstream {
   std::chrono::nanoseconds io_timeout;  // inactivity while reading the body / writing the response
   unsigned version = 11;                // the client's HTTP version
   bool keep_alive = true;               // client wants (and levee allows) another request after
+  // Read when the response header is written: a drain that began while the request was in
+  // flight still tells this client to reconnect elsewhere.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 enum class ExchangeError {

@@ -81,14 +81,17 @@ TEST(LeveeDrain, SigtermFinishesTheRequestInFlightThenExitsZero) {
 TEST(LeveeDrain, ReadinessTurns503DuringTheDrainDelay) {
   auto backend = start_backend();
   std::string yaml = basic_config("127.0.0.1:" + std::to_string(backend.port));
-  yaml.replace(yaml.find("  drain_timeout: 5s\n"), 19, "  drain_timeout: 5s\n  drain_delay: 1s\n");
+  const std::string timeout_line = "  drain_timeout: 5s\n";
+  yaml.replace(yaml.find(timeout_line), timeout_line.size(), timeout_line + "  drain_delay: 1s\n");
   auto levee = start_levee(yaml);
   EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz").status, 200u);
   levee.process->signal(SIGTERM);
   ASSERT_TRUE(levee.process->wait_for_line("draining", 5s));
   EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz").status, 503u);
-  // Still serving during the delay: the load balancer needs time to notice.
-  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+  // Still serving new connections during the delay: the load balancer needs time to notice.
+  const auto during_delay = fetch(levee.port, "GET", "/");
+  EXPECT_EQ(during_delay.status, 200u);
+  EXPECT_FALSE(during_delay.keep_alive);
   EXPECT_EQ(levee.process->wait(10s), 0);
 }
 

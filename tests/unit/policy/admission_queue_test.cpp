@@ -164,7 +164,7 @@ TEST_F(AdmissionQueueTest, CodelRestartsTheIntervalWhenTheStandingWaitDips) {
   push(q, 2);
   clock.advance(10ms);
   EXPECT_EQ(q.pop_next(clock.now()).id, 1u);  // the oldest waiter is now 10 ms old: reset
-  clock.advance(249ms);  // 2 crossed the target at 150 ms: 199 ms above
+  clock.advance(239ms);  // 2 (queued at 90 ms) crossed the target at 140 ms: 199 ms above
   q.observe(clock.now());
   EXPECT_FALSE(q.congested());
   clock.advance(1ms);
@@ -206,12 +206,12 @@ TEST_F(AdmissionQueueTest, CongestionEndsWhenTheStandingQueueDissolves) {
 TEST_F(AdmissionQueueTest, CongestionHoldsWhileWaitsStayNearTarget) {
   AdmissionQueue q(settings(QueueOrder::lifo), clock.now());
   push(q, 1);
-  clock.advance(300ms);
+  clock.advance(260ms);
+  push(q, 2);
+  clock.advance(40ms);
   q.observe(clock.now());
   ASSERT_TRUE(q.congested());
-  q.erase(1, clock.now());
-  push(q, 2);
-  clock.advance(40ms);  // 40 ms: below the target but above half of it
+  q.erase(1, clock.now());  // the oldest is now 2 at 40 ms: below the target, above half of it
   q.observe(clock.now());
   EXPECT_TRUE(q.congested());
 }
