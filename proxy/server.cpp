@@ -2,13 +2,17 @@
 
 #include "proxy/admin/admin_server.h"
 #include "proxy/config/loader.h"
+#include "proxy/http/admission_groups.h"
 #include "proxy/http/client_session.h"
 #include "proxy/http/listener.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/worker_pool.h"
 #include "proxy/observability/metrics.h"
 #include "proxy/policy/clock.h"
+#include "proxy/reload.h"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -21,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <random>
 #include <thread>
 
 namespace levee {
@@ -32,6 +37,9 @@ namespace {
 
 constexpr auto maintenance_interval = std::chrono::seconds(1);
 constexpr auto drain_poll_interval = std::chrono::milliseconds(50);
+// Admission maintenance (max wait, CoDel, deadlines, estimates): often enough that a queued
+// request is shed within a few ms of its bound, rarely enough to cost nothing.
+constexpr auto admission_tick_interval = std::chrono::milliseconds(5);
 
 tcp::endpoint resolve_listen(const config::Endpoint& endpoint) {
   asio::io_context resolver_context;
@@ -63,7 +71,8 @@ std::vector<std::string_view> exchange_error_names() {
   return names;
 }
 
-std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config) {
+std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config,
+                                                        std::vector<std::shared_ptr<http::AdmissionGate>> gates) {
   std::vector<policy::RouteMatch> matches;
   std::vector<http::RouteTarget> targets;
   for (const auto& route : config->routes) {
@@ -74,7 +83,7 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
     targets.push_back({route.name, upstream});
   }
   return std::make_shared<const http::ProxyRuntime>(
-      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(targets)});
+      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(targets), std::move(gates)});
 }
 
 template <class T>
@@ -93,7 +102,8 @@ struct Server::State {
         workers(std::make_unique<http::WorkerPool>(
             config->server.threads ? config->server.threads : std::max(1u, std::thread::hardware_concurrency()))),
         metrics(registry, names_of(config->routes), names_of(config->upstreams), exchange_error_names()),
-        shared(metrics, clock) {}
+        shared(metrics, clock, std::random_device{}()),
+        groups(registry, clock) {}
 
   std::shared_ptr<const config::Config> config;
   ServerOptions options;
@@ -102,6 +112,11 @@ struct Server::State {
   prometheus::Registry registry;
   observability::ProxyMetrics metrics;
   http::ProxyShared shared;
+  http::AdmissionGroups groups;
+  // The control thread: admin endpoints, reloads (they read files), admission ticks and
+  // signals, so none of that ever runs on a proxy worker.
+  asio::io_context control{1};
+  std::unique_ptr<asio::steady_timer> admission_timer;
   std::vector<std::unique_ptr<http::UpstreamShared>> upstream_shared;
   std::vector<std::unique_ptr<http::Worker>> worker_states;
   std::unique_ptr<http::Listener> listener;
@@ -112,7 +127,46 @@ struct Server::State {
   std::promise<void> stopped;
   bool drain_started = false;
 
+  void start_admission_ticks() {
+    admission_timer->expires_after(admission_tick_interval);
+    admission_timer->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      groups.tick();
+      start_admission_ticks();
+    });
+  }
+
+  // SIGHUP and POST /reload: re-read the config file; apply it only if all of it is valid and
+  // it changes nothing that needs a restart. Runs on the control thread.
+  admin::AdminReply reload() {
+    const auto running = shared.runtime()->config;
+    auto result = config::load_file(running->source, config::process_environment());
+    admin::AdminReply reply;
+    if (!result.ok()) {
+      reply.status = boost::beast::http::status::bad_request;
+      for (const auto& error : result.errors) {
+        spdlog::error("reload refused: {}", error.to_string());
+        reply.body += error.to_string() + "\n";
+      }
+      reply.body += "reload refused: the running config stays\n";
+      return reply;
+    }
+    if (const auto section = restart_required(*running, *result.config)) {
+      spdlog::error("reload refused: changing {} needs a restart; the running config stays", *section);
+      reply.status = boost::beast::http::status::conflict;
+      reply.body = "reload refused: changing " + *section + " needs a restart; the running config stays\n";
+      return reply;
+    }
+    spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
+    auto gates = groups.apply(*result.config);
+    shared.set_runtime(build_runtime(result.config, std::move(gates)));
+    spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
+    reply.body = "reloaded\n";
+    return reply;
+  }
+
   std::string metrics_text() {
+    groups.refresh_metrics();
     for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
       auto& m = metrics.upstream(i);
       m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
@@ -204,7 +258,7 @@ int Server::run() {
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
-  s.shared.set_runtime(build_runtime(s.config));
+  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config)));
 
   if (!config.logging.access_log.empty()) {
     s.log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);
@@ -227,10 +281,13 @@ int Server::run() {
           .metrics = [&s] { return s.metrics_text(); },
           .ready = [&s] { return !s.shared.draining.load(); },
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
-          .state = {},
-          .reload = {},
+          .state =
+              [&s] {
+                return admin::AdminReply{boost::beast::http::status::ok, "application/json", s.groups.state_json()};
+              },
+          .reload = [&s] { return s.reload(); },
       };
-      s.admin = std::make_unique<admin::AdminServer>(s.workers->context(0), resolve_listen(config.admin.address),
+      s.admin = std::make_unique<admin::AdminServer>(s.control, resolve_listen(config.admin.address),
                                                      std::move(endpoints));
     }
   } catch (const std::exception& e) {
@@ -251,16 +308,23 @@ int Server::run() {
   spdlog::info("admin listening on {}", admin_address);
   if (s.options.on_listening) s.options.on_listening(proxy_address, admin_address);
 
-  s.signals = std::make_unique<asio::signal_set>(s.workers->context(0), SIGTERM, SIGINT);
+  s.signals = std::make_unique<asio::signal_set>(s.control, SIGTERM, SIGINT, SIGHUP);
   std::function<void()> arm_signals = [&] {
     s.signals->async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;
-      spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-      s.begin_drain();
+      if (signal == SIGHUP) {
+        spdlog::info("received SIGHUP: reloading {}", s.shared.runtime()->config->source);
+        s.reload();
+      } else {
+        spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        s.begin_drain();
+      }
       arm_signals();
     });
   };
   arm_signals();
+  s.admission_timer = std::make_unique<asio::steady_timer>(s.control);
+  s.start_admission_ticks();
 
   for (auto& worker : s.worker_states) {
     s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
@@ -269,13 +333,19 @@ int Server::run() {
   s.listener->start();
   if (s.admin) s.admin->start();
   s.workers->start();
+  auto control_guard = asio::make_work_guard(s.control);
+  std::thread control_thread([&s] { s.control.run(); });
 
   s.stopped.get_future().wait();
   s.workers->stop();
   s.workers->join();
+  control_guard.reset();
+  s.control.stop();
+  control_thread.join();
   // I/O objects go before their io_contexts; the contexts then destroy any coroutine still
   // pending (a session past the drain timeout) while the state it points at still exists.
   s.signals.reset();
+  s.admission_timer.reset();
   s.maintenance_timers.clear();
   s.listener.reset();
   s.admin.reset();

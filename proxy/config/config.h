@@ -91,11 +91,13 @@ struct RouteConfig {
   std::string host;                                      // empty: any Host
   std::string path_prefix = "/";
   std::string upstream;                                  // an UpstreamConfig::name
-  // The admission group guarding this route, after loading always the name of an entry of
-  // AdmissionConfig::groups, or "" when admission is disabled. A route that names no group
+  // The admission group guarding this route: after loading always the name of an entry of
+  // AdmissionConfig::groups (unused while admission is disabled). A route that names no group
   // in YAML gets its own group, named after the route, from the defaults plus its
   // `admission:` overrides.
   std::string admission_group;
+  std::optional<policy::AdmissionSettings> admission;    // YAML routes[].admission, merged
+
   policy::Priority priority = policy::Priority::normal;  // class when no priority header
   std::optional<Duration> timeout;                       // caps the client deadline header
   RetryConfig retry;
@@ -121,6 +123,7 @@ struct LoggingConfig {
 struct AdmissionGroupConfig {
   std::string name;
   policy::AdmissionSettings settings;
+  bool route_owned = false;  // synthesized for one route, not declared under admission.groups
 
   friend bool operator==(const AdmissionGroupConfig&, const AdmissionGroupConfig&) = default;
 };

@@ -210,6 +210,37 @@ void MapReader::map(std::string_view key, const std::function<void(MapReader&)>&
   child.finish();
 }
 
+void MapReader::string_list(std::string_view key, std::vector<std::string>& out, std::string_view expected,
+                            const StringCheck& item) {
+  Entry* entry = find(key);
+  if (entry == nullptr || entry->value.IsNull()) return;
+  if (!entry->value.IsSequence()) {
+    context_.error(value_mark(*entry), child_path(key),
+                   fmt::format("expected a list of {}, got {}", expected, describe(entry->value)));
+    return;
+  }
+  std::vector<std::string> values;
+  bool ok = true;
+  for (std::size_t i = 0; i < entry->value.size(); ++i) {
+    const YAML::Node node = entry->value[i];
+    const std::string item_path = fmt::format("{}[{}]", child_path(key), i);
+    std::optional<std::string> text = context_.scalar_text(node, node.Mark(), item_path, expected);
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    if (item) {
+      if (std::optional<std::string> problem = item(*text)) {
+        context_.error(node.Mark(), item_path, std::move(*problem));
+        ok = false;
+        continue;
+      }
+    }
+    values.push_back(std::move(*text));
+  }
+  if (ok) out = std::move(values);
+}
+
 bool MapReader::list(std::string_view key,
                      const std::function<void(MapReader&, std::size_t)>& read_item) {
   Entry* entry = find(key);

@@ -82,6 +82,11 @@ class MapReader {
     }
   }
 
+  // A list of scalars, each checked by `item` (nullopt: fine, else why not). A bad item is
+  // reported at its own position and the field keeps its default.
+  void string_list(std::string_view key, std::vector<std::string>& out, std::string_view expected,
+                   const StringCheck& item = {});
+
   // A nested map, read by `read`; a null value is an empty map (all defaults).
   void map(std::string_view key, const std::function<void(MapReader&)>& read);
   // A list of maps; read_item gets each item's reader and index. Returns false when the key

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "proxy/config/admission_sections.h"
+
 namespace levee::config::detail {
 namespace {
 
@@ -54,12 +56,13 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.duration("idle_timeout", upstream.idle_timeout);
 }
 
-void read_route(MapReader& r, RouteConfig& route) {
+void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {
   r.require("name");
   r.string("name", route.name, check_name);
   r.string("host", route.host);
   r.string("path_prefix", route.path_prefix, check_path_prefix);
   r.string("upstream", route.upstream);  // checked against upstreams in validate.cpp
+  read_route_guard(r, route, defaults);
 }
 
 }  // namespace
@@ -80,11 +83,15 @@ void read_config(MapReader& root, Config& config) {
   root.map("listener", [&](MapReader& r) { read_listener(r, config.listener); });
   root.map("admin", [&](MapReader& r) { read_admin(r, config.admin); });
   root.map("logging", [&](MapReader& r) { read_logging(r, config.logging); });
+  // Admission first: routes' own `admission:` blocks start from its values.
+  root.map("admission", [&](MapReader& r) { read_admission(r, config.admission); });
+  root.map("shed_response", [&](MapReader& r) { read_shed_response(r, config.shed_response); });
+  root.map("request_headers", [&](MapReader& r) { read_request_headers(r, config.request_headers); });
   root.list("upstreams", [&](MapReader& r, std::size_t) {
     read_upstream(r, config.upstreams.emplace_back());
   });
   root.list("routes", [&](MapReader& r, std::size_t) {
-    read_route(r, config.routes.emplace_back());
+    read_route(r, config.routes.emplace_back(), config.admission.defaults);
   });
 }
 

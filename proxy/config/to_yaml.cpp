@@ -1,4 +1,6 @@
 // to_yaml(): the effective Config written back in the loader's own schema.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -28,12 +30,118 @@ class Writer {
   void endpoint(const char* key, const Endpoint& value) { text(key, format_endpoint(value)); }
   void integer(const char* key, std::uint64_t value) { text(key, std::to_string(value)); }
   void boolean(const char* key, bool value) { text(key, value ? "true" : "false"); }
+  void number(const char* key, double value) { text(key, fmt::format("{}", value)); }  // shortest exact
+  void list(const char* key, const std::vector<std::string>& values) {
+    out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& value : values) out_ << value;
+    out_ << YAML::EndSeq;
+  }
 
   YAML::Emitter& emitter() { return out_; }
 
  private:
   YAML::Emitter out_;
 };
+
+void write_budget(Writer& w, const policy::RetryBudgetSettings& budget) {
+  w.number("ratio", budget.ratio);
+  w.number("min_per_second", budget.min_per_second);
+  w.duration("window", budget.window);
+  w.integer("max_concurrent", budget.max_concurrent);
+}
+
+void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
+  const auto& limit = s.limit;
+  w.begin("limit");
+  w.text("kind", limit.kind == policy::LimitKind::fixed ? "fixed" : limit.kind == policy::LimitKind::aimd ? "aimd" : "gradient");
+  w.integer("initial", limit.initial);
+  w.integer("min", limit.min);
+  w.integer("max", limit.max);
+  w.begin("aimd");
+  w.number("backoff_ratio", limit.aimd.backoff_ratio);
+  w.number("increase", limit.aimd.increase);
+  w.duration("timeout", limit.aimd.timeout);
+  w.end();
+  w.begin("gradient");
+  w.number("tolerance", limit.gradient.tolerance);
+  w.number("smoothing", limit.gradient.smoothing);
+  w.integer("long_window", limit.gradient.long_window);
+  w.duration("window", limit.gradient.window);
+  w.integer("window_min_samples", limit.gradient.window_min_samples);
+  w.duration("probe_interval", limit.gradient.probe_interval);
+  w.end();
+  w.end();
+  const auto& queue = s.queue;
+  w.begin("queue");
+  w.integer("max_length", queue.max_length);
+  w.duration("max_wait", queue.max_wait);
+  w.text("order", queue.order == policy::QueueOrder::fifo ? "fifo" : queue.order == policy::QueueOrder::lifo ? "lifo" : "adaptive");
+  w.duration("lifo_after", queue.lifo_after);
+  w.duration("codel_target", queue.codel_target);
+  w.duration("codel_interval", queue.codel_interval);
+  w.end();
+  w.number("critical_reserved_share", s.critical_reserved_share);
+  w.begin("retry_budget");
+  w.boolean("enabled", s.retry_budget_enabled);
+  write_budget(w, s.retry_budget);
+  w.end();
+  const auto& collapse = s.collapse;
+  w.begin("collapse");
+  w.boolean("enabled", collapse.enabled);
+  w.duration("window", collapse.window);
+  w.number("goodput_drop", collapse.goodput_drop);
+  w.number("busy_fraction", collapse.busy_fraction);
+  w.number("peak_decay", collapse.peak_decay);
+  w.number("clamp_factor", collapse.clamp_factor);
+  w.integer("recovery_windows", collapse.recovery_windows);
+  w.end();
+  w.boolean("dry_run", s.dry_run);
+  w.duration("estimate_window", s.estimate_window);
+  w.begin("retry_after");
+  w.duration("min", s.retry_after_min);
+  w.duration("max", s.retry_after_max);
+  w.end();
+}
+
+std::string_view retry_on_word(RetryOn kind) {
+  switch (kind) {
+    case RetryOn::connect_failure: return "connect_failure";
+    case RetryOn::reset: return "reset";
+    case RetryOn::timeout: return "timeout";
+    case RetryOn::status: return "status";
+  }
+  return "status";
+}
+
+void write_route_guard(Writer& w, const Config& config, const RouteConfig& route) {
+  w.text("priority", policy::name(route.priority));
+  if (route.timeout) w.duration("timeout", *route.timeout);
+  const bool own_group = std::any_of(config.admission.groups.begin(), config.admission.groups.end(),
+                                     [&](const AdmissionGroupConfig& g) { return g.route_owned && g.name == route.admission_group; });
+  if (!own_group && !route.admission_group.empty()) w.text("admission_group", route.admission_group);
+  if (route.admission) {
+    w.begin("admission");
+    write_admission_settings(w, *route.admission);
+    w.end();
+  }
+  const RetryConfig& retry = route.retry;
+  w.begin("retry");
+  w.integer("attempts", retry.attempts);
+  std::vector<std::string> words;
+  for (const auto kind : retry.retry_on) words.emplace_back(retry_on_word(kind));
+  w.list("retry_on", words);
+  std::vector<std::string> statuses;
+  for (const auto status : retry.statuses) statuses.push_back(std::to_string(status));
+  w.list("statuses", statuses);
+  if (retry.per_try_timeout) w.duration("per_try_timeout", *retry.per_try_timeout);
+  w.duration("backoff_base", retry.backoff_base);
+  w.duration("backoff_max", retry.backoff_max);
+  w.size("max_buffered_body", retry.max_buffered_body);
+  w.begin("budget");
+  write_budget(w, retry.budget);
+  w.end();
+  w.end();
+}
 
 }  // namespace
 
@@ -89,9 +197,36 @@ std::string to_yaml(const Config& config) {
     w.text("host", route.host);
     w.text("path_prefix", route.path_prefix);
     w.text("upstream", route.upstream);
+    write_route_guard(w, config, route);
     w.end();
   }
   w.end_list();
+
+  w.begin("admission");
+  w.boolean("enabled", config.admission.enabled);
+  write_admission_settings(w, config.admission.defaults);
+  w.begin_list("groups");
+  for (const AdmissionGroupConfig& group : config.admission.groups) {
+    if (group.route_owned) continue;  // written under its route
+    w.begin_item();
+    w.text("name", group.name);
+    write_admission_settings(w, group.settings);
+    w.end();
+  }
+  w.end_list();
+  w.end();
+
+  w.begin("shed_response");
+  w.integer("status", config.shed_response.status);
+  w.text("sorry_page", config.shed_response.sorry_page);
+  w.end();
+
+  w.begin("request_headers");
+  w.text("retry", config.request_headers.retry);
+  w.text("priority", config.request_headers.priority);
+  w.text("deadline", config.request_headers.deadline);
+  w.text("idempotency_key", config.request_headers.idempotency_key);
+  w.end();
 
   w.end();
   return fmt::format("{}\n", w.emitter().c_str());

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "proxy/config/admission_sections.h"
 #include "proxy/config/suggest.h"
 
 namespace levee::config::detail {
@@ -105,6 +106,7 @@ void finalize(Config& config, ReadContext& context) {
   check_unique_names(config.routes, "routes", context);
   check_route_upstreams(config, context);
   check_unreachable_routes(config, context);
+  finalize_admission(config, context);
 }
 
 }  // namespace levee::config::detail

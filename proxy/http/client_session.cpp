@@ -7,6 +7,9 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/http/request_class.h"
+#include "proxy/http/shed_reply.h"
+
 namespace levee::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -55,6 +58,28 @@ bool is_disconnect(const beast::error_code& ec) {
   return ec == bh::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::operation_aborted || ec == asio::error::broken_pipe || ec == beast::error::timeout;
 }
+
+// What the service's answer says about its health, for the group's limit algorithm.
+policy::Outcome outcome_of(const ExchangeResult& result) {
+  switch (result.error) {
+    case ExchangeError::none:
+      return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
+    case ExchangeError::connect_refused:
+    case ExchangeError::connect_timeout:
+    case ExchangeError::upstream_reset:
+    case ExchangeError::upstream_timeout:
+    case ExchangeError::upstream_protocol:
+      return policy::Outcome::dropped;
+    case ExchangeError::pool_exhausted:
+    case ExchangeError::request_too_large:
+    case ExchangeError::client_gone:
+      break;
+  }
+  return policy::Outcome::ignored;
+}
+
+// nginx's "client closed request": logged and counted, never sent.
+constexpr unsigned client_closed_status = 499;
 
 double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -175,8 +200,39 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   }
   const RouteTarget& route = runtime.routes[*route_index];
   const auto& route_metrics = shared_.metrics.route(*route_index);
-  std::string request_line;
-  if (shared_.access_log) request_line = fmt::format("{} {}", request.method_string(), request.target());
+  RequestLog log;
+  if (shared_.access_log) log.request_line = fmt::format("{} {} HTTP/1.{}", request.method_string(), request.target(), version % 10);
+
+  PermitGuard permit;
+  if (const auto& gate = runtime.gates[*route_index]) {
+    const config::Config& config = *runtime.config;
+    const RequestClass request_class =
+        classify_request(request.base(), config.routes[*route_index], config.request_headers);
+    policy::Ticket ticket;
+    ticket.priority = request_class.priority;
+    ticket.is_retry = request_class.is_retry;
+    ticket.arrival = started;
+    if (request_class.patience) ticket.deadline = started + *request_class.patience;
+    AdmitResult admission = co_await gate->admit(ticket, stream_.socket());
+    log.queue_wait = admission.queue_wait;
+    if (!admission.admitted()) {
+      log.shed = admission.reason;
+      unsigned status = client_closed_status;
+      Next next = Next::close;
+      if (admission.reason != policy::ShedReason::client_gone) {
+        const auto retry_after = jittered_retry_after(gate->suggested_retry_after(), shared_.random);
+        const ShedReplyStyle style{config.shed_response.status, config.shed_response.sorry_page_html};
+        const LocalReply answer = make_shed_reply(admission.reason, retry_after,
+                                                  prefers_html(request[bh::field::accept]), style,
+                                                  !parser.is_done());
+        status = static_cast<unsigned>(answer.status);
+        next = co_await reply(answer, version, client_keep_alive, head, listener.body_timeout);
+      }
+      finish_request(route_metrics, route.name, status, started, log);
+      co_return next;
+    }
+    permit = std::move(admission.permit);
+  }
 
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
   const ForwardingFacts facts{client_address_, "http"};
@@ -184,6 +240,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   const ExchangeResult result =
       co_await forward(downstream, parser, *worker_.pools[route.upstream], facts, shared_.clock);
   shared_.metrics.in_flight().Decrement();
+  permit.release(outcome_of(result));
 
   Next next = result.keep_alive ? Next::keep_alive : Next::close;
   unsigned status = result.status;
@@ -196,16 +253,23 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
       next = co_await reply(answer, version, client_keep_alive, head, listener.body_timeout);
     }
   }
-  const auto finished = shared_.clock.now();
-  route_metrics.record(status, seconds_between(started, finished));
-  if (shared_.access_log) {
-    shared_.access_log->info("{} \"{} HTTP/1.{}\" {} {} {} {:.3f}ms route={} error={}", client_address_,
-                             request_line, version % 10, status, result.request_body_bytes,
-                             result.response_body_bytes,
-                             std::chrono::duration<double, std::milli>(finished - started).count(), route.name,
-                             name(result.error));
-  }
+  log.error = result.error;
+  log.request_body_bytes = result.request_body_bytes;
+  log.response_body_bytes = result.response_body_bytes;
+  finish_request(route_metrics, route.name, status, started, log);
   co_return next;
+}
+
+void ClientSession::finish_request(const observability::RouteMetrics& metrics, const std::string& route,
+                                   unsigned status, policy::TimePoint started, const RequestLog& log) {
+  const auto finished = shared_.clock.now();
+  metrics.record(status, seconds_between(started, finished));
+  if (!shared_.access_log) return;
+  shared_.access_log->info("{} \"{}\" {} {} {} {:.3f}ms route={} queue={:.3f}ms shed={} error={}", client_address_,
+                           log.request_line, status, log.request_body_bytes, log.response_body_bytes,
+                           std::chrono::duration<double, std::milli>(finished - started).count(), route,
+                           std::chrono::duration<double, std::milli>(log.queue_wait).count(),
+                           log.shed ? policy::name(*log.shed) : "-", name(log.error));
 }
 
 awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,

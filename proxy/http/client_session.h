@@ -19,6 +19,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace levee::http {
@@ -39,6 +40,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
+  // Per-request facts for the access log.
+  struct RequestLog {
+    std::string request_line;  // only built when the access log is on
+    policy::Duration queue_wait{};
+    std::optional<policy::ShedReason> shed;
+    ExchangeError error = ExchangeError::none;
+    std::uint64_t request_body_bytes = 0;
+    std::uint64_t response_body_bytes = 0;
+  };
+  void finish_request(const observability::RouteMetrics& metrics, const std::string& route, unsigned status,
+                      policy::TimePoint started, const RequestLog& log);
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
 

@@ -6,9 +6,11 @@
 // - ProxyShared: process-wide, thread-safe (atomics, the metrics).
 
 #include "proxy/config/config.h"
+#include "proxy/http/admission_gate.h"
 #include "proxy/http/forwarder.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/observability/metrics.h"
+#include "proxy/policy/random.h"
 #include "proxy/policy/router.h"
 
 #include <boost/asio/io_context.hpp>
@@ -36,6 +38,7 @@ struct ProxyRuntime {
   std::shared_ptr<const config::Config> config;
   policy::Router router;
   std::vector<RouteTarget> routes;  // parallel to config->routes
+  std::vector<std::shared_ptr<AdmissionGate>> gates;  // parallel to routes; null = unguarded
 };
 
 struct Worker {
@@ -46,13 +49,15 @@ struct Worker {
 };
 
 struct ProxyShared {
-  ProxyShared(observability::ProxyMetrics& m, const policy::Clock& c) : metrics(m), clock(c) {}
+  ProxyShared(observability::ProxyMetrics& m, const policy::Clock& c, std::uint64_t seed)
+      : metrics(m), clock(c), random(seed) {}
 
   std::shared_ptr<const ProxyRuntime> runtime() const { return runtime_.load(std::memory_order_acquire); }
   void set_runtime(std::shared_ptr<const ProxyRuntime> next) { runtime_.store(std::move(next), std::memory_order_release); }
 
   observability::ProxyMetrics& metrics;
   const policy::Clock& clock;
+  policy::SplitMixRandom random;  // Retry-After jitter; thread-safe
   std::shared_ptr<spdlog::logger> access_log;  // null when the access log is off
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};

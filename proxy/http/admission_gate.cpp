@@ -1,0 +1,212 @@
+#include "proxy/http/admission_gate.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <optional>
+#include <vector>
+
+namespace levee::http {
+namespace asio = boost::asio;
+using policy::Outcome;
+using policy::ShedReason;
+
+namespace {
+
+// The queue sheds a waiter at max_wait on a tick; the waiter's own timer is a safety net for
+// a lost tick, so it fires a little later than the queue would.
+constexpr auto waiter_grace = std::chrono::milliseconds(250);
+constexpr std::uint64_t retry_after_refresh_ticks = 10;
+
+// A readable socket with nothing to read is a closed one. Data (a body, a pipelined request)
+// means the client is still there; it stays in the kernel buffer for the session to read.
+bool peer_closed(int fd) {
+  char byte = 0;
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return true;
+  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  return false;
+}
+
+}  // namespace
+
+struct AdmissionGate::Waiter {
+  explicit Waiter(const asio::any_io_executor& executor) : wake(executor) {}
+  asio::steady_timer wake;  // cancelled to wake the waiting coroutine; its executor owns it
+  bool client_gone = false;  // set on the waiter's own thread
+  // Guarded by waiters_mu_: what was decided for the ticket while it waited.
+  std::optional<policy::Permit> granted;
+  std::optional<ShedReason> shed;
+};
+
+PermitGuard& PermitGuard::operator=(PermitGuard&& other) noexcept {
+  if (this != &other) {
+    release(Outcome::ignored);
+    gate_ = std::move(other.gate_);
+    permit_ = other.permit_;
+  }
+  return *this;
+}
+
+void PermitGuard::release(Outcome outcome) {
+  if (!gate_) return;
+  auto gate = std::move(gate_);
+  gate_.reset();
+  gate->release(permit_, outcome);
+}
+
+AdmissionGate::AdmissionGate(std::string name, const policy::AdmissionSettings& settings,
+                             const policy::Clock& clock, observability::AdmissionMetrics metrics)
+    : name_(std::move(name)),
+      clock_(clock),
+      admission_(settings, clock.now()),
+      retry_after_ns_(settings.retry_after_min.count()),
+      metrics_(std::move(metrics)),
+      max_wait_ns_(settings.queue.max_wait.count()) {}
+
+asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::ip::tcp::socket& client) {
+  const auto now = clock_.now();
+  ticket.id = next_ticket_.fetch_add(1, std::memory_order_relaxed);
+  if (ticket.arrival == policy::TimePoint{}) ticket.arrival = now;
+
+  // Registered before asking, so a grant delivered by another thread between the decision and
+  // the wait finds its waiter.
+  auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+  {
+    std::lock_guard lock(waiters_mu_);
+    waiters_.emplace(ticket.id, waiter);
+  }
+  policy::Decision decision = admission_.try_admit(ticket, now);
+  deliver(std::move(decision.effects));
+  if (!decision.queued()) {
+    {
+      std::lock_guard lock(waiters_mu_);
+      waiters_.erase(ticket.id);
+    }
+    AdmitResult result;
+    if (decision.admitted()) result.permit = PermitGuard(shared_from_this(), decision.permit);
+    else result.reason = decision.reason;
+    co_return result;
+  }
+
+  waiter->wake.expires_after(policy::Duration(max_wait_ns_.load(std::memory_order_relaxed)) + waiter_grace);
+  // The handler may run after the wait ended; it touches only the waiter it shares and a
+  // non-consuming peek, never the session.
+  client.async_wait(asio::socket_base::wait_read, [waiter, fd = client.native_handle()](
+                                                      const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec || peer_closed(fd)) {
+      waiter->client_gone = true;
+      waiter->wake.cancel();
+    }
+  });
+  co_await waiter->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  boost::system::error_code ignored;
+  client.cancel(ignored);  // stop watching; the session reads the socket from here on
+  co_return finish_wait(ticket, *waiter, waiter->client_gone);
+}
+
+AdmitResult AdmissionGate::finish_wait(const policy::Ticket& ticket, Waiter& waiter, bool client_gone) {
+  auto decided = [&] {
+    std::lock_guard lock(waiters_mu_);
+    return waiter.granted.has_value() || waiter.shed.has_value();
+  };
+  if (!decided()) {
+    // Woken by the client leaving or by the safety timer: take the ticket out of the queue.
+    // If it was granted meanwhile, the grant is (or will be) recorded in the waiter or, once
+    // the waiter is gone from the map, handed back by deliver().
+    deliver(admission_.cancel(ticket.id, clock_.now()));
+    std::lock_guard lock(waiters_mu_);
+    waiters_.erase(ticket.id);
+  }
+
+  AdmitResult result;
+  std::optional<policy::Permit> granted;
+  {
+    std::lock_guard lock(waiters_mu_);
+    granted = waiter.granted;
+    result.reason = waiter.shed.value_or(client_gone ? ShedReason::client_gone : ShedReason::queue_timeout);
+  }
+  const auto now = clock_.now();
+  result.queue_wait = now - ticket.arrival;
+  if (granted) {
+    PermitGuard permit(shared_from_this(), *granted);
+    if (client_gone) {
+      result.reason = ShedReason::client_gone;
+      return result;  // the guard gives the permit back unused
+    }
+    metrics_.observe_queue_wait(policy::to_seconds(result.queue_wait));
+    result.permit = std::move(permit);
+  }
+  return result;
+}
+
+void AdmissionGate::release(const policy::Permit& permit, Outcome outcome) {
+  deliver(admission_.release(permit, outcome, clock_.now()));
+}
+
+void AdmissionGate::deliver(policy::Effects effects) {
+  // Giving back a grant whose waiter left can grant the next waiter: loop, don't recurse.
+  while (!effects.empty()) {
+    std::vector<policy::Permit> orphaned;
+    std::vector<std::shared_ptr<Waiter>> wake;
+    {
+      std::lock_guard lock(waiters_mu_);
+      for (const auto& permit : effects.granted) {
+        auto it = waiters_.find(permit.ticket);
+        if (it == waiters_.end()) {
+          orphaned.push_back(permit);
+          continue;
+        }
+        it->second->granted = permit;
+        wake.push_back(std::move(it->second));
+        waiters_.erase(it);
+      }
+      for (const auto& shed : effects.shed) {
+        auto it = waiters_.find(shed.ticket);
+        if (it == waiters_.end()) continue;  // its coroutine cancelled it and already left
+        it->second->shed = shed.reason;
+        wake.push_back(std::move(it->second));
+        waiters_.erase(it);
+      }
+    }
+    for (auto& waiter : wake) {
+      auto executor = waiter->wake.get_executor();
+      asio::post(executor, [waiter = std::move(waiter)] { waiter->wake.cancel(); });
+    }
+    effects = {};
+    const auto now = clock_.now();
+    for (const auto& permit : orphaned) {
+      policy::Effects more = admission_.release(permit, Outcome::ignored, now);
+      effects.granted.insert(effects.granted.end(), more.granted.begin(), more.granted.end());
+      effects.shed.insert(effects.shed.end(), more.shed.begin(), more.shed.end());
+    }
+  }
+}
+
+void AdmissionGate::tick() {
+  deliver(admission_.on_tick(clock_.now()));
+  if (ticks_.fetch_add(1, std::memory_order_relaxed) % retry_after_refresh_ticks == 0)
+    retry_after_ns_.store(snapshot().retry_after.count(), std::memory_order_relaxed);
+}
+
+void AdmissionGate::reconfigure(const policy::AdmissionSettings& settings) {
+  max_wait_ns_.store(settings.queue.max_wait.count(), std::memory_order_relaxed);
+  deliver(admission_.reconfigure(settings, clock_.now()));
+}
+
+void AdmissionGate::drain() { deliver(admission_.drain(clock_.now())); }
+
+void AdmissionGate::refresh_metrics() {
+  const policy::Snapshot now = snapshot();
+  std::lock_guard lock(metrics_mu_);
+  metrics_.refresh(now);
+}
+
+}  // namespace levee::http

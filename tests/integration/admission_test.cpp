@@ -1,0 +1,176 @@
+// The overload guard end to end: real levee in front of the real backend. Concurrency is
+// created with slow backend requests (/slow?ms=N holds a permit for N ms); every wait is a
+// bounded poll of levee's own metrics, never a bare sleep.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "support/child_process.h"
+#include "support/stack.h"
+#include "support/test_client.h"
+
+namespace levee::testing {
+namespace {
+using namespace std::chrono_literals;
+
+std::string guarded_config(unsigned short backend_port, const std::string& admission) {
+  return basic_config("127.0.0.1:" + std::to_string(backend_port)) + "admission:\n" + admission;
+}
+
+// Polls `series` until it equals `value` (at most ~5 s).
+bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
+  for (int i = 0; i < 500; ++i) {
+    if (metric_value(admin_port, series) == value) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+const std::string in_flight = R"(levee_admission_in_flight{group="default"})";
+
+std::string fixed_limit(unsigned limit, unsigned queue, const std::string& max_wait = "1s") {
+  return "  limit: {kind: fixed, initial: " + std::to_string(limit) + "}\n  queue: {max_length: " +
+         std::to_string(queue) + ", max_wait: " + max_wait + "}\n  collapse: {enabled: false}\n";
+}
+
+TEST(AdmissionGuard, OverTheLimitWithoutAQueueGets429WithRetryAfterAndProblemJson) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 0)));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=800"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+
+  const auto shed = fetch(levee.port, "GET", "/", {}, {{"Accept", "application/json"}});
+  EXPECT_EQ(shed.status, 429u);
+  EXPECT_EQ(shed.header("levee-shed"), "over_limit");
+  EXPECT_EQ(shed.header("levee-overloaded"), "true");
+  EXPECT_GE(std::stoi(shed.header("Retry-After")), 1);
+  EXPECT_EQ(shed.header("Content-Type"), "application/problem+json");
+  EXPECT_NE(shed.body.find(R"("reason":"over_limit")"), std::string::npos) << shed.body;
+  EXPECT_TRUE(shed.keep_alive);  // a shed is not an error of the connection
+
+  const auto page = fetch(levee.port, "GET", "/", {}, {{"Accept", "text/html,application/xhtml+xml"}});
+  EXPECT_EQ(page.status, 429u);
+  EXPECT_NE(page.header("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("<html"), std::string::npos) << page.body;
+
+  EXPECT_EQ(holder.get().status, 200u);
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_shed_total{group="default",priority="default",reason="over_limit"})"), 2);
+}
+
+TEST(AdmissionGuard, AQueuedRequestGetsThePermitWhenTheFirstFinishes) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 4, "5s")));
+  auto first = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=300"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  auto second = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/"); });
+  EXPECT_EQ(first.get().status, 200u);
+  EXPECT_EQ(second.get().status, 200u);
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_admission_queued_total{group="default"})"), 1);
+}
+
+TEST(AdmissionGuard, AQueuedRequestIsShedAtItsMaximumWait) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 4, "200ms")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=1500"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  const auto before = std::chrono::steady_clock::now();
+  const auto shed = fetch(levee.port, "GET", "/");
+  const auto waited = std::chrono::steady_clock::now() - before;
+  EXPECT_EQ(shed.status, 429u);
+  EXPECT_EQ(shed.header("levee-shed"), "queue_timeout");
+  EXPECT_LT(waited, 1200ms);  // shed at its bound, not when the holder finished
+  EXPECT_EQ(holder.get().status, 200u);
+}
+
+TEST(AdmissionGuard, AWaiterWhoseClientLeftNeverReachesTheService) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "5s")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=700"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  {
+    TestClient impatient(levee.port);
+    impatient.send_raw("GET /headers?impatient HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
+    impatient.close();
+  }
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 0));
+  EXPECT_EQ(holder.get().status, 200u);
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_shed_total{group="default",priority="default",reason="client_gone"})"), 1);
+  // The backend saw the holder and this stats request only.
+  const auto stats = fetch(backend.port, "GET", "/stats");
+  EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
+}
+
+TEST(AdmissionGuard, ClientRetriesAreShedFirstWhileTheGroupIsFull) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(2, 8, "2s")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=600"); });
+  auto holder2 = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=600"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 2));
+  const auto retry = fetch(levee.port, "GET", "/", {}, {{"Retry-Attempt", "1"}});
+  EXPECT_EQ(retry.status, 429u);
+  EXPECT_EQ(retry.header("levee-shed"), "retry_shed");
+  EXPECT_EQ(holder.get().status, 200u);
+  EXPECT_EQ(holder2.get().status, 200u);
+}
+
+TEST(AdmissionGuard, ARequestThatCannotStartBeforeItsDeadlineIsShed) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "5s")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=1000"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  const auto before = std::chrono::steady_clock::now();
+  const auto shed = fetch(levee.port, "GET", "/", {}, {{"levee-timeout", "100ms"}});
+  EXPECT_EQ(shed.status, 429u);
+  EXPECT_EQ(shed.header("levee-shed"), "deadline");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 800ms);
+  EXPECT_EQ(holder.get().status, 200u);
+}
+
+TEST(AdmissionGuard, DryRunForwardsEverythingAndCountsWhatItWouldShed) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 0) + "  dry_run: true\n"));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=500"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+  EXPECT_EQ(holder.get().status, 200u);
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_dry_run_would_shed_total{group="default",reason="over_limit"})"), 1);
+}
+
+TEST(AdmissionGuard, StateShowsEachGroupLive) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(7, 3)));
+  const auto state = fetch(levee.admin_port, "GET", "/state");
+  EXPECT_EQ(state.status, 200u);
+  EXPECT_EQ(state.header("Content-Type"), "application/json");
+  EXPECT_NE(state.body.find(R"("name":"default")"), std::string::npos) << state.body;
+  EXPECT_NE(state.body.find(R"("limit":7)"), std::string::npos) << state.body;
+}
+
+TEST(AdmissionReload, SighupAppliesNewThresholdsAndABadFileKeepsTheOldOnes) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(7, 3)));
+  auto rewrite = [&](const std::string& yaml) { std::ofstream(levee.config_path, std::ios::trunc) << yaml; };
+
+  rewrite(guarded_config(backend.port, fixed_limit(9, 3)));
+  levee.process->signal(SIGHUP);
+  ASSERT_TRUE(levee.process->wait_for_line("reloaded", 5s)) << levee.process->output();
+  EXPECT_NE(fetch(levee.admin_port, "GET", "/state").body.find(R"("limit":9)"), std::string::npos);
+
+  rewrite(guarded_config(backend.port, fixed_limit(9, 3) + "  limit_typo: 1\n"));
+  const auto refused = fetch(levee.admin_port, "POST", "/reload");
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_NE(refused.body.find("limit_typo"), std::string::npos) << refused.body;
+  EXPECT_NE(fetch(levee.admin_port, "GET", "/state").body.find(R"("limit":9)"), std::string::npos);
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+
+  rewrite(basic_config("127.0.0.1:1"));  // another upstream address: needs a restart
+  EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload").status, 409u);
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+}
+
+}  // namespace
+}  // namespace levee::testing
