@@ -4,11 +4,13 @@
 #include <CLI/CLI.hpp>
 
 #include "backend/backend_command.h"
+#include "run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"levee-load: open-model HTTP load generator and simulated backend"};
   app.require_subcommand(1);
   auto run_backend = levee::load::add_backend_command(app);
+  auto run_load = levee::load::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -16,5 +18,6 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (app.got_subcommand("backend")) return run_backend();
+  if (app.got_subcommand("run")) return run_load();
   return 2;
 }

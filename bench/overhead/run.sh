@@ -12,7 +12,12 @@
 #   bench/overhead/run.sh [--connections 50] [--duration 10s] [--rounds 3] [--threads 2]
 #                         [--proxy-threads 1] [--pin|--no-pin] [--idle-connections 1000]
 #                         [--build-dir build/release] [--levee BIN] [--skip-deps]
-#                         [--keep] [--strict]
+#                         [--admission fixed|off] [--out DIR] [--keep] [--strict]
+#
+# --admission fixed (default): levee's overload guard is on, as in production, but with a fixed
+#   limit of 10,000 and the collapse detector off, so it never sheds here: the figures include
+#   the cost of the admission path itself. --admission off: `admission: {enabled: false}`.
+# --out DIR copies the raw wrk outputs, idle-RSS lines, rendered configs and logs to DIR.
 #
 # Fairness on a small (2-core) machine. wrk, nginx and the proxy under test all need CPU, and
 # the proxy is the component being compared, so:
@@ -43,6 +48,8 @@ pin=auto
 skip_deps=0
 keep=0
 strict=0
+admission=fixed
+out_dir=
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -60,11 +67,19 @@ while [[ $# -gt 0 ]]; do
     --no-pin) pin=off; shift ;;
     --skip-deps) skip_deps=1; shift ;;
     --keep) keep=1; shift ;;
+    --admission) admission=$2; shift 2 ;;
+    --out) out_dir=$2; shift 2 ;;
     --strict) strict=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+case "$admission" in
+  fixed) admission_yaml='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}' ;;
+  off) admission_yaml='admission: {enabled: false}' ;;
+  *) echo "run.sh: --admission must be fixed or off" >&2; exit 2 ;;
+esac
 
 log() { printf '[overhead] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -127,6 +142,10 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  if [[ -n $out_dir ]]; then
+    mkdir -p "$out_dir" && cp -r "$work/results" "$work"/*.log "$work"/*.yaml "$work"/*.cfg "$work"/*.conf "$out_dir"/ 2>/dev/null || true
+    log "results copied to $out_dir"
+  fi
   if [[ $keep -eq 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
   exit "$status"
 }
@@ -147,7 +166,7 @@ EOF
 render() {  # render TEMPLATE OUT
   sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|$proxy_threads|g" -e "s|@NGINX_PORT@|$nginx_port|g" \
       -e "s|@LEVEE_PORT@|$levee_port|g" -e "s|@ADMIN_PORT@|$admin_port|g" \
-      -e "s|@HAPROXY_PORT@|$haproxy_port|g" "$1" >"$2"
+      -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission_yaml|g" "$1" >"$2"
 }
 render "$here/nginx.conf.in" "$work/nginx.conf"
 render "$here/haproxy.cfg.in" "$work/haproxy.cfg"
@@ -194,6 +213,7 @@ for target in levee haproxy; do
 done
 
 log "levee $("$levee_bin" --version 2>/dev/null | awk '{print $2}'), $(haproxy -v | head -1 | awk '{print "HAProxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /')"
+log "levee admission: $admission_yaml"
 log "wrk: $wrk_threads threads, $connections connections, $duration x $rounds rounds (+ $warmup warm-up); proxy threads: $proxy_threads; $placement"
 
 run_wrk() {  # run_wrk TARGET DURATION OUT

@@ -79,6 +79,7 @@ class Connection {
   bool open_ = false;
   bool reused_ = false;       // this exchange runs on a connection that already served one
   bool reconnected_ = false;  // the one silent reconnect of this exchange is spent
+  bool connecting_ = false;   // a failure now is a connect error
 };
 
 }  // namespace levee::load

@@ -12,8 +12,9 @@ std::optional<Url> parse_url(std::string_view text) {
   std::string_view authority = text.substr(0, slash);
   Url url;
   if (slash != std::string_view::npos) {
-    url.target = std::string(text.substr(slash));
-    if (url.target.front() == '?') url.target.insert(0, "/");
+    const std::string_view target = text.substr(slash);
+    url.target.assign(target.front() == '?' ? "/" : "");  // "?q" alone means the root
+    url.target.append(target.data(), target.size());
   }
   if (authority.empty()) return std::nullopt;
   std::size_t bracket = authority.front() == '[' ? authority.find(']') : 0;

@@ -1,0 +1,147 @@
+#include "client/driver.h"
+
+#include <algorithm>
+
+namespace levee::load {
+
+namespace {
+
+constexpr std::size_t reserve_cap = 4'000'000;  // records reserved up front, at most
+
+}  // namespace
+
+Driver::Driver(DriverSetup setup)
+    : setup_(std::move(setup)),
+      arrivals_(setup_.schedule, setup_.arrivals, setup_.thread, setup_.threads, setup_.seed),
+      idle_(setup_.endpoints.size()),
+      rng_(setup_.seed * 7919 + setup_.thread) {
+  connection_cap_ = std::max<std::size_t>(1, static_cast<std::size_t>(setup_.client.max_connections) / setup_.threads);
+  const auto expected = static_cast<std::size_t>(setup_.schedule.total_count() / setup_.threads) + 16;
+  users_.reserve(std::min(expected, reserve_cap));
+  attempts_.reserve(std::min(expected * static_cast<std::size_t>(1 + std::max(0, setup_.retry.max_retries)), reserve_cap));
+}
+
+std::int64_t Driver::now_ns() const {
+  return std::chrono::duration_cast<Nanos>(Clock::now() - setup_.start).count();
+}
+
+void Driver::run() {
+  next_arrival_ = arrivals_.next();
+  arm();
+  ioc_.run();
+  setup_.live.finished.store(true, std::memory_order_relaxed);
+}
+
+void Driver::arm() {
+  std::optional<std::int64_t> due;
+  if (next_arrival_) due = next_arrival_->count();
+  if (!retries_.empty()) due = due ? std::min(*due, retries_.top().due_ns) : retries_.top().due_ns;
+  if (!due) return;  // nothing left to send; the io_context ends with the last answer
+  timer_.expires_at(setup_.start + Nanos{*due});
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) on_timer();
+  });
+}
+
+void Driver::on_timer() {
+  const std::int64_t now = now_ns();
+  while (next_arrival_ && next_arrival_->count() <= now) {
+    const auto user = static_cast<std::uint32_t>(users_.size());
+    users_.push_back(UserRecord{next_arrival_->count(), 0, UserOutcome::pending, Outcome::not_sent, 0});
+    LiveCounters::bump(setup_.live.offered);
+    dispatch(user, 0, next_arrival_->count(), now);
+    next_arrival_ = arrivals_.next();
+  }
+  while (!retries_.empty() && retries_.top().due_ns <= now) {
+    const Retry retry = retries_.top();
+    retries_.pop();
+    LiveCounters::bump(setup_.live.retries);
+    dispatch(retry.user, retry.attempt, retry.due_ns, now);
+  }
+  arm();
+}
+
+Connection* Driver::take_connection(std::size_t target) {
+  auto& idle = idle_[target];
+  if (!idle.empty()) {
+    Connection* connection = idle.back();
+    idle.pop_back();
+    return connection;
+  }
+  if (connections_.size() >= connection_cap_) {
+    // At the cap: reuse an idle connection of another target, reconnected to this one, or give up.
+    return nullptr;
+  }
+  connections_.push_back(std::make_unique<Connection>(ioc_, setup_.endpoints[target], *this, target));
+  setup_.live.connections.fetch_add(1, std::memory_order_relaxed);
+  return connections_.back().get();
+}
+
+void Driver::dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t intended_ns, std::int64_t now) {
+  UserRecord& u = users_[user];
+  u.attempts = static_cast<std::uint8_t>(attempt + 1);
+  const auto index = static_cast<std::uint32_t>(attempts_.size());
+  AttemptRecord& record = attempts_.emplace_back();
+  record.intended_ns = intended_ns;
+  record.dispatch_ns = now;
+  record.user = user;
+  record.attempt = attempt;
+  const std::int64_t lag = now - intended_ns;
+  if (lag > setup_.live.lag_max_ns.load(std::memory_order_relaxed))
+    setup_.live.lag_max_ns.store(lag, std::memory_order_relaxed);
+
+  const std::size_t target = user % setup_.endpoints.size();
+  Connection* connection = take_connection(target);
+  if (connection == nullptr) {
+    LiveCounters::bump(setup_.live.not_sent);
+    settle(index, ExchangeResult{Outcome::not_sent, 0, std::nullopt}, now);
+    return;
+  }
+  // The caller waits `timeout` for this attempt, and never past its own deadline.
+  const std::int64_t attempt_deadline =
+      std::min(now + setup_.client.timeout.count(), u.arrival_ns + setup_.client.deadline.count());
+  record.sent_ns = now;
+  LiveCounters::bump(setup_.live.sent);
+  setup_.live.in_flight.fetch_add(1, std::memory_order_relaxed);
+  connection->start(setup_.requests.get(target, attempt), setup_.start + Nanos{attempt_deadline}, index);
+}
+
+void Driver::on_exchange_done(Connection& connection, const ExchangeResult& result) {
+  const std::int64_t now = now_ns();
+  setup_.live.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  idle_[connection.target()].push_back(&connection);  // closed ones reconnect on their next use
+  settle(connection.tag(), result, now);
+  arm();  // a retry may now be due earlier than the armed wake-up
+}
+
+void Driver::settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now) {
+  AttemptRecord& record = attempts_[attempt_index];
+  record.end_ns = now;
+  record.status = static_cast<std::uint16_t>(result.status);
+  record.outcome = result.outcome;
+  UserRecord& user = users_[record.user];
+  user.end_ns = now;
+  user.last_outcome = result.outcome;
+  auto& live = setup_.live;
+  switch (result.outcome) {
+    case Outcome::ok: break;
+    case Outcome::shed: LiveCounters::bump(live.shed); break;
+    case Outcome::timeout: LiveCounters::bump(live.timeouts); break;
+    case Outcome::not_sent: break;
+    default: LiveCounters::bump(live.errors); break;
+  }
+  const std::int64_t user_deadline = user.arrival_ns + setup_.client.deadline.count();
+  if (result.outcome == Outcome::ok) {
+    user.outcome = now <= user_deadline ? UserOutcome::good : UserOutcome::late;
+    LiveCounters::bump(user.outcome == UserOutcome::good ? live.good : live.late);
+    return;
+  }
+  const auto delay = next_retry_delay(setup_.retry, result.outcome, record.attempt, result.retry_after, rng_);
+  if (delay && now + delay->count() < user_deadline) {
+    retries_.push(Retry{now + delay->count(), record.user, static_cast<std::uint8_t>(record.attempt + 1)});
+    return;
+  }
+  user.outcome = UserOutcome::failed;
+}
+
+}  // namespace levee::load

@@ -1,0 +1,87 @@
+#pragma once
+// One sending thread of a run: its share of the arrivals, its connections, its records.
+//
+// Open model: each user request is dispatched at its scheduled time whether or not earlier
+// ones were answered; a timer wakes the thread at the next due arrival or retry. Latency is
+// measured from the *intended* time, so a generator or target that falls behind shows up as
+// latency and schedule lag instead of silently sending less (no coordinated omission).
+// Connections come from a keep-alive pool capped per thread; an attempt that finds the cap
+// reached is recorded as not sent. Everything runs on the thread's own io_context; the only
+// shared state is the LiveCounters (relaxed atomics) read by the progress display.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <queue>
+#include <random>
+#include <vector>
+
+#include "client/connection.h"
+#include "client/live_counters.h"
+#include "client/request_bytes.h"
+#include "client/retry_policy.h"
+#include "profile/run_plan.h"
+#include "schedule/arrivals.h"
+#include "stats/aggregate.h"
+
+namespace levee::load {
+
+struct DriverSetup {
+  const Schedule& schedule;
+  ArrivalKind arrivals = ArrivalKind::uniform;
+  unsigned thread = 0;
+  unsigned threads = 1;
+  std::uint64_t seed = 1;
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints;  // one per target
+  const RequestBytes& requests;
+  ClientModel client;
+  RetryPolicy retry;
+  std::chrono::steady_clock::time_point start;  // time zero of the run
+  LiveCounters& live;
+};
+
+class Driver final : public ConnectionOwner {
+ public:
+  explicit Driver(DriverSetup setup);
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
+
+  // Runs this thread's share of the schedule to the end (and its last answers). Blocks.
+  void run();
+  ThreadRecords records() const { return {attempts_, users_}; }
+
+  void on_exchange_done(Connection& connection, const ExchangeResult& result) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Retry {
+    std::int64_t due_ns;
+    std::uint32_t user;
+    std::uint8_t attempt;
+    bool operator>(const Retry& other) const { return due_ns > other.due_ns; }
+  };
+
+  std::int64_t now_ns() const;
+  void arm();
+  void on_timer();
+  void dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t intended_ns, std::int64_t now);
+  Connection* take_connection(std::size_t target);
+  void settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now);
+
+  DriverSetup setup_;
+  boost::asio::io_context ioc_{1};
+  boost::asio::steady_timer timer_{ioc_};
+  ArrivalSequence arrivals_;
+  std::optional<Nanos> next_arrival_;
+  std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<std::vector<Connection*>> idle_;  // by target
+  std::size_t connection_cap_ = 0;
+  std::vector<AttemptRecord> attempts_;
+  std::vector<UserRecord> users_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace levee::load

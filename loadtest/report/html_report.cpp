@@ -1,0 +1,179 @@
+// The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network), so it
+// can be attached to a CI run and opened anywhere. Charts are drawn from 500 ms slots of the
+// 100 ms series: smooth enough to read, fine enough to see a recovery.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "report/report_data.h"
+
+namespace levee::load {
+namespace {
+
+constexpr int chart_width = 1000;
+constexpr int chart_height = 260;
+constexpr int margin_left = 60;
+constexpr int margin_bottom = 30;
+constexpr std::size_t buckets_per_point = 5;
+
+struct Point {
+  double t = 0;
+  double offered = 0, goodput = 0, shed = 0, errors = 0;  // per second
+  double p50 = 0, p99 = 0;                                // ms
+};
+
+std::vector<Point> points_of(const Series& series) {
+  std::vector<Point> points;
+  const double slot_seconds = to_seconds(series.bucket) * buckets_per_point;
+  for (std::size_t i = 0; i < series.buckets.size(); i += buckets_per_point) {
+    SlotStats slot;
+    for (std::size_t j = i; j < std::min(series.buckets.size(), i + buckets_per_point); ++j) slot.merge(series.buckets[j]);
+    const Counters& c = slot.counters;
+    Point p;
+    p.t = to_seconds(series.bucket * static_cast<std::int64_t>(i));
+    p.offered = static_cast<double>(c.offered) / slot_seconds;
+    p.goodput = static_cast<double>(c.goodput) / slot_seconds;
+    p.shed = static_cast<double>(c.of(Outcome::shed)) / slot_seconds;
+    p.errors = static_cast<double>(c.errors() + c.of(Outcome::timeout)) / slot_seconds;
+    p.p50 = std::chrono::duration<double, std::milli>(slot.latency.percentile(0.5)).count();
+    p.p99 = std::chrono::duration<double, std::milli>(slot.latency.percentile(0.99)).count();
+    points.push_back(p);
+  }
+  return points;
+}
+
+class Chart {
+ public:
+  Chart(double t_max, double y_max, std::string y_unit) : t_max_(std::max(t_max, 1.0)), y_max_(std::max(y_max, 1.0)), unit_(std::move(y_unit)) {}
+
+  double x(double t) const { return margin_left + (chart_width - margin_left - 10) * t / t_max_; }
+  double y(double v) const { return (chart_height - margin_bottom) * (1 - std::min(v, y_max_) / y_max_) + 5; }
+
+  void band(double from, double to, std::string_view label, std::string_view fill) {
+    body_ += fmt::format(R"(<rect x="{:.1f}" y="5" width="{:.1f}" height="{}" fill="{}"/>)"
+                         R"(<text x="{:.1f}" y="18" class="band">{}</text>)",
+                         x(from), x(to) - x(from), chart_height - margin_bottom, fill, x(from) + 3, label);
+  }
+  void line(const std::vector<Point>& points, double Point::*field, std::string_view color, std::string_view name) {
+    std::string path;
+    for (const Point& p : points) path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x(p.t), y(p.*field));
+    body_ += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2"><title>{}</title></path>)", path, color, name);
+    legend_ += fmt::format(R"(<span style="color:{}">&#9632; {}</span> )", color, name);
+  }
+  void marker(double t, std::string_view label, std::string_view color) {
+    body_ += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="5" y2="{1}" stroke="{2}" stroke-dasharray="6,4" stroke-width="2"/>)"
+                         R"(<text x="{3:.1f}" y="{4}" fill="{2}" class="marker">{5}</text>)",
+                         x(t), chart_height - margin_bottom + 5, color, x(t) + 4, chart_height - margin_bottom - 8, label);
+  }
+  std::string svg() const {
+    std::string axes;
+    for (int i = 0; i <= 4; ++i) {
+      const double v = y_max_ * i / 4;
+      axes += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#ddd"/><text x="5" y="{:.1f}" class="axis">{:.0f}{}</text>)",
+                          margin_left, chart_width - 10, y(v), y(v), y(v) + 4, v, unit_);
+    }
+    const double step = t_max_ > 60 ? 10 : 5;
+    for (double t = 0; t <= t_max_; t += step)
+      axes += fmt::format(R"(<text x="{:.1f}" y="{}" class="axis">{:.0f}s</text>)", x(t) - 6, chart_height - 8, t);
+    return fmt::format(R"(<svg viewBox="0 0 {} {}" width="100%" xmlns="http://www.w3.org/2000/svg">{}{}</svg><div class="legend">{}</div>)",
+                       chart_width, chart_height, axes, body_, legend_);
+  }
+
+ private:
+  double t_max_, y_max_;
+  std::string unit_, body_, legend_;
+};
+
+std::string_view band_color(PhaseRole role) {
+  switch (role) {
+    case PhaseRole::overload: return "#fde2e2";
+    case PhaseRole::baseline: return "#e3f2e1";
+    case PhaseRole::recovery: return "#e2ecfb";
+    default: return "#f3f3f3";
+  }
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+void decorate(Chart& chart, const ReportData& d) {
+  for (const PhaseInfo& p : d.plan.phases) chart.band(to_seconds(p.start), to_seconds(p.end), p.name, band_color(p.role));
+}
+
+void mark_recovery(Chart& chart, const RunAnalysis& a) {
+  if (a.overload_end) chart.marker(to_seconds(*a.overload_end), "overload ends", "#555");
+  if (a.recovery.recovered_at) chart.marker(to_seconds(*a.recovery.recovered_at), "recovered", "#1a7f37");
+}
+
+}  // namespace
+
+std::string html_report(const ReportData& d) {
+  const RunAnalysis& a = d.analysis;
+  const auto points = points_of(d.series);
+  double t_max = d.series.buckets.empty() ? 1 : to_seconds(d.series.bucket * static_cast<std::int64_t>(d.series.buckets.size()));
+  double rate_max = 1, latency_max = 1;
+  for (const Point& p : points) {
+    rate_max = std::max({rate_max, p.offered, p.goodput, p.shed, p.errors});
+    latency_max = std::max(latency_max, p.p99);
+  }
+  Chart rates(t_max, rate_max * 1.1, "/s");
+  decorate(rates, d);
+  rates.line(points, &Point::offered, "#888", "offered (users/s)");
+  rates.line(points, &Point::goodput, "#1a7f37", "goodput (2xx in time, by arrival)");
+  rates.line(points, &Point::shed, "#d97706", "shed (429/503)");
+  rates.line(points, &Point::errors, "#c62828", "errors + timeouts");
+  mark_recovery(rates, a);
+  Chart latency(t_max, latency_max * 1.1, "ms");
+  decorate(latency, d);
+  latency.line(points, &Point::p50, "#1565c0", "p50 latency");
+  latency.line(points, &Point::p99, "#6a1b9a", "p99 latency");
+  mark_recovery(latency, a);
+
+  std::string metrics;
+  for (const Metric& m : a.metrics) metrics += fmt::format("<tr><td>{}</td><td>{}</td></tr>", m.name, format_metric(m));
+  std::string thresholds;
+  for (const auto& t : d.thresholds)
+    thresholds += fmt::format(R"(<li class="{}">{} — {}</li>)", t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL", escape(t.message));
+  std::string reasons;
+  for (const auto& r : a.invalid_reasons) reasons += fmt::format("<li>{}</li>", escape(r));
+  std::string targets;
+  for (const auto& t : d.plan.target_texts) targets += escape(t) + " ";
+
+  return fmt::format(R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>levee-load: {0}</title>
+<style>
+body{{font:14px/1.45 system-ui,sans-serif;max-width:1060px;margin:24px auto;padding:0 16px;color:#222}}
+h1{{font-size:22px;margin-bottom:4px}} .sub{{color:#666;margin-top:0}}
+.verdict{{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:600;color:#fff}}
+.passed{{background:#1a7f37}} .failed{{background:#c62828}} .invalid{{background:#8d6e00}}
+table{{border-collapse:collapse}} td{{padding:2px 12px 2px 0}} td:first-child{{color:#555}}
+.pass{{color:#1a7f37}} .fail{{color:#c62828;font-weight:600}}
+.band{{font-size:11px;fill:#666}} .axis{{font-size:11px;fill:#777}} .marker{{font-size:12px}}
+.legend span{{margin-right:14px;font-size:13px}} .cols{{display:flex;gap:40px;flex-wrap:wrap}}
+</style></head><body>
+<h1>levee-load: {0} {1}</h1>
+<p class="sub">target {2} · capacity {3} · bucket 100 ms</p>
+<p><span class="verdict {4}">{4}</span></p>
+{5}
+<h2>Throughput</h2>{6}
+<h2>Latency (from intended send time)</h2>{7}
+<div class="cols"><div><h2>Summary</h2><table>{8}</table></div>
+<div><h2>Thresholds</h2><ul>{9}</ul></div></div>
+</body></html>
+)",
+                     escape(d.plan.name), escape(d.plan.label), targets,
+                     d.plan.capacity ? fmt::format("{:.0f} req/s", *d.plan.capacity) : std::string("not declared"),
+                     d.verdict, reasons.empty() ? "" : "<h2>Why the run is invalid</h2><ul>" + reasons + "</ul>",
+                     rates.svg(), latency.svg(), metrics, thresholds.empty() ? "<li>none</li>" : thresholds);
+}
+
+}  // namespace levee::load

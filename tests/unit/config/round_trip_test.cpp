@@ -1,0 +1,175 @@
+// to_yaml(): the effective config reads back as the same Config.
+
+#include <gtest/gtest.h>
+
+#include "config_test_support.h"
+
+namespace levee::config {
+namespace {
+
+using testing::describe;
+using testing::env_with;
+using testing::TempDir;
+
+// Sets every key the loader knows to a value other than its default.
+constexpr std::string_view kEverything = R"(
+server:
+  threads: 4
+  drain_timeout: 20s
+  drain_delay: 1.5s
+listener:
+  address: "0.0.0.0:${PORT:-8443}"
+  max_connections: 5000
+  max_header_bytes: 32KiB
+  max_body_bytes: 10MB
+  header_timeout: 5s
+  idle_timeout: 2m
+  body_timeout: 250ms
+admin:
+  enabled: false
+  address: "[::1]:9902"
+logging:
+  level: debug
+  access_log: "/var/log/levee/$$HOME-${SUFFIX}.log"
+upstreams:
+  - name: app
+    address: localhost:8081
+    max_connections: 64
+    connect_timeout: 100ms
+    response_timeout: 10s
+    idle_timeout: 90s
+  - name: search.v2
+    address: 10.0.0.7:9200
+admission:
+  enabled: true
+  limit:
+    kind: aimd
+    initial: 20
+    min: 4
+    max: 400
+    aimd: {backoff_ratio: 0.75, increase: 1.5, timeout: 2s}
+    gradient: {tolerance: 1.3, smoothing: 0.25, long_window: 300, window: 50ms, window_min_samples: 20, probe_interval: 0s}
+  queue:
+    max_length: 64
+    max_wait: 750ms
+    order: fifo
+    lifo_after: 50ms
+    codel_target: 20ms
+    codel_interval: 150ms
+  critical_reserved_share: 0.15
+  retry_budget: {enabled: false, ratio: 0.05, min_per_second: 0.5, window: 5s, max_concurrent: 8}
+  collapse: {enabled: false, window: 2s, goodput_drop: 0.4, busy_fraction: 0.7, peak_decay: 0.9, clamp_factor: 0.6, recovery_windows: 4}
+  dry_run: true
+  estimate_window: 100ms
+  retry_after: {min: 2s, max: 1m}
+  groups:
+    - name: search-shared
+      limit: {kind: fixed, initial: 12}
+      queue: {order: lifo}
+    - name: other
+      dry_run: false
+routes:
+  - name: api
+    host: api.example.com
+    path_prefix: /api
+    upstream: app
+    priority: critical
+    timeout: 3s
+    admission:
+      limit: {initial: 9}
+      retry_after: {max: 5s}
+    retry:
+      attempts: 3
+      retry_on: [connect_failure, reset, timeout, status]
+      statuses: [500, 503]
+      per_try_timeout: 800ms
+      backoff_base: 10ms
+      backoff_max: 1s
+      max_buffered_body: 1.5MiB
+      budget: {ratio: 0.2, min_per_second: 2, window: 20s, max_concurrent: 4}
+  - name: search
+    path_prefix: /search
+    upstream: search.v2
+    priority: sheddable
+    admission_group: search-shared
+  - name: suggest
+    path_prefix: /suggest
+    upstream: search.v2
+    admission_group: search-shared
+    retry:
+      retry_on: []
+      max_buffered_body: 0
+  - name: rest
+    path_prefix: /
+    upstream: app
+    priority: normal
+shed_response:
+  status: 503
+  sorry_page: page.html
+request_headers:
+  retry: X-Retry$$
+  priority: ""
+  deadline: X-Deadline
+  idempotency_key: X-Idem
+)";
+
+TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
+  TempDir dir;
+  dir.write("page.html", "<p>sorry</p>");
+  const std::string first_path = dir.write("first.yaml", kEverything);
+  const LoadResult first = load_file(first_path, env_with({{"SUFFIX", "x"}}));
+  ASSERT_TRUE(first.ok()) << describe(first.errors);
+  const Config& c = *first.config;
+
+  // Spot checks that the input really is what the test claims.
+  EXPECT_EQ(c.listener.address, (Endpoint{"0.0.0.0", 8443}));
+  EXPECT_EQ(c.admin.address, (Endpoint{"::1", 9902}));
+  EXPECT_EQ(c.logging.access_log, "/var/log/levee/$HOME-x.log");
+  EXPECT_EQ(c.request_headers.retry, "X-Retry$");
+  EXPECT_EQ(c.request_headers.priority, "");
+  EXPECT_TRUE(c.routes[2].retry.retry_on.empty());
+  EXPECT_EQ(c.shed_response.sorry_page_html, "<p>sorry</p>");
+  ASSERT_EQ(c.admission.groups.size(), 4u);  // 2 shared + api + rest
+
+  const std::string yaml = to_yaml(c);
+  // Written next to the first file, so the relative sorry page resolves to the same file.
+  const std::string second_path = dir.write("second.yaml", yaml);
+  // An empty environment: nothing in the output may depend on it any more.
+  const LoadResult second = load_file(second_path, env_with());
+  ASSERT_TRUE(second.ok()) << describe(second.errors) << "\n" << yaml;
+
+  Config reloaded = *second.config;
+  EXPECT_EQ(reloaded.source, second_path);
+  reloaded.source = c.source;
+  EXPECT_EQ(reloaded.server, c.server);
+  EXPECT_EQ(reloaded.listener, c.listener);
+  EXPECT_EQ(reloaded.admin, c.admin);
+  EXPECT_EQ(reloaded.logging, c.logging);
+  EXPECT_EQ(reloaded.upstreams, c.upstreams);
+  EXPECT_EQ(reloaded.routes, c.routes);
+  EXPECT_EQ(reloaded.admission, c.admission);
+  EXPECT_EQ(reloaded.shed_response, c.shed_response);
+  EXPECT_EQ(reloaded.request_headers, c.request_headers);
+  EXPECT_EQ(reloaded, c) << yaml;
+
+  // And the output is a fixed point.
+  EXPECT_EQ(to_yaml(reloaded), yaml);
+}
+
+TEST(ToYaml, RoundTripsTheDefaults) {
+  const LoadResult first = load_string("", "a.yaml", env_with());
+  ASSERT_TRUE(first.ok());
+  const std::string yaml = to_yaml(*first.config);
+  const LoadResult second = load_string(yaml, "a.yaml", env_with());
+  ASSERT_TRUE(second.ok()) << describe(second.errors) << "\n" << yaml;
+  EXPECT_EQ(*second.config, *first.config) << yaml;
+}
+
+TEST(ToYaml, NamesTheSource) {
+  const LoadResult result = load_string("", "from-here.yaml", env_with());
+  ASSERT_TRUE(result.ok());
+  EXPECT_NE(to_yaml(*result.config).find("from-here.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace levee::config
