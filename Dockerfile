@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # levee: overload-protection sidecar proxy, plus levee-load (the demo backend used by
 # deploy/docker-compose.yml).
 #
@@ -54,8 +53,9 @@ EXPOSE 8080 9901
 # the check needs no published port. The client is bash's /dev/tcp (bash is Essential in
 # Debian, already in the slim image): no curl/wget and their ~10 MB of TLS/LDAP/Kerberos
 # libraries. HTTP/1.0 makes the admin server close after the answer; the check passes on a 200
-# status line. Set LEVEE_HEALTH_PORT if your config moves the admin port.
+# status line. The port comes from LEVEE_HEALTH_PORT, else from LEVEE_ADMIN (which the shipped
+# config reads for the admin address), else 9901.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${LEVEE_HEALTH_PORT:-9901} && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && IFS= read -r -t 2 status <&3 && [[ $status == *' 200 '* ]]"]
+  CMD ["bash", "-c", "a=${LEVEE_ADMIN:-127.0.0.1:9901}; exec 3<>/dev/tcp/127.0.0.1/${LEVEE_HEALTH_PORT:-${a##*:}} && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && IFS= read -r -t 2 status <&3 && [[ $status == *' 200 '* ]]"]
 ENTRYPOINT ["levee"]
 CMD ["--config", "/etc/levee/levee.yaml"]

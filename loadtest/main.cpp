@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "backend/backend_command.h"
+#include "probe_command.h"
 #include "run_command.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto run_backend = levee::load::add_backend_command(app);
   auto run_load = levee::load::add_run_command(app);
+  auto run_probe = levee::load::add_probe_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -19,5 +21,6 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("backend")) return run_backend();
   if (app.got_subcommand("run")) return run_load();
+  if (app.got_subcommand("probe")) return run_probe();
   return 2;
 }

@@ -25,6 +25,10 @@ struct BackendStats {
   std::atomic<std::int64_t> connections_open{0};
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> requests_total{0};
+  // /work requests that reached the service (counted on arrival, before any queueing), and the
+  // injected failures among them: what a proxy in front let through.
+  std::atomic<std::uint64_t> work_received{0};
+  std::atomic<std::uint64_t> work_failed{0};
 };
 
 struct BackendContext {

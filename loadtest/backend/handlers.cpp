@@ -21,9 +21,11 @@ bool wants_retry_after(unsigned status) { return status == 429 || status == 503;
 
 asio::awaitable<After> handle_work(Exchange& ex) {
   const BackendConfig& config = ex.context.config;
+  ex.context.stats.work_received.fetch_add(1, std::memory_order_relaxed);
   if (config.fail_ratio > 0) {
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     if (uniform(ex.rng) < config.fail_ratio) {
+      ex.context.stats.work_failed.fetch_add(1, std::memory_order_relaxed);
       co_return co_await send_text(ex, config.fail_status, text_plain, "injected failure\n",
                                    wants_retry_after(config.fail_status));
     }
@@ -75,9 +77,10 @@ asio::awaitable<After> handle_stats(Exchange& ex) {
   co_return co_await send_text(
       ex, 200, json,
       fmt::format(R"({{"connections_open":{},"connections_total":{},"requests_total":{},)"
-                  R"("work_done":{},"queue_length":{}}})",
+                  R"("work_received":{},"work_failed":{},"work_done":{},"queue_length":{}}})",
                   s.connections_open.load(), s.connections_total.load(), s.requests_total.load(),
-                  ex.context.pool.work_done(), ex.context.pool.queue_length()));
+                  s.work_received.load(), s.work_failed.load(), ex.context.pool.work_done(),
+                  ex.context.pool.queue_length()));
 }
 
 }  // namespace

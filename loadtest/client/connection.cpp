@@ -25,8 +25,8 @@ Connection::Connection(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, 
                        std::size_t target)
     : ioc_(ioc), endpoint_(std::move(endpoint)), owner_(owner), target_(target) {}
 
-void Connection::start(std::string_view request, Clock::time_point deadline, std::uint32_t tag) {
-  request_ = request;
+void Connection::start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag) {
+  request_ = &request;
   deadline_ = deadline;
   tag_ = tag;
   reconnected_ = false;
@@ -65,8 +65,12 @@ void Connection::on_connect(const error_code& ec) {
 
 void Connection::write() {
   stream_->expires_at(deadline_);
-  asio::async_write(stream_->socket(), asio::buffer(request_.data(), request_.size()),
-                    [this](const error_code& ec, std::size_t) { on_write(ec); });
+  // Measured at the write, after any connect, so the proxy hears what is really left.
+  const std::string_view value =
+      request_->has_deadline ? format_deadline_value(deadline_ - Clock::now(), deadline_value_) : std::string_view{};
+  const std::array<asio::const_buffer, 3> buffers{asio::buffer(request_->head), asio::buffer(value.data(), value.size()),
+                                                  asio::buffer(request_->tail)};
+  asio::async_write(stream_->socket(), buffers, [this](const error_code& ec, std::size_t) { on_write(ec); });
 }
 
 void Connection::on_write(const error_code& ec) {

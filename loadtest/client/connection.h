@@ -12,11 +12,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "client/request_bytes.h"
 #include "client/response_reader.h"
 #include "stats/record.h"
 
@@ -47,8 +49,9 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // `request` must stay valid until the exchange is reported; `tag` is returned by tag().
-  void start(std::string_view request, Clock::time_point deadline, std::uint32_t tag);
+  // `request` must stay valid until the exchange is reported; `tag` is returned by tag(). The
+  // deadline header, if the request has one, says the time left until `deadline` when written.
+  void start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag);
   void close();
 
   bool is_open() const { return open_; }
@@ -73,7 +76,8 @@ class Connection {
   std::optional<boost::beast::tcp_stream> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<ResponseReader> reader_;
-  std::string_view request_;
+  const RequestParts* request_ = nullptr;
+  std::array<char, 24> deadline_value_{};
   Clock::time_point deadline_;
   std::uint32_t tag_ = 0;
   bool open_ = false;

@@ -97,9 +97,9 @@ void Driver::dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t int
     settle(index, ExchangeResult{Outcome::not_sent, 0, std::nullopt}, now);
     return;
   }
-  // The caller waits `timeout` for this attempt, and never past its own deadline.
-  const std::int64_t attempt_deadline =
-      std::min(now + setup_.client.timeout.count(), u.arrival_ns + setup_.client.deadline.count());
+  // The caller's patience runs from when it meant to send, so generator lag cannot buy the target
+  // extra time. The user's deadline is not a cut-off here: a 2xx after it is recorded as late.
+  const std::int64_t attempt_deadline = intended_ns + setup_.client.timeout.count();
   record.sent_ns = now;
   LiveCounters::bump(setup_.live.sent);
   setup_.live.in_flight.fetch_add(1, std::memory_order_relaxed);

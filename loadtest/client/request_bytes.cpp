@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+
 namespace levee::load {
 
-std::string serialize_request(const Url& target, const RequestTemplate& t, int attempt) {
-  std::string out = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\n", t.method, target.target, target.host_header);
+RequestParts serialize_request(const Url& target, const RequestTemplate& t, int attempt) {
+  RequestParts parts;
+  std::string& out = parts.head;
+  out = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\n", t.method, target.target, target.host_header);
   bool has_user_agent = false;
   for (const auto& [name, value] : t.headers) {
     out += fmt::format("{}: {}\r\n", name, value);
@@ -17,15 +22,39 @@ std::string serialize_request(const Url& target, const RequestTemplate& t, int a
   if (!t.body.empty() || t.method == "POST" || t.method == "PUT" || t.method == "PATCH") {
     out += fmt::format("Content-Length: {}\r\n", t.body.size());
   }
-  out += "\r\n";
-  out += t.body;
+  std::string* rest = &parts.head;
+  if (!t.deadline_header.empty()) {
+    // The deadline header goes last, so the value sits between two fixed strings.
+    out += t.deadline_header;
+    out += ": ";
+    parts.has_deadline = true;
+    parts.tail = "ms\r\n";
+    rest = &parts.tail;
+  }
+  *rest += "\r\n";
+  *rest += t.body;
+  return parts;
+}
+
+std::string_view format_deadline_value(Nanos remaining, std::array<char, 24>& buffer) {
+  const auto ms = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(remaining).count());
+  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), ms);
+  (void)ec;  // 24 characters hold any int64
+  return {buffer.data(), static_cast<std::size_t>(end - buffer.data())};
+}
+
+std::string assemble(const RequestParts& parts, Nanos remaining) {
+  std::array<char, 24> buffer{};
+  std::string out = parts.head;
+  if (parts.has_deadline) out += format_deadline_value(remaining, buffer);
+  out += parts.tail;
   return out;
 }
 
 RequestBytes::RequestBytes(const std::vector<Url>& targets, const RequestTemplate& t, int max_attempt)
     : per_target_(static_cast<std::size_t>(max_attempt) + 1) {
   for (const Url& url : targets) {
-    for (int a = 0; a <= max_attempt; ++a) bytes_.push_back(serialize_request(url, t, a));
+    for (int a = 0; a <= max_attempt; ++a) parts_.push_back(serialize_request(url, t, a));
   }
 }
 

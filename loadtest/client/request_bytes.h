@@ -1,13 +1,17 @@
 #pragma once
 // The requests a run sends, serialized once before it starts: one per target and attempt
-// number (retries differ only by their Retry-Attempt header). Sending is then a single write of
-// ready bytes, with no formatting or allocation per request.
+// number (retries differ only by their Retry-Attempt header). Sending is then a gather write of
+// ready bytes around one small per-request value, the caller's remaining patience in the deadline
+// header, so there is no formatting or allocation per request.
 
+#include <array>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "common/duration.h"
 #include "common/url.h"
 
 namespace levee::load {
@@ -18,20 +22,36 @@ struct RequestTemplate {
   std::string body;
   bool keep_alive = true;
   std::string retry_header = "Retry-Attempt";
+  // "levee-timeout: 850ms": how long this caller will still wait, so a proxy can refuse work
+  // that cannot finish in time. Empty: not sent.
+  std::string deadline_header = "levee-timeout";
 };
+
+// A serialized request with a hole for the deadline value: head + value + tail.
+struct RequestParts {
+  std::string head;
+  std::string tail;
+  bool has_deadline = false;  // false: tail is empty and no value goes between
+};
+
+// The value that goes in the hole: remaining milliseconds, at least 1 (0 would read as "no time").
+std::string_view format_deadline_value(Nanos remaining, std::array<char, 24>& buffer);
 
 class RequestBytes {
  public:
   RequestBytes(const std::vector<Url>& targets, const RequestTemplate& t, int max_attempt);
-  std::string_view get(std::size_t target, int attempt) const {
-    return bytes_[target * per_target_ + static_cast<std::size_t>(attempt)];
+  const RequestParts& get(std::size_t target, int attempt) const {
+    return parts_[target * per_target_ + static_cast<std::size_t>(attempt)];
   }
 
  private:
   std::size_t per_target_;
-  std::vector<std::string> bytes_;
+  std::vector<RequestParts> parts_;
 };
 
-std::string serialize_request(const Url& target, const RequestTemplate& t, int attempt);
+RequestParts serialize_request(const Url& target, const RequestTemplate& t, int attempt);
+
+// The whole request as it goes on the wire, for tests and logs.
+std::string assemble(const RequestParts& parts, Nanos remaining);
 
 }  // namespace levee::load

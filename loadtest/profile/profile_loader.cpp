@@ -41,7 +41,8 @@ std::optional<PhaseRole> role_of(std::string_view word) {
 }
 
 void read_profile(const YAML::Node& root, RunPlan& plan, std::vector<YAML::Node>& phases,
-                  std::optional<std::string>& deadline_header, std::vector<std::string>& asserts) {
+                  std::optional<std::string>& deadline_header, std::vector<std::string>& asserts,
+                  bool& deadline_given) {
   if (!root.IsMap()) throw PlanError{"expected a map at the top of the profile"};
   for (const auto& entry : root) {
     const auto key = entry.first.as<std::string>();
@@ -69,7 +70,10 @@ void read_profile(const YAML::Node& root, RunPlan& plan, std::vector<YAML::Node>
       for (const auto& c : value) {
         const auto k = c.first.as<std::string>();
         if (k == "timeout") plan.client.timeout = duration_of(c.second, "client.timeout");
-        else if (k == "deadline") plan.client.deadline = duration_of(c.second, "client.deadline");
+        else if (k == "deadline") {
+          plan.client.deadline = duration_of(c.second, "client.deadline");
+          deadline_given = true;
+        }
         else if (k == "keep_alive") plan.client.keep_alive = c.second.as<bool>();
         else if (k == "max_connections") plan.client.max_connections = c.second.as<int>();
         else if (k == "deadline_header") deadline_header = c.second.as<std::string>();
@@ -158,13 +162,14 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
   RunPlan plan;
   std::vector<YAML::Node> phases;
   std::optional<std::string> deadline_header = std::string("levee-timeout");
+  bool deadline_given = false;  // else the user's deadline is the client timeout
   std::vector<std::string> asserts;
   const std::string source = o.profile_path.value_or("command line");
   try {
     if (o.capacity) plan.capacity = o.capacity;
     if (o.profile_path) {
       const YAML::Node root = YAML::LoadFile(*o.profile_path);
-      read_profile(root, plan, phases, deadline_header, asserts);
+      read_profile(root, plan, phases, deadline_header, asserts, deadline_given);
       if (o.capacity) plan.capacity = o.capacity;  // the flag wins over the profile
     }
     if (o.rate) {
@@ -181,7 +186,22 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
       const auto t = parse_duration(*o.timeout);
       if (!t) throw PlanError{fmt::format("--timeout: expected a duration, got '{}'", *o.timeout)};
       plan.client.timeout = *t;
+    }
+    if (o.deadline) {
+      const auto t = parse_duration(*o.deadline);
+      if (!t) throw PlanError{fmt::format("--deadline: expected a duration, got '{}'", *o.deadline)};
       plan.client.deadline = *t;
+      deadline_given = true;
+    }
+    if (!deadline_given) plan.client.deadline = plan.client.timeout;
+    if (o.deadline_header) deadline_header = *o.deadline_header;
+    if (o.method) plan.request.method = *o.method;
+    if (o.body) plan.request.body = *o.body;
+    if (o.retry_header) plan.retry.header = *o.retry_header;
+    if (o.connection_per_request) plan.client.keep_alive = false;
+    if (o.arrivals) {
+      if (*o.arrivals != "uniform" && *o.arrivals != "poisson") throw PlanError{"--arrivals: expected uniform or poisson"};
+      plan.arrivals = *o.arrivals == "poisson" ? ArrivalKind::poisson : ArrivalKind::uniform;
     }
     if (o.retry_mode) {
       const auto mode = retry_mode_of(*o.retry_mode);
@@ -218,10 +238,11 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
   if (plan.retry.mode == RetryMode::none) plan.retry.max_retries = 0;
   plan.request.keep_alive = plan.client.keep_alive;
   plan.request.retry_header = plan.retry.header;
-  // The caller's patience, so a proxy can tell a request that cannot start in time.
-  if (deadline_header && !deadline_header->empty())
-    plan.request.headers.emplace_back(*deadline_header,
-                                      fmt::format("{}ms", std::chrono::duration_cast<std::chrono::milliseconds>(plan.client.timeout).count()));
+  // The caller's patience, so a proxy can tell a request that cannot finish in time.
+  plan.request.deadline_header = deadline_header && *deadline_header != "none" ? *deadline_header : "";
+  if (plan.client.timeout <= Nanos{0} || plan.client.deadline <= Nanos{0})
+    return fmt::format("{}: client timeout and deadline must be positive", source);
+  if (plan.client.max_connections < 1) return fmt::format("{}: max_connections must be at least 1", source);
   asserts.insert(asserts.end(), o.asserts.begin(), o.asserts.end());
   for (const auto& text : asserts) {
     auto result = parse_threshold(text);

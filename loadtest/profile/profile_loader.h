@@ -6,8 +6,10 @@
 //   capacity: 800                          # req/s; phases may then say "3x"; --capacity overrides
 //   arrivals: uniform | poisson
 //   request: {method: GET, headers: {X-A: b}, body: ""}
-//   client: {timeout: 1s, deadline: 1s, keep_alive: true, max_connections: 4000,
-//            deadline_header: levee-timeout}
+//   client: {timeout: 1s,          # per attempt; then the caller closes the connection
+//            deadline: 3s,         # per user, from arrival, across retries: 2xx later is late
+//            keep_alive: true,     # false: one connection per request
+//            max_connections: 4000, deadline_header: levee-timeout}   # "" disables the header
 //   retry: {mode: none|impatient|backoff|retry_after, max_retries: 2, base: 100ms, cap: 2s,
 //           header: Retry-Attempt}
 //   recovery: {window: 2s, tolerance: 0.95, hold: 3s}
@@ -33,6 +35,13 @@ struct RunOverrides {
   std::optional<double> rate;       // single-phase run without a profile
   std::optional<std::string> duration;
   std::optional<std::string> timeout;
+  std::optional<std::string> deadline;
+  std::optional<std::string> deadline_header;  // "" or "none": not sent
+  std::optional<std::string> method;
+  std::optional<std::string> body;
+  std::optional<std::string> retry_header;
+  std::optional<std::string> arrivals;
+  bool connection_per_request = false;
   std::optional<std::string> retry_mode;
   std::optional<int> max_retries;
   std::optional<int> threads;

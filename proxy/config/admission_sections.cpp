@@ -127,9 +127,18 @@ void read_retry(MapReader& r, RetryConfig& retry) {
   r.map("budget", [&](MapReader& b) { read_budget(b, retry.budget); });
 }
 
+// Each block is validated on its own first so the error lands on that block's line.
 void check_settings(const policy::AdmissionSettings& settings, const std::string& path, ReadContext& context) {
-  if (const std::string_view problem = policy::validate(settings); !problem.empty())
-    context.error_at(path, std::string(problem));
+  auto report = [&](std::string_view problem, const std::string& where) {
+    if (problem.empty()) return false;
+    context.error_at(where, std::string(problem));
+    return true;
+  };
+  if (report(policy::validate(settings.limit), path + ".limit")) return;
+  if (report(policy::validate(settings.queue), path + ".queue")) return;
+  if (report(policy::validate(settings.collapse), path + ".collapse")) return;
+  if (report(policy::validate(settings.retry_budget), path + ".retry_budget")) return;
+  report(policy::validate(settings), path);
 }
 
 std::string read_sorry_page(const std::string& config_source, const std::string& page, ReadContext& context) {
@@ -170,7 +179,7 @@ void read_admission_settings(MapReader& r, policy::AdmissionSettings& settings) 
   r.boolean("dry_run", settings.dry_run);
   r.duration("estimate_window", settings.estimate_window);
   r.map("retry_after", [&](MapReader& m) {
-    m.duration("min", settings.retry_after_min);
+    m.duration("min", settings.retry_after_min, zero_allowed);
     m.duration("max", settings.retry_after_max);
   });
 }
@@ -188,7 +197,7 @@ void read_admission(MapReader& r, AdmissionConfig& admission) {
 }
 
 void read_shed_response(MapReader& r, ShedResponseConfig& shed) {
-  r.integer<unsigned>("status", shed.status, 429, 503);
+  r.integer<unsigned>("status", shed.status, 100, 599);
   if (shed.status != 429 && shed.status != 503) {
     r.context().error_at("shed_response.status",
                          fmt::format("expected 429 or 503, got {}", shed.status));

@@ -56,7 +56,7 @@ admission:
   collapse: {enabled: false, window: 2s, goodput_drop: 0.5, busy_fraction: 0.6, peak_decay: 0.9, clamp_factor: 0.3, recovery_windows: 5}
   dry_run: true
   estimate_window: 500ms
-  retry_after: {min: 0s, max: 1m}
+  retry_after: {min: 500ms, max: 1m}
 )");
   const policy::AdmissionSettings& s = c.admission.defaults;
   EXPECT_FALSE(c.admission.enabled);
@@ -94,7 +94,7 @@ admission:
   EXPECT_EQ(s.collapse.recovery_windows, 5u);
   EXPECT_TRUE(s.dry_run);
   EXPECT_EQ(s.estimate_window, 500ms);
-  EXPECT_EQ(s.retry_after_min, Duration::zero());
+  EXPECT_EQ(s.retry_after_min, 500ms);
   EXPECT_EQ(s.retry_after_max, 60s);
 }
 
@@ -291,8 +291,8 @@ admission:
     min: 100
     max: 10
 )");
-  EXPECT_EQ(e.key_path.rfind("admission", 0), 0u) << e.key_path;
-  EXPECT_EQ(e.line, 3);  // the admission map
+  EXPECT_EQ(e.key_path, "admission.limit");
+  EXPECT_EQ(e.line, 4);  // the limit block, where the fix goes
   EXPECT_TRUE(contains(e.message, "limit.max must be at least limit.min")) << e.message;
 }
 

@@ -69,10 +69,15 @@ TEST(ShippedConfigs, DefaultConfigLoadsAndSpellsOutTheDefaults) {
   EXPECT_NE(c.shed_response.sorry_page_html.find("<html"), std::string::npos);
 }
 
-TEST(ShippedConfigs, DefaultConfigUpstreamFollowsLeveeUpstream) {
-  const Config c = load_shipped(kConfigDir / "levee.yaml", env_with({{"LEVEE_UPSTREAM", "app.internal:9000"}}));
+TEST(ShippedConfigs, DefaultConfigAddressesFollowTheEnvironment) {
+  // scripts/overload-demo.sh and the container image move levee with these, port 0 included.
+  const Config c = load_shipped(kConfigDir / "levee.yaml", env_with({{"LEVEE_UPSTREAM", "app.internal:9000"},
+                                                                     {"LEVEE_LISTEN", "127.0.0.1:0"},
+                                                                     {"LEVEE_ADMIN", "127.0.0.1:0"}}));
   ASSERT_EQ(c.upstreams.size(), 1u);
   EXPECT_EQ(c.upstreams[0].address, (Endpoint{"app.internal", 9000}));
+  EXPECT_EQ(c.listener.address, (Endpoint{"127.0.0.1", 0}));
+  EXPECT_EQ(c.admin.address, (Endpoint{"127.0.0.1", 0}));
 }
 
 TEST(ShippedConfigs, EveryExampleLoadsAndRoundTrips) {

@@ -1,0 +1,40 @@
+#pragma once
+// Executes a RunPlan: one Driver per sending thread, each on its own io_context and thread, and
+// a progress line from the calling thread once a second (the only reader of the drivers' live
+// counters). Used by `run` and by each step of `probe`.
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "client/driver.h"
+#include "profile/run_plan.h"
+
+namespace levee::load {
+
+struct EngineOptions {
+  bool quiet = false;      // no progress lines
+  bool warn_behind = true;  // say loudly when the generator falls behind its schedule
+};
+
+class RunOutput {
+ public:
+  std::vector<ThreadRecords> records() const;
+
+  std::unique_ptr<RequestBytes> requests;  // the drivers' request bytes
+  std::vector<std::unique_ptr<LiveCounters>> live;
+  std::vector<std::unique_ptr<Driver>> drivers;  // own the records
+};
+
+// One endpoint per target, or a message naming the target that did not resolve. Runs before the
+// schedule starts, so the blocking resolver never delays a request.
+std::variant<std::vector<boost::asio::ip::tcp::endpoint>, std::string> resolve_targets(const RunPlan& plan);
+
+// Runs the plan to the end (the last answer or timeout). Blocks the calling thread.
+std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
+                                   const EngineOptions& options);
+
+}  // namespace levee::load

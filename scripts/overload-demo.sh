@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The overload demo and the CI overload-and-recover gate, on 127.0.0.1 only:
+#   1. a capacity-limited service (levee-load backend: 4 workers x 10 ms = 400 req/s) is hit by
+#      impatient users ramping to 3x its capacity and back, with nothing in front of it;
+#   2. the same traffic, against a fresh service, goes through levee with the shipped config;
+#   3. the two runs are compared side by side.
+# With --ci, the levee run must pass its thresholds (recovery and goodput), the direct run must
+# show the collapse the test exists to prevent, and the exit status says so.
+#
+#   scripts/overload-demo.sh [--build-dir build/release] [--out build/demo] [--ci]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=build/release
+out=build/demo
+ci=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build-dir) build=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --ci) ci=1; shift ;;
+    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--ci]" >&2; exit 2 ;;
+  esac
+done
+levee=$build/proxy/levee
+load=$build/loadtest/levee-load
+profile=config/loadtest/overload-recover.yaml
+capacity=400
+mkdir -p "$out"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Starts a process whose first output line names its address; prints "PID ADDRESS".
+start_and_read() {
+  local log=$1 pattern=$2; shift 2
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do
+    if addr=$(grep -o "$pattern [0-9.:]*" "$log" | head -1 | awk '{print $NF}') && [[ -n $addr ]]; then
+      echo "$pid $addr"; return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "could not start: $*" >&2; cat "$log" >&2; return 1
+}
+
+start_backend() {
+  read -r pid addr < <(start_and_read "$out/backend.log" "listening on" \
+    "$load" backend --listen 127.0.0.1:0 --workers 4 --service-time 10ms)
+  pids+=("$pid"); backend_pid=$pid; backend_addr=$addr
+}
+
+echo "== 1/3  the service alone: ramp to 3x capacity, impatient users, then back to 0.5x"
+start_backend
+direct_asserts=()
+[[ $ci == 1 ]] && direct_asserts=(--assert 'overload_goodput<=0.5')
+set +e
+"$load" run --profile "$profile" --capacity $capacity --target "http://$backend_addr/work" --label direct \
+  --json "$out/direct.json" --csv "$out/direct.csv" --html "$out/direct.html" "${direct_asserts[@]}"
+direct_status=$?
+set -e
+kill "$backend_pid"; wait "$backend_pid" 2>/dev/null || true
+
+echo
+echo "== 2/3  the same traffic through levee (config/levee.yaml), against a fresh service"
+start_backend
+read -r levee_pid admin_addr < <(LEVEE_UPSTREAM=$backend_addr LEVEE_LISTEN=127.0.0.1:0 LEVEE_ADMIN=127.0.0.1:0 \
+  start_and_read "$out/levee.log" "admin listening on" "$levee" --config config/levee.yaml)
+pids+=("$levee_pid")
+proxy_addr=$(grep -o 'proxy listening on [0-9.:]*' "$out/levee.log" | awk '{print $NF}')
+echo "levee on $proxy_addr (admin $admin_addr) -> service on $backend_addr"
+levee_asserts=()
+[[ $ci == 1 ]] && levee_asserts=(--assert 'recovery_time<=3s' --assert 'overload_goodput>=0.8' --assert 'baseline_goodput_ratio>=0.95')
+set +e
+"$load" run --profile "$profile" --capacity $capacity --target "http://$proxy_addr/work" --label levee \
+  --json "$out/levee.json" --csv "$out/levee.csv" --html "$out/levee.html" "${levee_asserts[@]}"
+levee_status=$?
+set -e
+curl -s "http://$admin_addr/state" >"$out/levee-state.json" 2>/dev/null || true
+curl -s "http://$admin_addr/metrics" >"$out/levee-metrics.txt" 2>/dev/null || true
+
+echo
+echo "== 3/3  comparison (capacity $capacity req/s)"
+python3 - "$out/direct.json" "$out/levee.json" <<'PY'
+import json, sys
+direct, levee = (json.load(open(p)) for p in sys.argv[1:3])
+def metric(run, name, kind):
+    v = run["metrics"].get(name)
+    if v is None: return "never" if kind == "s" else "n/a"
+    return {"s": f"{v:.2f} s", "ms": f"{v*1000:.0f} ms", "%": f"{v*100:.1f} %", "x": f"{v:.2f}"}[kind]
+rows = [("goodput during overload (share of capacity)", "overload_goodput", "%"),
+        ("recovery time after the spike", "recovery_time", "s"),
+        ("users served in time, whole run", "goodput_ratio", "%"),
+        ("p99 latency after the spike", "recovery_p99", "ms"),
+        ("attempts timed out", "timeout_ratio", "%"),
+        ("attempts shed at once (429)", "shed_ratio", "%"),
+        ("attempts per user (retry amplification)", "amplification", "x")]
+print(f"{'':46}{'service alone':>16}{'behind levee':>16}")
+for label, name, kind in rows:
+    print(f"{label:46}{metric(direct, name, kind):>16}{metric(levee, name, kind):>16}")
+print(f"{'verdict':46}{direct['verdict']:>16}{levee['verdict']:>16}")
+PY
+echo
+echo "reports: $out/direct.html  $out/levee.html  (JSON and CSV beside them; levee's /state and /metrics in $out)"
+
+if [[ $ci == 1 ]]; then
+  [[ $direct_status == 0 ]] || { echo "FAIL: the run without levee did not show collapse (exit $direct_status)"; exit 1; }
+  [[ $levee_status == 0 ]] || { echo "FAIL: the run through levee did not pass (exit $levee_status)"; exit 1; }
+  echo "overload-and-recover: PASS"
+fi
