@@ -17,13 +17,15 @@ void show_progress(const RunOutput& out, const RunPlan& plan, Nanos at, LiveSnap
                    const EngineOptions& options) {
   LiveSnapshot now;
   for (const auto& l : out.live) now.add(*l);
-  const std::size_t phase = plan.schedule.segment_at(at);
+  // The line covers the second before `at`: name the phase and rate of its middle.
+  const Nanos mid = at - std::chrono::milliseconds(500);
+  const std::size_t phase = plan.schedule.segment_at(mid);
   if (!options.quiet) {
     const std::string line = fmt::format(
         "{:6.1f}s {:<10} target {:6.0f}/s | sent {:6}/s good {:6}/s late {:5} shed {:6}/s err {:5} timeout {:5} | "
         "in flight {:5} conns {:5}",
-        to_seconds(at), phase < plan.phases.size() && at < plan.schedule.duration() ? plan.phases[phase].name : "(drain)",
-        at < plan.schedule.duration() ? plan.schedule.rate_at(at) : 0.0, now.sent - last.sent, now.good - last.good,
+        to_seconds(at), phase < plan.phases.size() && mid < plan.schedule.duration() ? plan.phases[phase].name : "(drain)",
+        mid < plan.schedule.duration() ? plan.schedule.rate_at(mid) : 0.0, now.sent - last.sent, now.good - last.good,
         now.late - last.late, now.shed - last.shed, now.errors - last.errors, now.timeouts - last.timeouts,
         now.in_flight, now.connections);
     if (tty) fmt::print(stderr, "\r{}\x1b[K", line);

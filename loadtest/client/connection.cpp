@@ -35,10 +35,15 @@ void Connection::start(const RequestParts& request, Clock::time_point deadline, 
   else connect();
 }
 
-void Connection::close() {
+void Connection::close(bool abort) {
   if (stream_) {
     beast::error_code ignored;
-    stream_->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    // A caller that gives up closes with a reset. Under a retry storm the generator abandons
+    // thousands of connections a second; graceful closes would park each in TIME_WAIT for 60 s,
+    // exhaust loopback's ephemeral ports within seconds, and make every connect() a slow scan of
+    // the port space on the sending thread. The target sees the caller leave either way.
+    if (abort) stream_->socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    else stream_->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     stream_->socket().close(ignored);
   }
   stream_.reset();
@@ -105,7 +110,7 @@ void Connection::fail(const error_code& ec) {
     result.outcome = Outcome::protocol;
   else result.outcome = Outcome::closed;
   connecting_ = false;
-  close();
+  close(timed_out);
   finish(result);
 }
 

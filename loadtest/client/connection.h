@@ -52,7 +52,8 @@ class Connection {
   // `request` must stay valid until the exchange is reported; `tag` is returned by tag(). The
   // deadline header, if the request has one, says the time left until `deadline` when written.
   void start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag);
-  void close();
+  // abort: reset instead of a graceful close (see connection.cpp for why timeouts do this).
+  void close(bool abort = false);
 
   bool is_open() const { return open_; }
   std::size_t target() const { return target_; }

@@ -37,9 +37,14 @@ void Driver::arm() {
   if (next_arrival_) due = next_arrival_->count();
   if (!retries_.empty()) due = due ? std::min(*due, retries_.top().due_ns) : retries_.top().due_ns;
   if (!due) return;  // nothing left to send; the io_context ends with the last answer
+  // Re-arming reprograms the kernel timer: skip it when the armed wake-up is early enough.
+  if (armed_ns_ && *armed_ns_ <= *due) return;
+  armed_ns_ = *due;
   timer_.expires_at(setup_.start + Nanos{*due});
   timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) on_timer();
+    if (ec) return;
+    armed_ns_.reset();
+    on_timer();
   });
 }
 

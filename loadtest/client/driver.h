@@ -75,6 +75,7 @@ class Driver final : public ConnectionOwner {
   boost::asio::steady_timer timer_{ioc_};
   ArrivalSequence arrivals_;
   std::optional<Nanos> next_arrival_;
+  std::optional<std::int64_t> armed_ns_;  // when the timer fires next, if armed
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<std::vector<Connection*>> idle_;  // by target
