@@ -24,8 +24,7 @@
 #   - levee and HAProxy run with the same number of threads (--proxy-threads; HAProxy nbthread).
 #     Default 1: with 2 cores, wrk (2 threads) and nginx (1 worker) already want more than one
 #     core, so a second proxy thread only competes with its own load generator and origin and
-#     makes both proxies' numbers noisier without making the comparison any fairer (measured,
-#     see README.md).
+#     makes both proxies' numbers noisier without making the comparison any fairer.
 #   - --pin (the default when there are at least 2 CPUs) puts the proxy on the last CPU(s) with
 #     taskset and wrk + nginx on the others, so the proxy's core is not shared with the load
 #     generator and rounds repeat better. The direct-nginx run uses the same placement for

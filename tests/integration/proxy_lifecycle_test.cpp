@@ -47,7 +47,13 @@ TEST(LeveeAdmin, EndpointsAnswer) {
   EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
   EXPECT_EQ(fetch(levee.admin_port, "GET", "/healthz").status, 200u);
   EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz").status, 200u);
-  const auto metrics = fetch(levee.admin_port, "GET", "/metrics");
+  // The response is counted right after it is written: poll (bounded) rather than race it.
+  Response metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = fetch(levee.admin_port, "GET", "/metrics");
+    if (metrics.body.find("levee_requests_total{code_class=\"2xx\",route=\"default\"} 1") != std::string::npos) break;
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_EQ(metrics.status, 200u);
   EXPECT_NE(metrics.body.find("levee_requests_total{code_class=\"2xx\",route=\"default\"} 1"), std::string::npos)
       << metrics.body;
