@@ -38,7 +38,8 @@ FROM debian:12-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         libspdlog1.10 libfmt9 libyaml-cpp0.7 libprometheus-cpp-core1.0 \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  && groupadd --system --gid 10001 levee \
  && useradd --system --uid 10001 --gid levee --no-create-home --home-dir /nonexistent \
             --shell /usr/sbin/nologin levee

@@ -98,6 +98,7 @@ std::function<int()> add_run_command(CLI::App& app) {
   cmd->add_option("--max-retries", o.max_retries, "Retries per user request");
   cmd->add_option("--retry-header", o.retry_header, "Header numbering retries (default Retry-Attempt)");
   cmd->add_option("--threads", o.threads, "Sending threads");
+  cmd->add_option("--max-lag", o.max_lag, "Schedule lag p99 above which the run is invalid (default 5ms)");
   cmd->add_option("--label", o.label, "Label shown in reports (e.g. direct, levee)");
   cmd->add_option("--seed", o.seed, "Random seed (Poisson arrivals, jitter)");
   cmd->add_option("--assert", o.asserts, "Threshold, e.g. 'recovery_time<=2s' (repeatable)");

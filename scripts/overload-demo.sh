@@ -107,7 +107,21 @@ echo
 echo "reports: $out/direct.html  $out/levee.html  (JSON and CSV beside them; levee's /state and /metrics in $out)"
 
 if [[ $ci == 1 ]]; then
-  [[ $direct_status == 0 ]] || { echo "FAIL: the run without levee did not show collapse (exit $direct_status)"; exit 1; }
+  if [[ $direct_status == 3 ]]; then
+    # A collapsing service on the same small machine can starve the generator of CPU (thousands
+    # of connections churning per second). Such a run still shows the collapse; accept it when
+    # that is the only reason it is invalid and the threshold holds.
+    python3 - "$out/direct.json" <<'PY' || { echo "FAIL: the run without levee is invalid for another reason"; exit 1; }
+import json, sys
+run = json.load(open(sys.argv[1]))
+ok = all(r.startswith("generator fell behind") for r in run["invalid_reasons"])
+ok = ok and all(t["passed"] for t in run["thresholds"])
+print("note: the direct run is invalid only because the generator fell behind; the collapse is shown" if ok else "")
+sys.exit(0 if ok else 1)
+PY
+  elif [[ $direct_status != 0 ]]; then
+    echo "FAIL: the run without levee did not show collapse (exit $direct_status)"; exit 1
+  fi
   [[ $levee_status == 0 ]] || { echo "FAIL: the run through levee did not pass (exit $levee_status)"; exit 1; }
   echo "overload-and-recover: PASS"
 fi

@@ -80,6 +80,10 @@ def main():
                 continue
             if run["errors"]:
                 problems.append(f"{path.name}: {run['errors']} non-2xx responses or socket errors")
+            cpu = path.with_suffix(".cpu")
+            if cpu.exists() and run["requests"]:
+                fields = dict(re.findall(r"(\w+)=(\d+)", cpu.read_text()))
+                run["cpu_us"] = int(fields["cpu_ticks"]) / int(fields["clk_tck"]) * 1e6 / run["requests"]
             runs[target].append(run)
 
     summary = {}
@@ -114,6 +118,13 @@ def main():
                 s = summary[name]
                 print(f"{name + ' vs direct':<25} {s['rps'] / direct['rps']:5.2f}x throughput, "
                       f"p50 {fmt_us(s['p50_us'] - direct['p50_us'])} added (informational)")
+        # CPU time the proxy process used per request (user + system, all threads): much less
+        # sensitive than req/s to other load on the machine, which steals wall time, not CPU.
+        cpu = {t: [r["cpu_us"] for r in runs[t] if "cpu_us" in r] for t in ("levee", "haproxy")}
+        if cpu["levee"] and cpu["haproxy"]:
+            lv_cpu, hp_cpu = statistics.median(cpu["levee"]), statistics.median(cpu["haproxy"])
+            print(f"CPU per request           levee {lv_cpu:.1f}us, haproxy {hp_cpu:.1f}us: "
+                  f"{lv_cpu / hp_cpu:5.2f}x (informational)")
     else:
         failed = True
         problems.append("no levee and/or haproxy results to compare")

@@ -215,9 +215,17 @@ log "levee $("$levee_bin" --version 2>/dev/null | awk '{print $2}'), $(haproxy -
 log "levee admission: $admission_yaml"
 log "wrk: $wrk_threads threads, $connections connections, $duration x $rounds rounds (+ $warmup warm-up); proxy threads: $proxy_threads; $placement"
 
-run_wrk() {  # run_wrk TARGET DURATION OUT
+declare -A server_pid=([levee]=$levee_pid [haproxy]=$haproxy_pid)
+cpu_ticks() {  # user + system CPU time of a process (all threads), in clock ticks
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+run_wrk() {  # run_wrk TARGET DURATION OUT: also records the proxy's CPU time next to OUT
+  local pid=${server_pid[$1]:-} before=0
+  [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   "${load_on[@]}" wrk --latency -t "$wrk_threads" -c "$connections" -d "$2" "${url[$1]}" >"$3" 2>&1 ||
     { cat "$3" >&2; die "wrk against $1 failed"; }
+  [[ -n $pid ]] && echo "cpu_ticks=$(( $(cpu_ticks "$pid") - before )) clk_tck=$(getconf CLK_TCK)" >"${3%.txt}.cpu"
+  return 0
 }
 
 targets=(nginx levee haproxy)

@@ -11,7 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -44,8 +44,9 @@ class Connection {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // `source`: local address to connect from (port chosen at connect), or unspecified for any.
   Connection(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint,
-             ConnectionOwner& owner, std::size_t target);
+             ConnectionOwner& owner, std::size_t target, boost::asio::ip::address source = {});
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -63,6 +64,7 @@ class Connection {
   using error_code = boost::beast::error_code;
 
   void connect();
+  void bind_source();
   void on_connect(const error_code& ec);
   void write();
   void on_write(const error_code& ec);
@@ -72,9 +74,13 @@ class Connection {
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::endpoint endpoint_;
+  boost::asio::ip::address source_;
   ConnectionOwner& owner_;
   std::size_t target_;
-  std::optional<boost::beast::tcp_stream> stream_;
+  std::optional<boost::asio::ip::tcp::socket> socket_;
+  boost::asio::steady_timer timer_{ioc_};  // the exchange's deadline
+  std::uint64_t exchange_ = 0;             // counts start() calls
+  bool timed_out_ = false;                 // the deadline closed the socket
   boost::beast::flat_buffer buffer_;
   std::optional<ResponseReader> reader_;
   const RequestParts* request_ = nullptr;

@@ -1,5 +1,7 @@
 #include "client/driver.h"
 
+#include "client/user_fate.h"
+
 #include <algorithm>
 
 namespace levee::load {
@@ -66,6 +68,16 @@ void Driver::on_timer() {
   arm();
 }
 
+// Loopback targets: each connection its own source address, 127.<thread+1>.<n/250>.<n%250+2>,
+// so closed connections never crowd one ephemeral port space (see Connection::bind_source).
+boost::asio::ip::address Driver::source_for(std::size_t target, std::size_t n) const {
+  const auto& address = setup_.endpoints[target].address();
+  if (!address.is_v4() || !address.is_loopback()) return {};
+  const auto thread = static_cast<std::uint32_t>(setup_.thread % 254 + 1);
+  const auto index = static_cast<std::uint32_t>(n % (250 * 256));
+  return boost::asio::ip::address_v4((127u << 24) | (thread << 16) | ((index / 250) << 8) | (index % 250 + 2));
+}
+
 Connection* Driver::take_connection(std::size_t target) {
   auto& idle = idle_[target];
   if (!idle.empty()) {
@@ -77,7 +89,8 @@ Connection* Driver::take_connection(std::size_t target) {
     // At the cap: reuse an idle connection of another target, reconnected to this one, or give up.
     return nullptr;
   }
-  connections_.push_back(std::make_unique<Connection>(ioc_, setup_.endpoints[target], *this, target));
+  connections_.push_back(
+      std::make_unique<Connection>(ioc_, setup_.endpoints[target], *this, target, source_for(target, connections_.size())));
   setup_.live.connections.fetch_add(1, std::memory_order_relaxed);
   return connections_.back().get();
 }
@@ -135,18 +148,14 @@ void Driver::settle(std::uint32_t attempt_index, const ExchangeResult& result, s
     case Outcome::not_sent: break;
     default: LiveCounters::bump(live.errors); break;
   }
-  const std::int64_t user_deadline = user.arrival_ns + setup_.client.deadline.count();
-  if (result.outcome == Outcome::ok) {
-    user.outcome = now <= user_deadline ? UserOutcome::good : UserOutcome::late;
-    LiveCounters::bump(user.outcome == UserOutcome::good ? live.good : live.late);
-    return;
+  const UserFate fate = settle_user(user, record, result.outcome, result.retry_after, now, setup_.client.deadline,
+                                    setup_.retry, rng_);
+  user.outcome = fate.outcome;
+  if (fate.retry_at_ns) {
+    retries_.push(Retry{*fate.retry_at_ns, record.user, static_cast<std::uint8_t>(record.attempt + 1)});
+  } else if (fate.outcome == UserOutcome::good || fate.outcome == UserOutcome::late) {
+    LiveCounters::bump(fate.outcome == UserOutcome::good ? live.good : live.late);
   }
-  const auto delay = next_retry_delay(setup_.retry, result.outcome, record.attempt, result.retry_after, rng_);
-  if (delay && now + delay->count() < user_deadline) {
-    retries_.push(Retry{now + delay->count(), record.user, static_cast<std::uint8_t>(record.attempt + 1)});
-    return;
-  }
-  user.outcome = UserOutcome::failed;
 }
 
 }  // namespace levee::load

@@ -68,6 +68,7 @@ class Driver final : public ConnectionOwner {
   void on_timer();
   void dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t intended_ns, std::int64_t now);
   Connection* take_connection(std::size_t target);
+  boost::asio::ip::address source_for(std::size_t target, std::size_t n) const;
   void settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now);
 
   DriverSetup setup_;

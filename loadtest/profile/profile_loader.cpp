@@ -199,6 +199,11 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
     if (o.body) plan.request.body = *o.body;
     if (o.retry_header) plan.retry.header = *o.retry_header;
     if (o.connection_per_request) plan.client.keep_alive = false;
+    if (o.max_lag) {
+      const auto lag = parse_duration(*o.max_lag);
+      if (!lag) throw PlanError{fmt::format("--max-lag: expected a duration, got '{}'", *o.max_lag)};
+      plan.validity.max_lag_p99 = *lag;
+    }
     if (o.arrivals) {
       if (*o.arrivals != "uniform" && *o.arrivals != "poisson") throw PlanError{"--arrivals: expected uniform or poisson"};
       plan.arrivals = *o.arrivals == "poisson" ? ArrivalKind::poisson : ArrivalKind::uniform;

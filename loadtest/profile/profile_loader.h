@@ -42,6 +42,7 @@ struct RunOverrides {
   std::optional<std::string> retry_header;
   std::optional<std::string> arrivals;
   bool connection_per_request = false;
+  std::optional<std::string> max_lag;  // validity: schedule lag p99 above this invalidates the run
   std::optional<std::string> retry_mode;
   std::optional<int> max_retries;
   std::optional<int> threads;

@@ -31,7 +31,8 @@ std::vector<Point> points_of(const Series& series) {
     for (std::size_t j = i; j < std::min(series.buckets.size(), i + buckets_per_point); ++j) slot.merge(series.buckets[j]);
     const Counters& c = slot.counters;
     Point p;
-    p.t = to_seconds(series.bucket * static_cast<std::int64_t>(i));
+    // Plotted at the slot's middle, so a change does not seem to start before its phase does.
+    p.t = to_seconds(series.bucket * static_cast<std::int64_t>(i)) + slot_seconds / 2;
     p.offered = static_cast<double>(c.offered) / slot_seconds;
     p.goodput = static_cast<double>(c.goodput) / slot_seconds;
     p.shed = static_cast<double>(c.of(Outcome::shed)) / slot_seconds;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -127,18 +128,59 @@ void read_retry(MapReader& r, RetryConfig& retry) {
   r.map("budget", [&](MapReader& b) { read_budget(b, retry.budget); });
 }
 
-// Each block is validated on its own first so the error lands on that block's line.
-void check_settings(const policy::AdmissionSettings& settings, const std::string& path, ReadContext& context) {
-  auto report = [&](std::string_view problem, const std::string& where) {
-    if (problem.empty()) return false;
-    context.error_at(where, std::string(problem));
-    return true;
-  };
-  if (report(policy::validate(settings.limit), path + ".limit")) return;
-  if (report(policy::validate(settings.queue), path + ".queue")) return;
-  if (report(policy::validate(settings.collapse), path + ".collapse")) return;
-  if (report(policy::validate(settings.retry_budget), path + ".retry_budget")) return;
-  report(policy::validate(settings), path);
+// The first constraint `settings` violates (empty when valid) and the key path of the block to
+// fix: each block is validated on its own first so the error lands on that block's line.
+std::pair<std::string_view, std::string> settings_problem(const policy::AdmissionSettings& settings,
+                                                          const std::string& path) {
+  if (auto problem = policy::validate(settings.limit); !problem.empty()) return {problem, path + ".limit"};
+  if (auto problem = policy::validate(settings.queue); !problem.empty()) return {problem, path + ".queue"};
+  if (auto problem = policy::validate(settings.collapse); !problem.empty()) return {problem, path + ".collapse"};
+  if (auto problem = policy::validate(settings.retry_budget); !problem.empty())
+    return {problem, path + ".retry_budget"};
+  const std::string_view problem = policy::validate(settings);
+  if (problem.empty()) return {};
+  // The rest name a top-level key ("estimate_window must ...") or retry_after's bounds
+  // ("retry_after_max must ...", YAML retry_after.max).
+  const std::string_view field = problem.substr(0, problem.find(' '));
+  return {problem, fmt::format("{}.{}", path, field.starts_with("retry_after") ? "retry_after" : field)};
+}
+
+// `inherited` is what the top-level defaults already reported: a group or route that merely
+// inherits a bad default would repeat the same message once per group, hiding the one line to fix.
+void check_settings(const policy::AdmissionSettings& settings, const std::string& path, ReadContext& context,
+                    std::string_view inherited = {}) {
+  auto [problem, where] = settings_problem(settings, path);
+  if (!problem.empty() && problem != inherited) context.error_at(where, std::string(problem));
+}
+
+// Cross-key checks of a route's retry block; single values were range-checked while reading.
+void check_retry(const RetryConfig& retry, const std::string& path, ReadContext& context) {
+  if (const std::string_view problem = policy::validate(retry.budget); !problem.empty())
+    context.error_at(path + ".budget", std::string(problem));
+  if (retry.backoff_base > retry.backoff_max) context.error_at(path + ".backoff_base", "must not exceed backoff_max");
+  if (retry.attempts < 2) return;  // retries off: what they would react to does not matter
+  if (retry.retry_on.empty()) {
+    context.error_at(path + ".retry_on",
+                     "is empty, so nothing would ever be retried; list what to retry on, or set attempts: 1");
+  }
+  const bool on_status =
+      std::find(retry.retry_on.begin(), retry.retry_on.end(), RetryOn::status) != retry.retry_on.end();
+  if (on_status && retry.statuses.empty())
+    context.error_at(path + ".statuses", "is empty while retry_on lists `status`; list the 5xx statuses to retry");
+}
+
+// A header name is an RFC 9110 token: a name with a space or a colon could never match, and the
+// header would be ignored without a word. "" is allowed: it turns that header off.
+std::optional<std::string> check_header_name(std::string_view name) {
+  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  const bool ok = std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           specials.find(c) != std::string_view::npos;
+  });
+  if (ok) return std::nullopt;
+  return fmt::format("expected an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), or \"\" to ignore "
+                     "the header; got '{}'",
+                     name);
 }
 
 std::string read_sorry_page(const std::string& config_source, const std::string& page, ReadContext& context) {
@@ -206,10 +248,10 @@ void read_shed_response(MapReader& r, ShedResponseConfig& shed) {
 }
 
 void read_request_headers(MapReader& r, RequestHeadersConfig& headers) {
-  r.string("retry", headers.retry);
-  r.string("priority", headers.priority);
-  r.string("deadline", headers.deadline);
-  r.string("idempotency_key", headers.idempotency_key);
+  r.string("retry", headers.retry, check_header_name);
+  r.string("priority", headers.priority, check_header_name);
+  r.string("deadline", headers.deadline, check_header_name);
+  r.string("idempotency_key", headers.idempotency_key, check_header_name);
 }
 
 void read_route_guard(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {
@@ -233,10 +275,11 @@ void read_route_guard(MapReader& r, RouteConfig& route, const policy::AdmissionS
 void finalize_admission(Config& config, ReadContext& context) {
   AdmissionConfig& admission = config.admission;
   check_settings(admission.defaults, "admission", context);
+  const std::string_view defaults_problem = policy::validate(admission.defaults);
   std::vector<std::string> shared;
   for (std::size_t i = 0; i < admission.groups.size(); ++i) {
     const auto& group = admission.groups[i];
-    check_settings(group.settings, fmt::format("admission.groups[{}]", i), context);
+    check_settings(group.settings, fmt::format("admission.groups[{}]", i), context, defaults_problem);
     if (std::find(shared.begin(), shared.end(), group.name) != shared.end())
       context.error_at(fmt::format("admission.groups[{}].name", i), fmt::format("duplicate group '{}'", group.name));
     shared.push_back(group.name);
@@ -245,11 +288,8 @@ void finalize_admission(Config& config, ReadContext& context) {
   for (std::size_t i = 0; i < config.routes.size(); ++i) {
     RouteConfig& route = config.routes[i];
     const std::string path = fmt::format("routes[{}]", i);
-    if (route.admission) check_settings(*route.admission, path + ".admission", context);
-    if (const std::string_view problem = policy::validate(route.retry.budget); !problem.empty())
-      context.error_at(path + ".retry.budget", std::string(problem));
-    if (route.retry.backoff_base > route.retry.backoff_max)
-      context.error_at(path + ".retry.backoff_base", "must not exceed backoff_max");
+    if (route.admission) check_settings(*route.admission, path + ".admission", context, defaults_problem);
+    check_retry(route.retry, path + ".retry", context);
 
     if (!route.admission_group.empty()) {
       if (route.admission) {
@@ -277,6 +317,13 @@ void finalize_admission(Config& config, ReadContext& context) {
     route.admission_group = route.name;
     admission.groups.push_back(
         AdmissionGroupConfig{route.name, route.admission.value_or(admission.defaults), true});
+  }
+
+  // Disabled: references were still checked above (a typo must not surface only on the day the
+  // guard is switched on), but no route is guarded and `groups` stays as declared.
+  if (!admission.enabled) {
+    for (RouteConfig& route : config.routes) route.admission_group.clear();
+    std::erase_if(admission.groups, [](const AdmissionGroupConfig& group) { return group.route_owned; });
   }
 
   if (!config.shed_response.sorry_page.empty())

@@ -21,7 +21,9 @@ void read_request_headers(MapReader& r, RequestHeadersConfig& headers);
 void read_route_guard(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults);
 
 // After reading: one group per route without a shared group, references checked, settings
-// validated, the sorry page read (relative to the config file's directory).
+// validated, the sorry page read (relative to the config file's directory). With admission
+// disabled, references are still checked but no group is synthesized and every route's
+// admission_group is "".
 void finalize_admission(Config& config, ReadContext& context);
 
 }  // namespace levee::config::detail

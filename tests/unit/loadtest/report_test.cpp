@@ -1,0 +1,100 @@
+// Report shapes: the JSON keys CI scripts read, the CSV header and one row per 100 ms bucket.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "profile/profile_loader.h"
+#include "report/report_data.h"
+
+namespace levee::load {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr std::int64_t ms = 1'000'000;
+
+struct Fixture {
+  RunPlan plan;
+  std::vector<UserRecord> users;
+  std::vector<AttemptRecord> attempts;
+  Series series;
+  RunAnalysis analysis;
+  std::vector<ThresholdResult> results;
+
+  Fixture() {
+    RunOverrides o;
+    o.targets = {"http://127.0.0.1:8080/work"};
+    o.rate = 100;
+    o.duration = "1s";
+    o.label = "direct \"quoted\"";
+    plan = std::get<RunPlan>(build_plan(o));
+    for (std::int64_t i = 0; i < 100; ++i) {
+      const std::int64_t t = i * 10 * ms;
+      const bool shed = i % 4 == 0;
+      users.push_back({t, t + 5 * ms, shed ? UserOutcome::failed : UserOutcome::good, shed ? Outcome::shed : Outcome::ok, 1});
+      attempts.push_back({t, t, t, t + 5 * ms, static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(shed ? 503 : 200),
+                          shed ? Outcome::shed : Outcome::ok, 0});
+    }
+    const ThreadRecords r{attempts, users};
+    const std::span<const ThreadRecords> records(&r, 1);
+    series = bucketize(records, 100ms, 1s);
+    analysis = analyze(records, series, plan.phases, plan.capacity, plan.recovery, plan.validity);
+    results.push_back(evaluate(std::get<Threshold>(parse_threshold("shed_ratio<=0.1")), analysis.metrics));
+  }
+  ReportData data() const { return {plan, series, analysis, results, "failed"}; }
+};
+
+bool balanced(const std::string& json) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (--depth < 0) return false;
+    }
+  }
+  return depth == 0 && !in_string;
+}
+
+TEST(Report, JsonHasTheSummaryKeysAndIsBalanced) {
+  const Fixture f;
+  const std::string json = json_report(f.data());
+  EXPECT_TRUE(balanced(json));
+  for (const char* key : {"\"verdict\":\"failed\"", "\"valid\":true", "\"invalid_reasons\":[]", "\"metrics\":{",
+                          "\"recovery_time\":null", "\"shed_ratio\":0.25", "\"amplification\":1", "\"thresholds\":[",
+                          "\"passed\":false", "\"phases\":[", "\"series\":[", "\"bucket_ms\":100",
+                          "\"label\":\"direct \\\"quoted\\\"\"", "\"goodput\":75", "\"shed\":25"}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key;
+  }
+  // One series entry per 100 ms bucket.
+  EXPECT_EQ(std::count(json.begin(), json.end(), '\n') >= 10, true);
+  std::size_t entries = 0;
+  for (std::size_t at = json.find("\"t_s\":"); at != std::string::npos; at = json.find("\"t_s\":", at + 1)) ++entries;
+  EXPECT_EQ(entries, 10u);
+}
+
+TEST(Report, CsvHasAHeaderAndOneRowPerBucket) {
+  const Fixture f;
+  const std::string csv = csv_series(f.series);
+  EXPECT_EQ(csv.rfind("t_s,offered,goodput,late,failed,attempts,sent,retries,shed,timeouts,errors,not_sent,", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
+  EXPECT_NE(csv.find("\n0.000,10,7,0,3,10,10,0,3,0,0,0,"), std::string::npos);
+}
+
+TEST(Report, HtmlIsSelfContainedWithCharts) {
+  const Fixture f;
+  const std::string html = html_report(f.data());
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://cdn"), std::string::npos);
+  EXPECT_NE(html.find("goodput"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace levee::load
