@@ -11,6 +11,15 @@ namespace levee::http {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// Services close idle keep-alive connections after seconds, not milliseconds: a connection
+// that carried a request within the last second is taken without the probe's syscall. If it
+// is dead after all, the forwarder retries on a fresh connection before any body byte is sent.
+constexpr auto probe_after_idle = std::chrono::seconds(1);
+
+}  // namespace
+
 UpstreamConnection::UpstreamConnection(asio::io_context& context, UpstreamShared& shared)
     : stream_(context), shared_(shared) {
   shared_.open.fetch_add(1, std::memory_order_relaxed);
@@ -38,7 +47,8 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
     auto connection = std::move(idle_.back());
     idle_.pop_back();
     shared_.idle.fetch_sub(1, std::memory_order_relaxed);
-    if (now - connection->idle_since_ < config_.idle_timeout && still_open(*connection)) {
+    const auto idle = now - connection->idle_since_;
+    if (idle < config_.idle_timeout && (idle < probe_after_idle || still_open(*connection))) {
       connection->reused_ = true;
       shared_.reuses.fetch_add(1, std::memory_order_relaxed);
       co_return Acquired{std::move(connection), AcquireError::none};
