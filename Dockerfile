@@ -2,7 +2,9 @@
 # deploy/docker-compose.yml).
 #
 #   docker build -t levee .
-#   docker run --rm -p 8080:8080 -e LEVEE_UPSTREAM=host.docker.internal:8081 levee
+#   docker run --rm -p 8080:8080 --add-host host.docker.internal:host-gateway \
+#              -e LEVEE_UPSTREAM=host.docker.internal:8081 levee      # service on the host
+#   docker run ... -e LEVEE_ADMIN=0.0.0.0:9901 -p 127.0.0.1:9901:9901 levee  # reach /metrics
 #   docker run --rm -v $PWD/my-levee.yaml:/etc/levee/levee.yaml:ro levee      # your own config
 #   docker run --rm --entrypoint levee-load levee backend --listen 0.0.0.0:8081 --workers 8
 #

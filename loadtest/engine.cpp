@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include "common/file_limit.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -63,9 +65,15 @@ std::variant<std::vector<boost::asio::ip::tcp::endpoint>, std::string> resolve_t
   return endpoints;
 }
 
+
 std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
                                    const EngineOptions& options) {
   const int max_attempt = plan.retry.mode == RetryMode::none ? 0 : plan.retry.max_retries;
+  // Every connection is a descriptor; a retry storm holds thousands.
+  const std::size_t wanted = static_cast<std::size_t>(plan.client.max_connections) + 64;
+  if (const std::size_t limit = raise_file_limit(); limit < wanted)
+    fmt::print(stderr, "levee-load: WARNING: only {} file descriptors for up to {} connections: connects may fail\n",
+               limit, wanted);
   auto out = std::make_unique<RunOutput>();
   out->requests = std::make_unique<RequestBytes>(plan.targets, plan.request, max_attempt);
   const RequestBytes& requests = *out->requests;

@@ -8,13 +8,14 @@
 #include "engine.h"
 #include "profile/profile_loader.h"
 #include "report/report_data.h"
+#include "report/request_log.h"
 
 namespace levee::load {
 namespace {
 
 struct RunFlags {
   RunOverrides overrides;
-  std::string json_path, csv_path, html_path;
+  std::string json_path, csv_path, html_path, requests_path;
   bool quiet = false;
 };
 
@@ -68,6 +69,14 @@ int run(const RunFlags& flags) {
   bool written = write_file(flags.json_path, json_report(data));
   written = write_file(flags.csv_path, csv_series(series)) && written;
   written = write_file(flags.html_path, html_report(data)) && written;
+  if (!flags.requests_path.empty()) {
+    std::ofstream out(flags.requests_path, std::ios::trunc);
+    write_request_log(out, records);
+    if (!out) {
+      fmt::print(stderr, "levee-load: cannot write {}\n", flags.requests_path);
+      written = false;
+    }
+  }
   if (!written) return 2;
   if (!analysis.valid) return 3;
   return failed ? 1 : 0;
@@ -105,6 +114,7 @@ std::function<int()> add_run_command(CLI::App& app) {
   cmd->add_option("--json", flags->json_path, "Write the JSON report here");
   cmd->add_option("--csv", flags->csv_path, "Write the 100 ms time series as CSV here");
   cmd->add_option("--html", flags->html_path, "Write the self-contained HTML report here");
+  cmd->add_option("--requests", flags->requests_path, "Write one CSV row per attempt here (user id, times, outcome)");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress display (warnings still shown)");
   return [flags] { return run(*flags); };
 }

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "backend/backend_server.h"
+#include "common/file_limit.h"
 
 namespace levee::load {
 
@@ -55,6 +56,8 @@ std::function<int()> add_backend_command(CLI::App& app) {
       return 2;
     }
     flags->config.service_time.mean = *service_time;
+    // A collapsing service holds a descriptor per abandoned request: let it, up to the hard limit.
+    raise_file_limit();
     return run_backend(flags->config);
   };
 }

@@ -86,7 +86,8 @@ Connection* Driver::take_connection(std::size_t target) {
     return connection;
   }
   if (connections_.size() >= connection_cap_) {
-    // At the cap: reuse an idle connection of another target, reconnected to this one, or give up.
+    // At the cap the attempt is not sent. Queueing it inside the generator would disguise the
+    // target's slowness as schedule lag; "not_sent" is counted and can invalidate the run.
     return nullptr;
   }
   connections_.push_back(

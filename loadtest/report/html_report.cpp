@@ -74,7 +74,14 @@ class Chart {
       axes += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#ddd"/><text x="5" y="{:.1f}" class="axis">{:.0f}{}</text>)",
                           margin_left, chart_width - 10, y(v), y(v), y(v) + 4, v, unit_);
     }
-    const double step = t_max_ > 60 ? 10 : 5;
+    // About ten labels whatever the run's length: 1, 2, 5, 10, 20, 30 or 60 s apart.
+    double step = 60;
+    for (const double candidate : {1.0, 2.0, 5.0, 10.0, 20.0, 30.0}) {
+      if (t_max_ / candidate <= 12) {
+        step = candidate;
+        break;
+      }
+    }
     for (double t = 0; t <= t_max_; t += step)
       axes += fmt::format(R"(<text x="{:.1f}" y="{}" class="axis">{:.0f}s</text>)", x(t) - 6, chart_height - 8, t);
     return fmt::format(R"(<svg viewBox="0 0 {} {}" width="100%" xmlns="http://www.w3.org/2000/svg">{}{}</svg><div class="legend">{}</div>)",

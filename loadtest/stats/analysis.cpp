@@ -140,7 +140,9 @@ RunAnalysis analyze(std::span<const ThreadRecords> records, const Series& series
       double possible = capacity ? std::min(static_cast<double>(c.offered), per_bucket_capacity)
                                  : static_cast<double>(c.offered);
       if (i < last) {
-        served += static_cast<double>(c.goodput);
+        // Users are filed by arrival, and a queue can serve a short spike's users in time after
+        // it: capped per bucket, so the figure stays "share of what could have been served".
+        served += std::min(static_cast<double>(c.goodput), possible);
         achievable += possible;
       }
       deficit += std::max(0.0, a.baseline.goodput_ratio * possible - static_cast<double>(c.goodput));

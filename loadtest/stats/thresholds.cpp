@@ -106,7 +106,8 @@ std::variant<Threshold, std::string> parse_threshold(std::string_view text) {
 }
 
 std::string format_metric(const Metric& m) {
-  if (!m.value) return m.kind == MetricKind::duration ? "never" : "n/a";
+  // Only events can fail to happen; a latency with no samples was simply not measured.
+  if (!m.value) return m.name == "recovery_time" || m.name == "time_to_first_shed" ? "never" : "n/a";
   double v = *m.value;
   switch (m.kind) {
     case MetricKind::duration:

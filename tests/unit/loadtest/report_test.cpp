@@ -5,6 +5,9 @@
 
 #include "profile/profile_loader.h"
 #include "report/report_data.h"
+#include "report/request_log.h"
+
+#include <sstream>
 
 namespace levee::load {
 namespace {
@@ -85,6 +88,19 @@ TEST(Report, CsvHasAHeaderAndOneRowPerBucket) {
   EXPECT_EQ(csv.rfind("t_s,offered,goodput,late,failed,attempts,sent,retries,shed,timeouts,errors,not_sent,", 0), 0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
   EXPECT_NE(csv.find("\n0.000,10,7,0,3,10,10,0,3,0,0,0,"), std::string::npos);
+}
+
+TEST(Report, RequestLogLinksRetriesToTheirUser) {
+  std::vector<UserRecord> users{{0, 1200 * ms, UserOutcome::good, Outcome::ok, 2}};
+  std::vector<AttemptRecord> attempts{{0, 0, 0, 1000 * ms, 0, 0, Outcome::timeout, 0},
+                                      {1000 * ms, 1000 * ms, -1, 1200 * ms, 0, 200, Outcome::ok, 1}};
+  const std::vector<ThreadRecords> records{{}, {attempts, users}};
+  std::ostringstream out;
+  write_request_log(out, records);
+  EXPECT_EQ(out.str(),
+            "user_id,attempt,intended_ms,dispatch_ms,sent_ms,end_ms,outcome,status,user_outcome\n"
+            "1,0,0.000,0.000,0.000,1000.000,timeout,0,good\n"
+            "1,1,1000.000,1000.000,,1200.000,ok,200,good\n");
 }
 
 TEST(Report, HtmlIsSelfContainedWithCharts) {
