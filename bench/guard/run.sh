@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/guard: the overload guard's acceptance scenarios, measured with levee-load.
+#
+# Backend: 4 workers x 10 ms (capacity C = 400 req/s). Callers: impatient users, 1 s timeout,
+# 2 immediate retries. Profile: baseline 0.5C, ramp to PEAK x C, hold 20 s, back to 0.5C.
+# Scenarios (each against a fresh backend, so no run inherits another's backlog):
+#   direct          no proxy: the service collapses
+#   fixed           levee, fixed limit = workers
+#   fixed-wait5s    the same with queue.max_wait misconfigured to 5 s (callers give up at 1 s)
+#   gradient        levee with the default adaptive limit and no threshold
+#   fixed-5x/10x    fixed limit at 5C and 10C peaks: the guard must not collapse itself
+# Prints one table; JSON/HTML reports stay in --out. About 5 minutes.
+#   bench/guard/run.sh [--build-dir build/release] [--out build/bench-guard] [--only NAME...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=build/release out=build/bench-guard only=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build-dir) build=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --only) only+=("$2"); shift 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--only SCENARIO]..." >&2; exit 2 ;;
+  esac
+done
+levee=$build/proxy/levee load=$build/loadtest/levee-load workers=4 capacity=400
+mkdir -p "$out"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+profile() {  # $1 = peak multiple
+  cat >"$out/profile-$1x.yaml" <<YAML
+name: guard-$1x
+capacity: $capacity
+client: {timeout: 1s, deadline: 3s, keep_alive: true, max_connections: 12000}
+retry: {mode: impatient, max_retries: 2}
+recovery: {window: 2s, tolerance: 0.95, hold: 3s}
+phases:
+  - {name: warmup,   role: warmup,   rate: 0.5x, duration: 2s}
+  - {name: baseline, role: baseline, rate: 0.5x, duration: 5s}
+  - {name: ramp,     role: overload, rate: $1x,   duration: 2s, ramp: true}
+  - {name: hold,     role: overload, rate: $1x,   duration: 20s}
+  - {name: recover,  role: recovery, rate: 0.5x, duration: 12s}
+YAML
+  echo "$out/profile-$1x.yaml"
+}
+
+wait_for() {  # log pattern -> the address after it
+  for _ in $(seq 100); do
+    local a; a=$(grep -o "$2 [0-9.:]*" "$1" | head -1 | awk '{print $NF}') || true
+    [[ -n $a ]] && { echo "$a"; return; }; sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1" >&2; exit 1
+}
+
+scenario() {  # name peak admission-yaml (empty: direct)
+  local name=$1 peak=$2 admission=$3
+  if [[ ${#only[@]} -gt 0 && ! " ${only[*]} " == *" $name "* ]]; then return; fi
+  "$load" backend --listen 127.0.0.1:0 --workers $workers --service-time 10ms >"$out/$name-backend.log" 2>&1 &
+  local backend=$!; pids+=("$backend")
+  local baddr; baddr=$(wait_for "$out/$name-backend.log" "listening on")
+  local target="http://$baddr/work" lv=""
+  if [[ -n $admission ]]; then
+    printf 'listener: {address: 127.0.0.1:0}\nadmin: {address: 127.0.0.1:0}\nupstreams: [{name: service, address: "%s"}]\nadmission:\n%s' \
+      "$baddr" "$admission" >"$out/$name-levee.yaml"
+    "$levee" --config "$out/$name-levee.yaml" >"$out/$name-levee.log" 2>&1 &
+    lv=$!; pids+=("$lv")
+    target="http://$(wait_for "$out/$name-levee.log" "proxy listening on")/work"
+    local admin; admin=$(wait_for "$out/$name-levee.log" "admin listening on")
+  fi
+  "$load" run -q --profile "$(profile "$peak")" --target "$target" --label "$name" \
+    --json "$out/$name.json" --html "$out/$name.html" >"$out/$name.txt" 2>&1 || true
+  [[ -n $lv ]] && curl -s "http://$admin/state" >"$out/$name-state.json" || true
+  [[ -n $lv ]] && kill "$lv" 2>/dev/null || true
+  kill "$backend" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "[guard] $name done" >&2
+}
+
+fixed="  limit: {kind: fixed, initial: $workers}\n"
+scenario direct 3 ""
+scenario fixed 3 "$(printf "$fixed")"$'\n'
+scenario fixed-wait5s 3 "$(printf "$fixed  queue: {max_wait: 5s}")"$'\n'
+scenario gradient 3 "  enabled: true"$'\n'
+scenario fixed-5x 5 "$(printf "$fixed")"$'\n'
+scenario fixed-10x 10 "$(printf "$fixed")"$'\n'
+
+python3 - "$out" <<'PY'
+import glob, json, os, sys
+out = sys.argv[1]
+print(f"{'scenario':14}{'verdict':>9}{'hold goodput/C':>16}{'recovery':>10}{'late/good':>11}{'shed p99':>10}{'p99 after':>11}{'limit':>7}")
+for name in ["direct", "fixed", "fixed-wait5s", "gradient", "fixed-5x", "fixed-10x"]:
+    path = os.path.join(out, name + ".json")
+    if not os.path.exists(path): continue
+    r = json.load(open(path))
+    hold = next(p for p in r["phases"] if p["name"] == "hold")
+    m = r["metrics"]
+    good = r["total"]["goodput"] or 1
+    rec = "never" if m.get("recovery_time") is None else f"{m['recovery_time']:.2f}s"
+    limit = "-"
+    sp = os.path.join(out, name + "-state.json")
+    if os.path.exists(sp) and os.path.getsize(sp):
+        limit = str(json.load(open(sp))["groups"][0]["limit"])
+    print(f"{name:14}{r['verdict']:>9}{hold['goodput_per_s']/r['capacity']*100:>15.1f}%{rec:>10}"
+          f"{r['total']['late']/good*100:>10.2f}%{hold['stats']['shed_p99_ms']:>8.1f}ms"
+          f"{(m.get('recovery_p99') or 0)*1000:>9.0f}ms{limit:>7}")
+PY
