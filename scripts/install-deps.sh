@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   libboost1.81-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx-light haproxy procps)
