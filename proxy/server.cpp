@@ -8,6 +8,7 @@
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/worker_pool.h"
 #include "proxy/observability/metrics.h"
+#include "proxy/observability/retry_metrics.h"
 #include "proxy/policy/clock.h"
 #include "proxy/reload.h"
 
@@ -71,8 +72,35 @@ std::vector<std::string_view> exchange_error_names() {
   return names;
 }
 
+std::vector<std::string_view> retry_outcome_names() {
+  std::vector<std::string_view> names;
+  for (std::size_t i = 0; i < http::retry_outcome_count; ++i) names.push_back(http::name(static_cast<http::RetryOutcome>(i)));
+  return names;
+}
+
+// A route's retry state is carried over from `previous` (same index: reloads cannot add or
+// remove routes) and reconfigured, so a reload neither refills nor empties a budget.
+std::vector<std::shared_ptr<http::RouteRetry>> build_retries(const config::Config& config,
+                                                             const http::ProxyRuntime* previous,
+                                                             policy::TimePoint now) {
+  std::vector<std::shared_ptr<http::RouteRetry>> retries;
+  for (std::size_t i = 0; i < config.routes.size(); ++i) {
+    const auto& settings = config.routes[i].retry;
+    if (settings.attempts <= 1) {
+      retries.push_back(nullptr);
+      continue;
+    }
+    auto kept = previous && i < previous->retries.size() ? previous->retries[i] : nullptr;
+    if (kept) kept->reconfigure(settings.budget, now);
+    else kept = std::make_shared<http::RouteRetry>(settings.budget, now);
+    retries.push_back(std::move(kept));
+  }
+  return retries;
+}
+
 std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config,
-                                                        std::vector<std::shared_ptr<http::AdmissionGate>> gates) {
+                                                        std::vector<std::shared_ptr<http::AdmissionGate>> gates,
+                                                        const http::ProxyRuntime* previous, policy::TimePoint now) {
   std::vector<policy::RouteMatch> matches;
   std::vector<http::RouteTarget> targets;
   for (const auto& route : config->routes) {
@@ -82,8 +110,9 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
       if (config->upstreams[i].name == route.upstream) upstream = i;
     targets.push_back({route.name, upstream});
   }
-  return std::make_shared<const http::ProxyRuntime>(
-      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(targets), std::move(gates)});
+  auto retries = build_retries(*config, previous, now);
+  return std::make_shared<const http::ProxyRuntime>(http::ProxyRuntime{
+      std::move(config), policy::Router(std::move(matches)), std::move(targets), std::move(gates), std::move(retries)});
 }
 
 template <class T>
@@ -102,8 +131,11 @@ struct Server::State {
         workers(std::make_unique<http::WorkerPool>(
             config->server.threads ? config->server.threads : std::max(1u, std::thread::hardware_concurrency()))),
         metrics(registry, names_of(config->routes), names_of(config->upstreams), exchange_error_names()),
+        retry_metrics(registry, names_of(config->routes), retry_outcome_names()),
         shared(metrics, clock, std::random_device{}()),
-        groups(registry, clock) {}
+        groups(registry, clock) {
+    shared.retry_metrics = &retry_metrics;
+  }
 
   std::shared_ptr<const config::Config> config;
   ServerOptions options;
@@ -111,6 +143,7 @@ struct Server::State {
   std::unique_ptr<http::WorkerPool> workers;  // reset before the state its handlers use
   prometheus::Registry registry;
   observability::ProxyMetrics metrics;
+  observability::RetryMetrics retry_metrics;
   http::ProxyShared shared;
   http::AdmissionGroups groups;
   // The control thread: admin endpoints, reloads (they read files), admission ticks and
@@ -159,7 +192,8 @@ struct Server::State {
     }
     spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
     auto gates = groups.apply(*result.config);
-    shared.set_runtime(build_runtime(result.config, std::move(gates)));
+    const auto previous = shared.runtime();
+    shared.set_runtime(build_runtime(result.config, std::move(gates), previous.get(), clock.now()));
     spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
     reply.body = "reloaded\n";
     return reply;
@@ -167,6 +201,10 @@ struct Server::State {
 
   std::string metrics_text() {
     groups.refresh_metrics();
+    const auto runtime = shared.runtime();
+    const auto now = clock.now();
+    for (std::size_t i = 0; i < runtime->retries.size(); ++i)
+      retry_metrics.set_budget_tokens(i, runtime->retries[i] ? runtime->retries[i]->budget.balance(now) : 0.0);
     for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
       auto& m = metrics.upstream(i);
       m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
@@ -258,7 +296,7 @@ int Server::run() {
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
-  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config)));
+  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), nullptr, s.clock.now()));
 
   if (!config.logging.access_log.empty()) {
     s.log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);

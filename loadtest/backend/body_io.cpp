@@ -57,6 +57,8 @@ asio::awaitable<After> send_text(Exchange& ex, unsigned status, std::string_view
   res.keep_alive(req.keep_alive());
   if (status != 204 && status != 304) res.body() = std::move(body);
   res.prepare_payload();
+  // A HEAD answer announces the length the GET would have, and carries no body.
+  if (req.method() == http::verb::head) res.body().clear();
   ex.stream.expires_after(io_timeout);
   auto [ec, n] = co_await http::async_write(ex.stream, res, nothrow);
   co_return (ec || !res.keep_alive()) ? After::close : After::keep_alive;
@@ -79,6 +81,7 @@ asio::awaitable<After> send_pattern(Exchange& ex, std::uint64_t n, bool chunked)
   ex.stream.expires_after(io_timeout);
   auto [hec, hn] = co_await http::async_write_header(ex.stream, serializer, nothrow);
   if (hec) co_return After::close;
+  if (req.method() == http::verb::head) co_return res.keep_alive() ? After::keep_alive : After::close;
 
   std::uint64_t sent = 0;
   do {

@@ -237,8 +237,13 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
   const ForwardingFacts facts{client_address_, "http"};
   shared_.metrics.in_flight().Increment();
-  const ExchangeResult result =
-      co_await forward(downstream, parser, *worker_.pools[route.upstream], facts, shared_.clock);
+  const config::Config& config = *runtime.config;
+  const RetryContext retry{config.routes[*route_index].retry, runtime.retries[*route_index].get(),
+                           config.request_headers.idempotency_key, shared_.random, shared_.retry_metrics,
+                           *route_index};
+  const RetriedExchange exchange =
+      co_await forward_with_retries(downstream, parser, *worker_.pools[route.upstream], facts, shared_.clock, retry);
+  const ExchangeResult& result = exchange.result;
   shared_.metrics.in_flight().Decrement();
   permit.release(outcome_of(result));
 
@@ -254,6 +259,8 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
     }
   }
   log.error = result.error;
+  log.attempts = exchange.attempts;
+  log.retry = exchange.outcome;
   log.request_body_bytes = result.request_body_bytes;
   log.response_body_bytes = result.response_body_bytes;
   finish_request(route_metrics, route.name, status, started, log);
@@ -265,11 +272,12 @@ void ClientSession::finish_request(const observability::RouteMetrics& metrics, c
   const auto finished = shared_.clock.now();
   metrics.record(status, seconds_between(started, finished));
   if (!shared_.access_log) return;
-  shared_.access_log->info("{} \"{}\" {} {} {} {:.3f}ms route={} queue={:.3f}ms shed={} error={}", client_address_,
-                           log.request_line, status, log.request_body_bytes, log.response_body_bytes,
-                           std::chrono::duration<double, std::milli>(finished - started).count(), route,
-                           std::chrono::duration<double, std::milli>(log.queue_wait).count(),
-                           log.shed ? policy::name(*log.shed) : "-", name(log.error));
+  shared_.access_log->info("{} \"{}\" {} {} {} {:.3f}ms route={} queue={:.3f}ms shed={} error={} attempts={} retry={}",
+                           client_address_, log.request_line, status, log.request_body_bytes,
+                           log.response_body_bytes, std::chrono::duration<double, std::milli>(finished - started).count(),
+                           route, std::chrono::duration<double, std::milli>(log.queue_wait).count(),
+                           log.shed ? policy::name(*log.shed) : "-", name(log.error), log.attempts,
+                           log.retry ? name(*log.retry) : "-");
 }
 
 awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,

@@ -48,6 +48,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     ExchangeError error = ExchangeError::none;
     std::uint64_t request_body_bytes = 0;
     std::uint64_t response_body_bytes = 0;
+    std::uint32_t attempts = 0;           // exchanges with the service (0: none was tried)
+    std::optional<RetryOutcome> retry;    // why retrying stopped; none: no decision was needed
   };
   void finish_request(const observability::RouteMetrics& metrics, const std::string& route, unsigned status,
                       policy::TimePoint started, const RequestLog& log);

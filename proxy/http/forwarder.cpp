@@ -10,6 +10,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <array>
+#include <tuple>
 
 namespace levee::http {
 namespace asio = boost::asio;
@@ -71,6 +72,27 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
   co_return std::pair{beast::error_code{}, false};
 }
 
+// Sends the request header and a body already held in memory (AttemptOptions::buffered_body).
+awaitable<beast::error_code> send_buffered(beast::tcp_stream& output, bh::request<bh::buffer_body>& request,
+                                           const std::string& body_bytes, std::chrono::nanoseconds timeout) {
+  auto& body = request.body();
+  body.data = body_bytes.empty() ? nullptr : const_cast<char*>(body_bytes.data());  // only read from
+  body.size = body_bytes.size();
+  body.more = false;
+  bh::request_serializer<bh::buffer_body> serializer{request};
+  while (!serializer.is_done()) {
+    output.expires_after(timeout);
+    auto [ec, n] = co_await bh::async_write(output, serializer, use_tuple);
+    if (ec == bh::error::need_buffer) {
+      body.data = nullptr;
+      body.size = 0;
+      continue;
+    }
+    if (ec) co_return ec;
+  }
+  co_return beast::error_code{};
+}
+
 ExchangeError from_acquire(AcquireError error) {
   switch (error) {
     case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
@@ -99,13 +121,15 @@ std::string_view name(ExchangeError error) {
 }
 
 awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
-                                  const ForwardingFacts& facts, const policy::Clock& clock) {
+                                  const ForwardingFacts& facts, const policy::Clock& clock,
+                                  const AttemptOptions& options) {
   ExchangeResult result;
   auto& request = request_parser.get();
   const bool head_request = request.method() == bh::verb::head;
   const bool expects_continue = beast::iequals(request[bh::field::expect], "100-continue");
-  prepare_upstream_request(request, facts);
+  if (options.prepare_request) prepare_upstream_request(request, facts);
   const auto& upstream_config = pool.config();
+  const auto header_timeout = options.header_timeout.value_or(upstream_config.response_timeout);
   RelayBuffer buffer;
 
   std::unique_ptr<UpstreamConnection> connection;
@@ -134,11 +158,19 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
       continue_sent = true;
     }
 
-    bh::request_serializer<bh::buffer_body> request_serializer{request};
-    auto [relay_ec, input_failed] = co_await relay_body(
-        down.stream, down.buffer, request_parser, upstream, request_serializer, buffer, down.io_timeout,
-        upstream_config.response_timeout, result.request_body_bytes);
-    const bool nothing_consumed = result.request_body_bytes == 0;
+    beast::error_code relay_ec;
+    bool input_failed = false;
+    if (options.buffered_body) {
+      relay_ec = co_await send_buffered(upstream, request, *options.buffered_body, upstream_config.response_timeout);
+      result.request_body_bytes = options.buffered_body->size();
+    } else {
+      bh::request_serializer<bh::buffer_body> request_serializer{request};
+      std::tie(relay_ec, input_failed) = co_await relay_body(
+          down.stream, down.buffer, request_parser, upstream, request_serializer, buffer, down.io_timeout,
+          upstream_config.response_timeout, result.request_body_bytes);
+    }
+    // A body held in memory can be sent again; one relayed from the client cannot.
+    const bool nothing_consumed = options.buffered_body || result.request_body_bytes == 0;
     if (relay_ec) {
       if (input_failed) {
         result.error = relay_ec == bh::error::body_limit ? ExchangeError::request_too_large
@@ -160,7 +192,7 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
       response_parser->header_limit(response_header_limit);
       response_parser->body_limit(boost::none);
       if (head_request) response_parser->skip(true);
-      upstream.expires_after(upstream_config.response_timeout);
+      upstream.expires_after(header_timeout);
       auto [ec, n] = co_await bh::async_read_header(upstream, connection->buffer(), *response_parser, use_tuple);
       read_ec = ec;
     } while (!read_ec && is_interim(*response_parser));
@@ -172,7 +204,16 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
       fresh_only = true;
       continue;
     }
+    // Beast consumes nothing of an incomplete header, so leftover bytes mean a partial answer.
+    result.response_bytes_seen = connection->buffer().size() > 0;
     result.error = classify_upstream_read_error(read_ec);
+    co_return result;
+  }
+
+  if (options.discard && options.discard(response_parser->get().base())) {
+    // Closing is cheaper than reading a body nobody wants, and leaves no half-read connection.
+    result.status = response_parser->get().result_int();
+    result.discarded = true;
     co_return result;
   }
 

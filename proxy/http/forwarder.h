@@ -5,6 +5,8 @@
 // upload or download costs one buffer of memory; chunked framing is decoded on one side and
 // re-encoded on the other. A pooled connection that turns out to be dead before any request
 // body byte was consumed is retried once on a fresh connection: the service never saw it.
+// levee's own, budgeted retries live one level up (retrying_forwarder.h); AttemptOptions are
+// the hooks they need from one exchange.
 
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/upstream_pool.h"
@@ -19,6 +21,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
 
 namespace levee::http {
 
@@ -59,10 +64,29 @@ struct ExchangeResult {
   bool keep_alive = false;         // the client connection can carry another request
   std::uint64_t request_body_bytes = 0;
   std::uint64_t response_body_bytes = 0;
+  // The response header was read and AttemptOptions::discard asked to drop it: nothing went to
+  // the client and the upstream connection was closed (its body never read). `status` holds it.
+  bool discarded = false;
+  // Part of a response arrived before the exchange failed: not a clean reset, never retried.
+  bool response_bytes_seen = false;
+};
+
+// What a retrying caller changes about one exchange. The defaults are a plain exchange.
+struct AttemptOptions {
+  // The request body, read into memory beforehand so that every attempt can send it; the
+  // parser is done then. Null: the body (if any) is relayed from the client as it arrives.
+  const std::string* buffered_body = nullptr;
+  // Headers are rewritten for the service once per request: a retry must not append another
+  // X-Forwarded-For / Via.
+  bool prepare_request = true;
+  // Wait for the response header (per-try timeout); none: the upstream's response_timeout.
+  std::optional<std::chrono::nanoseconds> header_timeout;
+  // Sees the response header before anything is sent to the client; true discards it.
+  std::function<bool(const ResponseHeader&)> discard;
 };
 
 boost::asio::awaitable<ExchangeResult> forward(Downstream& downstream, RequestParser& request,
                                                UpstreamPool& pool, const ForwardingFacts& facts,
-                                               const policy::Clock& clock);
+                                               const policy::Clock& clock, const AttemptOptions& options = {});
 
 }  // namespace levee::http

@@ -8,6 +8,7 @@
 #include "proxy/config/config.h"
 #include "proxy/http/admission_gate.h"
 #include "proxy/http/forwarder.h"
+#include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/observability/metrics.h"
 #include "proxy/policy/random.h"
@@ -39,6 +40,9 @@ struct ProxyRuntime {
   policy::Router router;
   std::vector<RouteTarget> routes;  // parallel to config->routes
   std::vector<std::shared_ptr<AdmissionGate>> gates;  // parallel to routes; null = unguarded
+  // Parallel to routes; null = the route does not retry. A reload hands the same objects to
+  // the next runtime (routes keep their index), so a budget survives it.
+  std::vector<std::shared_ptr<RouteRetry>> retries;
 };
 
 struct Worker {
@@ -56,8 +60,9 @@ struct ProxyShared {
   void set_runtime(std::shared_ptr<const ProxyRuntime> next) { runtime_.store(std::move(next), std::memory_order_release); }
 
   observability::ProxyMetrics& metrics;
+  const observability::RetryMetrics* retry_metrics = nullptr;  // null: retries not counted
   const policy::Clock& clock;
-  policy::SplitMixRandom random;  // Retry-After jitter; thread-safe
+  policy::SplitMixRandom random;  // Retry-After and retry back-off jitter; thread-safe
   std::shared_ptr<spdlog::logger> access_log;  // null when the access log is off
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};
