@@ -45,6 +45,8 @@ std::function<int()> add_backend_command(CLI::App& app) {
   sub->add_option("--fail-status", c.fail_status, "Status of injected failures")
       ->check(CLI::Range(200u, 599u))
       ->capture_default_str();
+  sub->add_flag("--fail-retry-after", c.fail_retry_after,
+                "Injected 429/503 failures carry Retry-After (an overload signal)");
   sub->add_option("--seed", c.seed, "Seed of the service time and failure randomness")
       ->capture_default_str();
 

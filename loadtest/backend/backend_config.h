@@ -24,6 +24,8 @@ struct BackendConfig {
   int io_threads = 2;
   double fail_ratio = 0.0;  // share of /work requests answered with fail_status at once
   unsigned fail_status = 503;
+  // Injected failures model a broken service, not an overloaded one: no Retry-After unless asked.
+  bool fail_retry_after = false;
   std::uint64_t seed = 1;
 };
 

@@ -27,7 +27,7 @@ asio::awaitable<After> handle_work(Exchange& ex) {
     if (uniform(ex.rng) < config.fail_ratio) {
       ex.context.stats.work_failed.fetch_add(1, std::memory_order_relaxed);
       co_return co_await send_text(ex, config.fail_status, text_plain, "injected failure\n",
-                                   wants_retry_after(config.fail_status));
+                                   config.fail_retry_after && wants_retry_after(config.fail_status));
     }
   }
   co_await async_work(ex.context.pool, asio::use_awaitable);
