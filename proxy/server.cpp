@@ -209,6 +209,14 @@ struct Server::State {
       auto& m = metrics.upstream(i);
       m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
       m.idle_connections->Set(static_cast<double>(upstream_shared[i]->idle.load(std::memory_order_relaxed)));
+      // The pools count connects and reuses in atomics on the request path; the exported
+      // counters catch up here (scrapes run only on the control thread: one writer).
+      const auto catch_up = [](prometheus::Counter& counter, const std::atomic<std::uint64_t>& source) {
+        const double total = static_cast<double>(source.load(std::memory_order_relaxed));
+        if (total > counter.Value()) counter.Increment(total - counter.Value());
+      };
+      catch_up(*m.connects, upstream_shared[i]->connects);
+      catch_up(*m.reuses, upstream_shared[i]->reuses);
     }
     return prometheus::TextSerializer().Serialize(registry.Collect());
   }

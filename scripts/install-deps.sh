@@ -3,6 +3,8 @@
 # everything is already present. Runs as root, or through sudo when not.
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --bench    also the peers the benchmarks compare against
+#   scripts/install-deps.sh --fuzz     also clang and its runtime (libFuzzer), for scripts/fuzz.sh
+# Flags combine: scripts/install-deps.sh --bench --fuzz
 set -euo pipefail
 
 packages=(
@@ -10,9 +12,14 @@ packages=(
   libboost1.81-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx-light haproxy procps)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --bench) packages+=(wrk nginx-light haproxy procps) ;;
+    # libclang-rt-dev holds libFuzzer and the sanitizer runtimes; clang only recommends it.
+    --fuzz) packages+=(clang libclang-rt-dev) ;;
+    *) echo "install-deps: unknown flag $flag (expected --bench or --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -47,6 +47,10 @@ std::function<int()> add_backend_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--fail-retry-after", c.fail_retry_after,
                 "Injected 429/503 failures carry Retry-After (an overload signal)");
+  sub->add_option("--reset-ratio", c.reset_ratio,
+                  "Share of /work answered by resetting the connection (RST, no response)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   sub->add_option("--seed", c.seed, "Seed of the service time and failure randomness")
       ->capture_default_str();
 

@@ -26,6 +26,8 @@ struct BackendConfig {
   unsigned fail_status = 503;
   // Injected failures model a broken service, not an overloaded one: no Retry-After unless asked.
   bool fail_retry_after = false;
+  // Share of /work requests whose connection is reset (RST, no answer): a crashing service.
+  double reset_ratio = 0.0;
   std::uint64_t seed = 1;
 };
 

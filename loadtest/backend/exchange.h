@@ -29,6 +29,7 @@ struct BackendStats {
   // injected failures among them: what a proxy in front let through.
   std::atomic<std::uint64_t> work_received{0};
   std::atomic<std::uint64_t> work_failed{0};
+  std::atomic<std::uint64_t> work_reset{0};  // /work connections reset by --reset-ratio
 };
 
 struct BackendContext {

@@ -19,11 +19,25 @@ constexpr std::string_view json = "application/json";
 
 bool wants_retry_after(unsigned status) { return status == 429 || status == 503; }
 
+// Closes with SO_LINGER 0, so the peer gets an RST instead of a FIN: what it sees when a
+// service crashes or a middlebox drops the connection mid-request.
+After reset_connection(Exchange& ex) {
+  beast::error_code ignored;
+  ex.stream.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  ex.stream.socket().close(ignored);
+  return After::close;
+}
+
 asio::awaitable<After> handle_work(Exchange& ex) {
   const BackendConfig& config = ex.context.config;
   ex.context.stats.work_received.fetch_add(1, std::memory_order_relaxed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  // Drawn only when asked for, so a run without resets keeps its failure sequence for a seed.
+  if (config.reset_ratio > 0 && uniform(ex.rng) < config.reset_ratio) {
+    ex.context.stats.work_reset.fetch_add(1, std::memory_order_relaxed);
+    co_return reset_connection(ex);
+  }
   if (config.fail_ratio > 0) {
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
     if (uniform(ex.rng) < config.fail_ratio) {
       ex.context.stats.work_failed.fetch_add(1, std::memory_order_relaxed);
       co_return co_await send_text(ex, config.fail_status, text_plain, "injected failure\n",
@@ -77,9 +91,9 @@ asio::awaitable<After> handle_stats(Exchange& ex) {
   co_return co_await send_text(
       ex, 200, json,
       fmt::format(R"({{"connections_open":{},"connections_total":{},"requests_total":{},)"
-                  R"("work_received":{},"work_failed":{},"work_done":{},"queue_length":{}}})",
+                  R"("work_received":{},"work_failed":{},"work_reset":{},"work_done":{},"queue_length":{}}})",
                   s.connections_open.load(), s.connections_total.load(), s.requests_total.load(),
-                  s.work_received.load(), s.work_failed.load(), ex.context.pool.work_done(),
+                  s.work_received.load(), s.work_failed.load(), s.work_reset.load(), ex.context.pool.work_done(),
                   ex.context.pool.queue_length()));
 }
 

@@ -4,7 +4,8 @@
 // backend's own I/O part of what the load test measures.
 //
 //   GET /              200 at once, no worker
-//   /work              one service time on a worker (or --fail-status, at once, --fail-ratio of them)
+//   /work              one service time on a worker (or --fail-status, at once, --fail-ratio of them;
+//                      or a reset connection and no answer, --reset-ratio of them)
 //   /echo              {"bytes":N,"fnv1a":"hex"} of the request body, streamed
 //   /bytes?n=N&chunked=0|1   N bytes 'a'..'z' repeating, streamed
 //   /headers           the request line and header fields as text/plain

@@ -7,6 +7,8 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include "proxy/config/map_reader.h"
@@ -19,23 +21,48 @@ namespace {
 
 LoadResult failure(ConfigError error) { return LoadResult{nullptr, {std::move(error)}}; }
 
+// Where each document of a stream starts; the events inside are not needed.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 // yaml-cpp throws on syntax errors; everything after parsing reports through the context.
+// Not YAML::LoadAll: on a stray flow indicator (a lone ',') yaml-cpp 0.7 keeps returning an empty
+// document without consuming it, and LoadAll loops forever growing memory (yaml-cpp issue 1040,
+// found by tests/fuzz/config_fuzzer). Only one document is allowed anyway, so the stream is read
+// up to a second document start, and one that starts where the first did is that bug.
 std::optional<YAML::Node> parse(std::string_view yaml, detail::ReadContext& context) {
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml);
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    while (starts.marks.size() < 2 && parser.HandleNextDocument(starts)) {
+    }
+    if (starts.marks.size() == 2 && starts.marks[1].pos == starts.marks[0].pos) {
+      context.error(starts.marks[0], "", "YAML syntax error: unexpected character");
+      return std::nullopt;
+    }
+    if (starts.marks.size() == 2) {
+      context.error(starts.marks[1], "", "expected one YAML document, found several (remove the '---' separators)");
+      return std::nullopt;
+    }
+    // No document at all (an empty file, or only comments) is the all-defaults config.
+    return starts.marks.empty() ? YAML::Node() : YAML::Load(text);
   } catch (const YAML::Exception& e) {
     context.error(e.mark, "", fmt::format("YAML syntax error: {}", e.msg));
     return std::nullopt;
   }
-  if (documents.size() > 1) {
-    context.error(documents[1].Mark(), "",
-                  fmt::format("expected one YAML document, found {} (remove the '---' separators)",
-                              documents.size()));
-    return std::nullopt;
-  }
-  // No document at all (an empty file, or only comments) is the all-defaults config.
-  return documents.empty() ? YAML::Node() : documents.front();
 }
 
 }  // namespace

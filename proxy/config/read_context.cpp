@@ -7,6 +7,46 @@
 #include <fmt/format.h>
 
 namespace levee::config::detail {
+namespace {
+
+// Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). YAML text is
+// Unicode and yaml-cpp's emitter replaces invalid bytes with U+FFFD, so a value holding them
+// would not survive to_yaml (admin /config, `levee check --print`); such a file is refused.
+bool is_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+    const unsigned lead = byte(i);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned low = 0x80;  // allowed range of the second byte
+    unsigned high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // overlong
+      if (lead == 0xED) high = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;   // overlong
+      if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    if (byte(i + 1) < low || byte(i + 1) > high) return false;
+    for (std::size_t k = 2; k < length; ++k)
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
 
 ReadContext::ReadContext(std::string source, EnvLookup env)
     : source_(std::move(source)), env_(std::move(env)) {}
@@ -55,6 +95,10 @@ std::optional<std::string> ReadContext::scalar_text(const YAML::Node& node, cons
   auto expanded = expand_env(node.Scalar(), env_);
   if (auto* failure = std::get_if<EnvError>(&expanded)) {
     error(mark, key_path, std::move(failure->message));
+    return std::nullopt;
+  }
+  if (!is_utf8(std::get<std::string>(expanded))) {
+    error(mark, key_path, "expected UTF-8 text, got bytes that are not valid UTF-8 (save the file as UTF-8)");
     return std::nullopt;
   }
   return std::get<std::string>(std::move(expanded));

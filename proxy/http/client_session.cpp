@@ -1,7 +1,10 @@
 #include "proxy/http/client_session.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -20,6 +23,8 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t first_read_size = 4096;
+// The most one read adds to the client buffer (Beast's own choice for its read operations).
+constexpr std::size_t read_chunk = 65536;
 
 // The one place where a failed exchange becomes an answer for the client.
 LocalReply reply_for(ExchangeError error, bool request_fully_read) {
@@ -52,6 +57,38 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
   if (ec == bh::error::body_limit)
     return make_error_reply(bh::status::payload_too_large, "request body too large", true);
   return make_error_reply(bh::status::bad_request, "malformed request", true);
+}
+
+// Reads one request header into `parser`, at most `limit` bytes in all. Beast's own header_limit
+// (1.81) only bounds the bytes it has not parsed yet: fields it already consumed stop counting,
+// so a header of thousands of small fields arriving in pieces grew without bound (and was
+// forwarded). Here each put() gets only what is left of the budget.
+awaitable<beast::error_code> read_request_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                 RequestParser& parser, std::uint32_t limit) {
+  std::uint64_t consumed = 0;
+  for (;;) {
+    if (buffer.size() > 0) {
+      beast::error_code ec;
+      parser.header_limit(static_cast<std::uint32_t>(limit - consumed));
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      consumed += used;
+      // One put() may take a start line and fields each up to the limit: count them together.
+      if (consumed > limit) co_return bh::error::header_limit;
+      if (ec != bh::error::need_more) co_return ec;  // done, or a parse error
+    }
+    const std::size_t room = beast::read_size(buffer, read_chunk);
+    if (room == 0) co_return bh::error::header_limit;  // the buffer is at its max_size
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), use_tuple);
+    if (ec == asio::error::eof) {
+      if (!parser.got_some()) co_return bh::error::end_of_stream;
+      beast::error_code eof_ec;
+      parser.put_eof(eof_ec);  // partial_message: the header was cut off
+      co_return eof_ec;
+    }
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
 }
 
 bool is_disconnect(const beast::error_code& ec) {
@@ -162,12 +199,16 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   const auto& listener = runtime.config->listener;
   const auto started = shared_.clock.now();
   RequestParser parser;
-  parser.header_limit(static_cast<std::uint32_t>(std::min<std::uint64_t>(listener.max_header_bytes, UINT32_MAX)));
   parser.body_limit(listener.max_body_bytes);
 
   stream_.expires_never();
   arm_header_timer(listener.header_timeout);
-  auto [read_ec, n] = co_await bh::async_read_header(stream_, buffer_, parser, use_tuple);
+  const auto header_limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(listener.max_header_bytes, UINT32_MAX));
+  // Beast buffers a chunked body's whole trailer section before parsing it, with no limit of its
+  // own: without a cap on the buffer, "0\r\n" and then endless trailer lines grow it without
+  // bound. The header never needs more than its limit plus one read.
+  buffer_.max_size(std::max<std::size_t>(buffer_.size(), std::size_t{header_limit} + read_chunk));
+  const beast::error_code read_ec = co_await read_request_header(stream_, buffer_, parser, header_limit);
   disarm_header_timer();
   const auto& unrouted = shared_.metrics.unrouted();
   if (read_ec) {

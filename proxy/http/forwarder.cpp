@@ -200,7 +200,9 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
     const bool dead_before_answer = read_ec == bh::error::end_of_stream ||
                                     read_ec == asio::error::connection_reset ||
                                     read_ec == asio::error::eof;
-    if (dead_before_answer && connection->reused() && nothing_consumed && !fresh_only) {
+    // Most likely the service closed an idle connection as the request went out, but it may
+    // have received it: only a request safe to run twice goes again.
+    if (dead_before_answer && options.safe_to_resend && connection->reused() && nothing_consumed && !fresh_only) {
       fresh_only = true;
       continue;
     }

@@ -3,8 +3,10 @@
 //
 // Bodies stream both ways through a fixed buffer (Beast's buffer_body relay), so a 100 MiB
 // upload or download costs one buffer of memory; chunked framing is decoded on one side and
-// re-encoded on the other. A pooled connection that turns out to be dead before any request
-// body byte was consumed is retried once on a fresh connection: the service never saw it.
+// re-encoded on the other. A pooled connection found dead while the request is written (and
+// before any client body byte was consumed) is swapped for a fresh one: the service never saw
+// the request. One that dies while levee waits for the answer may have delivered it, so the
+// request goes again only when AttemptOptions::safe_to_resend says it may run twice.
 // levee's own, budgeted retries live one level up (retrying_forwarder.h); AttemptOptions are
 // the hooks they need from one exchange.
 
@@ -83,6 +85,9 @@ struct AttemptOptions {
   std::optional<std::chrono::nanoseconds> header_timeout;
   // Sees the response header before anything is sent to the client; true discards it.
   std::function<bool(const ResponseHeader&)> discard;
+  // The request may reach the service twice (an idempotent method or an idempotency key): a
+  // reused connection closed before any response byte is then tried once more on a fresh one.
+  bool safe_to_resend = false;
 };
 
 boost::asio::awaitable<ExchangeResult> forward(Downstream& downstream, RequestParser& request,

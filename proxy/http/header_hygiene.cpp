@@ -59,6 +59,10 @@ std::optional<RequestProblem> check_framing(const RequestHeader& request) {
   const std::size_t content_lengths = count_fields(request, bh::field::content_length);
   const std::size_t transfer_encodings = count_fields(request, bh::field::transfer_encoding);
   if (content_lengths > 1) return RequestProblem{bh::status::bad_request, "duplicate Content-Length"};
+  // Beast accepts "3, 3" (equal values in a list) and would forward the list as it came; a
+  // service that reads it differently frames the body differently. RFC 9110 8.6 allows refusing.
+  if (content_lengths == 1 && request[bh::field::content_length].find(',') != std::string_view::npos)
+    return RequestProblem{bh::status::bad_request, "Content-Length is a list"};
   if (transfer_encodings == 0) return std::nullopt;
   if (content_lengths > 0)
     return RequestProblem{bh::status::bad_request, "both Content-Length and Transfer-Encoding"};
@@ -118,6 +122,11 @@ std::optional<RequestProblem> check_request(RequestHeader& request) {
   if (hosts > 1 || (hosts == 0 && request.version() == 11))
     return RequestProblem{bh::status::bad_request, "an HTTP/1.1 request needs exactly one Host"};
   if (auto problem = check_framing(request)) return problem;
+  // "Chunked" or "chunked<TAB>" are legal, but a careless service may only know the lower-case
+  // spelling and read no body: the chunks would then become the next request on the pooled
+  // connection. levee re-encodes the body anyway, so it forwards the canonical spelling.
+  if (request.find(bh::field::transfer_encoding) != request.end())
+    request.set(bh::field::transfer_encoding, "chunked");
   return normalize_target(request);
 }
 

@@ -155,19 +155,20 @@ awaitable<RetriedExchange> forward_with_retries(Downstream& down, RequestParser&
     if (retry.metrics) retry.metrics->count_attempt(retry.route, out.attempts);
   };
   const config::RetryConfig& config = retry.config;
+  const auto& header = request.get();
+  const bool safe = is_idempotent(header.method()) ||
+                    (!retry.idempotency_key.empty() && header.find(retry.idempotency_key) != header.end());
+  AttemptOptions options;
+  options.safe_to_resend = safe;
   if (config.attempts <= 1 || !retry.state) {
     count_attempt();
-    out.result = co_await forward(down, request, pool, facts, clock);
+    out.result = co_await forward(down, request, pool, facts, clock, options);
     co_return out;
   }
 
   RouteRetry& state = *retry.state;
   state.budget.on_request(clock.now());
-  const auto& header = request.get();
-  const bool safe = is_idempotent(header.method()) ||
-                    (!retry.idempotency_key.empty() && header.find(retry.idempotency_key) != header.end());
   std::string body_bytes;
-  AttemptOptions options;
   // Only a body complete in memory can be sent twice; reading one is worth it only when a
   // retry would be allowed at all.
   bool replayable = false;

@@ -176,8 +176,14 @@ TEST_F(ProxyForwarding, LargeBodiesStreamInBoundedMemory) {
   ASSERT_EQ(download.status, 200u);
   EXPECT_EQ(download.body.size(), size);
   const long rss_after = rss_kib(levee_->process->pid());
-  // 100 MiB each way went through; levee's memory grew by buffers, not by bodies.
-  EXPECT_LT(rss_after - rss_before, 20 * 1024) << "before " << rss_before << " KiB, after " << rss_after << " KiB";
+  // 100 MiB each way went through; levee's memory grew by buffers, not by bodies. Under ASan
+  // freed memory sits in its quarantine for a while, so only "less than one body" is meaningful.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long bound_kib = 80 * 1024;
+#else
+  constexpr long bound_kib = 20 * 1024;
+#endif
+  EXPECT_LT(rss_after - rss_before, bound_kib) << "before " << rss_before << " KiB, after " << rss_after << " KiB";
 }
 
 }  // namespace

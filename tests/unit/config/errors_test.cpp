@@ -96,6 +96,23 @@ TEST(ConfigErrors, YamlSyntaxErrorHasAPosition) {
   EXPECT_TRUE(contains(result.errors[0].message, "YAML syntax error")) << result.errors[0].message;
 }
 
+// Found by tests/fuzz/config_fuzzer: yaml-cpp 0.7's LoadAll loops forever (growing memory) on a
+// stray ','; `levee check` and a reload hung. Now it is a syntax error, returned at once.
+TEST(ConfigErrors, StrayCommaIsASyntaxErrorNotAHang) {
+  for (const std::string_view text : {",", "\n,\n", "listener:\n  address: 0.0.0.0:8080\n,\n"}) {
+    const LoadResult result = load(text);
+    ASSERT_FALSE(result.ok()) << text;
+    ASSERT_FALSE(result.errors.empty());
+    EXPECT_TRUE(contains(result.errors[0].message, "YAML syntax error")) << describe(result.errors);
+  }
+}
+
+TEST(ConfigErrors, SecondDocumentIsRefused) {
+  const ConfigError e = load_one_error("listener:\n  max_connections: 10\n---\nlistener: {}\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_TRUE(contains(e.message, "one YAML document")) << e.message;
+}
+
 TEST(ConfigErrors, NoStringBooleans) {
   const ConfigError e = load_one_error("admin:\n  enabled: no\n");
   EXPECT_EQ(e.key_path, "admin.enabled");
@@ -194,7 +211,8 @@ routes:
 }
 
 TEST(RouteRetry, DefaultIsOneAttemptWithoutPerTryTimeout) {
-  const RetryConfig& retry = load_ok("").routes[0].retry;
+  const Config c = load_ok("");
+  const RetryConfig& retry = c.routes[0].retry;
   EXPECT_EQ(retry, RetryConfig{});
   EXPECT_EQ(retry.attempts, 1u);
   EXPECT_FALSE(retry.per_try_timeout);

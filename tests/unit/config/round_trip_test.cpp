@@ -171,5 +171,28 @@ TEST(ToYaml, NamesTheSource) {
   EXPECT_NE(to_yaml(*result.config).find("from-here.yaml"), std::string::npos);
 }
 
+// Found by tests/fuzz/config_fuzzer: yaml-cpp writes a byte that is not UTF-8 as U+FFFD, so
+// a value holding one came back different from to_yaml. The loader refuses such text, from the
+// file or from ${VAR}, and what it accepts still round-trips.
+TEST(ToYaml, TextThatIsNotUtf8IsRefusedSoEveryLoadedValueRoundTrips) {
+  const LoadResult raw = load_string("logging:\n  access_log: \"log\xE5 file\"\n", "test.yaml", env_with());
+  ASSERT_FALSE(raw.ok());
+  ASSERT_EQ(raw.errors.size(), 1u) << describe(raw.errors);
+  EXPECT_EQ(raw.errors[0].key_path, "logging.access_log");
+  EXPECT_NE(raw.errors[0].message.find("UTF-8"), std::string::npos);
+
+  const LoadResult from_env =
+      load_string("logging:\n  access_log: ${LOG}\n", "test.yaml", env_with({{"LOG", "\xC0\xAF"}}));
+  EXPECT_FALSE(from_env.ok());
+
+  // "/var/log/lévée 🛟": two- and four-byte sequences (split literals end each \x escape).
+  const LoadResult unicode = load_string("logging:\n  access_log: \"/var/log/l\xC3\xA9" "v\xC3\xA9" "e \xF0\x9F\x9B\x9F\"\n",
+                                         "test.yaml", env_with());
+  ASSERT_TRUE(unicode.ok()) << describe(unicode.errors);
+  const LoadResult again = load_string(to_yaml(*unicode.config), "test.yaml", env_with());
+  ASSERT_TRUE(again.ok()) << describe(again.errors);
+  EXPECT_EQ(*again.config, *unicode.config);
+}
+
 }  // namespace
 }  // namespace levee::config

@@ -62,6 +62,27 @@ TEST(CheckRequest, RefusesContentLengthWithTransferEncodingOrTwice) {
   EXPECT_TRUE(check_request(twice));
 }
 
+TEST(CheckRequest, RefusesAContentLengthList) {
+  // Beast's parser merges "3, 3" into one length; the list must not reach the service as is.
+  for (const char* value : {"3, 3", "3,3"}) {
+    auto request = make_request(bh::verb::post);
+    request.set(bh::field::content_length, value);
+    const auto problem = check_request(request);
+    ASSERT_TRUE(problem) << value;
+    EXPECT_EQ(problem->status, bh::status::bad_request);
+  }
+  auto single = make_request(bh::verb::post);
+  single.set(bh::field::content_length, "3");
+  EXPECT_FALSE(check_request(single));
+}
+
+TEST(CheckRequest, ForwardsChunkedInItsCanonicalSpelling) {
+  auto request = make_request(bh::verb::post);
+  request.set(bh::field::transfer_encoding, "CHUNKED");
+  EXPECT_FALSE(check_request(request));
+  EXPECT_EQ(request[bh::field::transfer_encoding], "chunked");
+}
+
 TEST(CheckRequest, RewritesAbsoluteFormForItsOwnHostAndRefusesOthers) {
   auto own = make_request(bh::verb::get, "http://svc.local/a/b?x=1");
   EXPECT_FALSE(check_request(own));
