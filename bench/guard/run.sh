@@ -5,6 +5,8 @@
 # 2 immediate retries. Profile: baseline 0.5C, ramp to PEAK x C, hold 20 s, back to 0.5C.
 # Scenarios (each against a fresh backend, so no run inherits another's backlog):
 #   direct          no proxy: the service collapses
+#   haproxy[-wait5s] the peer, measured in the same run (if installed): server maxconn = W,
+#                   timeout queue 1 s (5 s)
 #   fixed           levee, fixed limit = workers
 #   fixed-wait5s    the same with queue.max_wait misconfigured to 5 s (callers give up at 1 s)
 #   gradient        levee with the default adaptive limit and no threshold
@@ -59,7 +61,31 @@ scenario() {  # name peak admission-yaml (empty: direct)
   local backend=$!; pids+=("$backend")
   local baddr; baddr=$(wait_for "$out/$name-backend.log" "listening on")
   local target="http://$baddr/work" lv=""
-  if [[ -n $admission ]]; then
+  if [[ $admission == haproxy:* ]]; then
+    # The peer: HAProxy's per-server maxconn = W with a queue bounded by "timeout queue".
+    local hport; hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    cat >"$out/$name-haproxy.cfg" <<CFG
+global
+    nbthread 2
+    maxconn 20000
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 1s
+    timeout client 60s
+    timeout server 30s
+    timeout queue ${admission#haproxy:}
+frontend guard
+    bind 127.0.0.1:$hport
+    default_backend service
+backend service
+    server backend $baddr maxconn $workers
+CFG
+    (ulimit -n 65536; exec haproxy -db -f "$out/$name-haproxy.cfg") >"$out/$name-haproxy.log" 2>&1 &
+    lv=$!; pids+=("$lv")
+    for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$hport) 2>/dev/null && break; sleep 0.1; done
+    target="http://127.0.0.1:$hport/work"
+  elif [[ -n $admission ]]; then
     printf 'listener: {address: 127.0.0.1:0}\nadmin: {address: 127.0.0.1:0}\nupstreams: [{name: service, address: "%s"}]\nadmission:\n%s' \
       "$baddr" "$admission" >"$out/$name-levee.yaml"
     "$levee" --config "$out/$name-levee.yaml" >"$out/$name-levee.log" 2>&1 &
@@ -69,7 +95,7 @@ scenario() {  # name peak admission-yaml (empty: direct)
   fi
   "$load" run -q --profile "$(profile "$peak")" --target "$target" --label "$name" \
     --json "$out/$name.json" --html "$out/$name.html" >"$out/$name.txt" 2>&1 || true
-  [[ -n $lv ]] && curl -s "http://$admin/state" >"$out/$name-state.json" || true
+  [[ -n $lv && $admission != haproxy:* ]] && curl -s "http://$admin/state" >"$out/$name-state.json" || true
   [[ -n $lv ]] && kill "$lv" 2>/dev/null || true
   kill "$backend" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -78,6 +104,10 @@ scenario() {  # name peak admission-yaml (empty: direct)
 
 fixed="  limit: {kind: fixed, initial: $workers}\n"
 scenario direct 3 ""
+if command -v haproxy >/dev/null; then
+  scenario haproxy 3 "haproxy:1s"
+  scenario haproxy-wait5s 3 "haproxy:5s"
+fi
 scenario fixed 3 "$(printf "$fixed")"$'\n'
 scenario fixed-wait5s 3 "$(printf "$fixed  queue: {max_wait: 5s}")"$'\n'
 scenario gradient 3 "  enabled: true"$'\n'
@@ -88,7 +118,7 @@ python3 - "$out" <<'PY'
 import glob, json, os, sys
 out = sys.argv[1]
 print(f"{'scenario':14}{'verdict':>9}{'hold goodput/C':>16}{'recovery':>10}{'late/good':>11}{'shed p99':>10}{'p99 after':>11}{'limit':>7}")
-for name in ["direct", "fixed", "fixed-wait5s", "gradient", "fixed-5x", "fixed-10x"]:
+for name in ["direct", "haproxy", "haproxy-wait5s", "fixed", "fixed-wait5s", "gradient", "fixed-5x", "fixed-10x"]:
     path = os.path.join(out, name + ".json")
     if not os.path.exists(path): continue
     r = json.load(open(path))
