@@ -67,10 +67,11 @@ scenario() {  # name peak admission-yaml (empty: direct)
     cat >"$out/$name-haproxy.cfg" <<CFG
 global
     nbthread 2
-    maxconn 20000
+    maxconn 8000
 defaults
     mode http
     option http-keep-alive
+    option abortonclose
     timeout connect 1s
     timeout client 60s
     timeout server 30s
@@ -81,7 +82,7 @@ frontend guard
 backend service
     server backend $baddr maxconn $workers
 CFG
-    (ulimit -n 65536; exec haproxy -db -f "$out/$name-haproxy.cfg") >"$out/$name-haproxy.log" 2>&1 &
+    (ulimit -n "$(ulimit -Hn)"; exec haproxy -db -f "$out/$name-haproxy.cfg") >"$out/$name-haproxy.log" 2>&1 &
     lv=$!; pids+=("$lv")
     for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$hport) 2>/dev/null && break; sleep 0.1; done
     target="http://127.0.0.1:$hport/work"
