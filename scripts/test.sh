@@ -36,7 +36,7 @@ if [[ "${LEVEE_SKIP_SANITIZERS:-0}" != 1 ]]; then
         -DLEVEE_BUILD_BENCH=OFF >/dev/null
   cmake --build build/tsan -j "$jobs" --target policy_tests integration_tests levee levee-load
   section "tests (TSan; policy and integration)"
-  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
   build/tsan/tests/unit/policy/policy_tests --gtest_brief=1
   build/tsan/tests/integration/integration_tests --gtest_brief=1
   unset TSAN_OPTIONS
