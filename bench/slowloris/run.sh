@@ -18,30 +18,7 @@ rate=${RATE:-500}
 duration=${DURATION:-10s}
 slow_connections=${SLOW_CONNECTIONS:-300}
 header_timeout=${HEADER_TIMEOUT:-3s}
-for binary in "$levee" "$load"; do
-  [[ -x $binary ]] || { echo "missing $binary (build levee and levee-load first)" >&2; exit 2; }
-done
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits (at most 10 s) for a "... listening on HOST:PORT" line and prints the port.
-port_from_log() {
-  local log=$1 pattern=$2
-  for _ in $(seq 100); do
-    local line
-    line=$(grep -m1 "$pattern" "$log" || true)
-    if [[ -n $line ]]; then sed -E "s/.*$pattern[^ ]*:([0-9]+).*/\1/" <<<"$line"; return 0; fi
-    sleep 0.1
-  done
-  echo "no '$pattern' in $log:" >&2; cat "$log" >&2; return 1
-}
+source "$root/scripts/lib/local-processes.sh"
 
 "$load" backend --listen 127.0.0.1:0 --workers 8 --service-time 1ms >"$work/backend.log" 2>&1 &
 pids+=($!)
