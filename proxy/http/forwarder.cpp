@@ -1,5 +1,7 @@
 #include "proxy/http/forwarder.h"
 
+#include "proxy/policy/ascii.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -126,7 +128,7 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
   ExchangeResult result;
   auto& request = request_parser.get();
   const bool head_request = request.method() == bh::verb::head;
-  const bool expects_continue = beast::iequals(request[bh::field::expect], "100-continue");
+  const bool expects_continue = ascii_iequals(request[bh::field::expect], "100-continue");
   if (options.prepare_request) prepare_upstream_request(request, facts);
   const auto& upstream_config = pool.config();
   const auto header_timeout = options.header_timeout.value_or(upstream_config.response_timeout);

@@ -1,13 +1,12 @@
 #include "proxy/http/header_hygiene.h"
 
-#include <boost/beast/core/string.hpp>
+#include "proxy/policy/ascii.h"
 
 #include <array>
 #include <string>
 
 namespace levee::http {
 namespace bh = boost::beast::http;
-using boost::beast::iequals;
 
 namespace {
 
@@ -37,14 +36,15 @@ void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header) {
     while (!list.empty()) {
       const auto comma = list.find(',');
       const std::string_view token = trim(list.substr(0, comma));
-      if (!token.empty() && !iequals(token, "close") && !iequals(token, "keep-alive"))
+      if (!token.empty() && !ascii_iequals(token, "close") && !ascii_iequals(token, "keep-alive"))
         named.emplace_back(token);
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     }
   }
   for (const auto& name : named) {
     // Never let a Connection token remove framing: that is a desync waiting to happen.
-    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "host"))
+    if (ascii_iequals(name, "content-length") || ascii_iequals(name, "transfer-encoding") ||
+        ascii_iequals(name, "host"))
       continue;
     header.erase(name);
   }
@@ -70,7 +70,7 @@ std::optional<RequestProblem> check_framing(const RequestHeader& request) {
     return RequestProblem{bh::status::bad_request, "Transfer-Encoding in an HTTP/1.0 request"};
   // Only the plain, single "chunked" coding is accepted: every obfuscated variant
   // ("chunked, identity", "xchunked", repeated fields) is how TE.TE smuggling starts.
-  if (transfer_encodings > 1 || !iequals(trim(request[bh::field::transfer_encoding]), "chunked"))
+  if (transfer_encodings > 1 || !ascii_iequals(trim(request[bh::field::transfer_encoding]), "chunked"))
     return RequestProblem{bh::status::bad_request, "unsupported Transfer-Encoding"};
   return std::nullopt;
 }
@@ -84,14 +84,14 @@ std::optional<RequestProblem> normalize_target(RequestHeader& request) {
     return RequestProblem{bh::status::bad_request, "asterisk target outside OPTIONS"};
   }
   constexpr std::string_view scheme = "http://";
-  if (target.size() < scheme.size() || !iequals(target.substr(0, scheme.size()), scheme))
+  if (target.size() < scheme.size() || !ascii_iequals(target.substr(0, scheme.size()), scheme))
     return RequestProblem{bh::status::bad_request, "malformed request target"};
   const std::string_view rest = target.substr(scheme.size());
   const auto slash = rest.find_first_of("/?");
   const std::string_view authority = rest.substr(0, slash);
   // levee forwards only to its own upstreams: an absolute-form target naming another host is a
   // request to use levee as an open proxy.
-  if (authority.empty() || !iequals(authority, request[bh::field::host]))
+  if (authority.empty() || !ascii_iequals(authority, request[bh::field::host]))
     return RequestProblem{bh::status::bad_request, "absolute-form target for another host"};
   std::string origin = slash == std::string_view::npos ? std::string("/") : std::string(rest.substr(slash));
   if (origin.front() == '?') origin.insert(origin.begin(), '/');

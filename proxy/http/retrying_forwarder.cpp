@@ -1,6 +1,7 @@
 #include "proxy/http/retrying_forwarder.h"
 
 #include "proxy/observability/retry_metrics.h"
+#include "proxy/policy/ascii.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -93,7 +94,7 @@ class CapSlot {
 awaitable<ExchangeError> read_whole_body(Downstream& down, RequestParser& parser, std::string& body_bytes,
                                          std::uint64_t length) {
   auto& request = parser.get();
-  if (beast::iequals(request[bh::field::expect], "100-continue")) {
+  if (ascii_iequals(request[bh::field::expect], "100-continue")) {
     // The client holds its body until told; forward() would say so only after connecting,
     // but here the body is needed first.
     static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";

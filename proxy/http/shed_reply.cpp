@@ -1,9 +1,10 @@
 #include "proxy/http/shed_reply.h"
 
+#include "proxy/policy/ascii.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 namespace levee::http {
@@ -31,15 +32,10 @@ std::string_view explain(ShedReason reason) {
   return "The service is overloaded.";
 }
 
-bool contains_word(std::string_view text, std::string_view word) {
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-  return std::search(text.begin(), text.end(), word.begin(), word.end(),
-                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
-}
 
 }  // namespace
 
-bool prefers_html(std::string_view accept) { return contains_word(accept, "text/html"); }
+bool prefers_html(std::string_view accept) { return ascii_icontains(accept, "text/html"); }
 
 std::chrono::seconds jittered_retry_after(policy::Duration suggested, policy::Random& random) {
   const double seconds = policy::to_seconds(suggested) * random.uniform(1.0, 1.0 + max_retry_after_stretch);

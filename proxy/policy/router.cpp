@@ -1,7 +1,8 @@
 #include "proxy/policy/router.h"
 
+#include "proxy/policy/ascii.h"
+
 #include <algorithm>
-#include <cctype>
 
 namespace levee::policy {
 namespace {
@@ -15,13 +16,6 @@ std::string_view strip_port(std::string_view host) {
   return colon == std::string_view::npos ? host : host.substr(0, colon);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool prefix_matches(std::string_view prefix, std::string_view path) {
   if (!path.starts_with(prefix)) return false;
   if (prefix.size() == path.size() || prefix.ends_with('/')) return true;
@@ -33,8 +27,7 @@ bool prefix_matches(std::string_view prefix, std::string_view path) {
 
 std::string normalize_host(std::string_view host) {
   std::string out(strip_port(host));
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
   return out;
 }
 
@@ -55,7 +48,7 @@ std::optional<std::size_t> Router::match(std::string_view host, std::string_view
   // No allocation: this runs for every request.
   const std::string_view wanted_host = strip_port(host);
   for (const Entry& entry : entries_) {
-    if (!entry.match.host.empty() && !iequals(entry.match.host, wanted_host)) continue;
+    if (!entry.match.host.empty() && !ascii_iequals(entry.match.host, wanted_host)) continue;
     if (prefix_matches(entry.match.path_prefix, path)) return entry.index;
   }
   return std::nullopt;

@@ -96,6 +96,18 @@ TEST(CheckRequest, RewritesAbsoluteFormForItsOwnHostAndRefusesOthers) {
   EXPECT_TRUE(check_request(other_scheme));
 }
 
+// The scheme and host compare case-insensitively. A target that is exactly a mixed-case scheme
+// once made the comparison read past the target (the fuzzer's find; ASan runs this test).
+TEST(CheckRequest, AbsoluteFormSchemeAndHostIgnoreCase) {
+  auto mixed = make_request(bh::verb::get, "HTTP://SVC.local/x");
+  EXPECT_FALSE(check_request(mixed));
+  EXPECT_EQ(mixed.target(), "/x");
+  auto scheme_only = make_request(bh::verb::post, "httP://");
+  const auto problem = check_request(scheme_only);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, bh::status::bad_request);
+}
+
 TEST(CheckRequest, AsteriskOnlyForOptions) {
   auto options = make_request(bh::verb::options, "*");
   EXPECT_FALSE(check_request(options));
