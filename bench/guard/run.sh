@@ -6,7 +6,8 @@
 # Scenarios (each against a fresh backend, so no run inherits another's backlog):
 #   direct          no proxy: the service collapses
 #   haproxy[-wait5s] the peer, measured in the same run (if installed): server maxconn = W,
-#                   timeout queue 1 s (5 s)
+#                   timeout queue 500 ms, half the callers' patience, as a tuned operator sets it
+#                   (5 s: misconfigured). At 1 s it serves only requests whose callers just left.
 #   fixed           levee, fixed limit = workers
 #   fixed-wait5s    the same with queue.max_wait misconfigured to 5 s (callers give up at 1 s)
 #   gradient        levee with the default adaptive limit and no threshold
@@ -106,7 +107,7 @@ CFG
 fixed="  limit: {kind: fixed, initial: $workers}\n"
 scenario direct 3 ""
 if command -v haproxy >/dev/null; then
-  scenario haproxy 3 "haproxy:1s"
+  scenario haproxy 3 "haproxy:500ms"
   scenario haproxy-wait5s 3 "haproxy:5s"
 fi
 scenario fixed 3 "$(printf "$fixed")"$'\n'

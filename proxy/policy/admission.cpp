@@ -9,6 +9,11 @@ namespace {
 
 constexpr std::size_t outcome_index(Outcome outcome) { return static_cast<std::size_t>(outcome); }
 
+// How long after the last critical arrival its reserved share stays closed to other classes.
+// Between critical callers the reserve is lent out; a critical caller who finds it lent
+// waits at the head of the queue for the next free slot, and closes it again for this long.
+constexpr Duration critical_reserve_hold = std::chrono::seconds(1);
+
 }  // namespace
 
 Admission::Admission(const AdmissionSettings& settings, TimePoint now)
@@ -29,8 +34,10 @@ Admission::~Admission() = default;
 
 // ---- lock-free helpers ---------------------------------------------------------------------
 
-std::uint32_t Admission::cap_for(Priority priority) const {
-  return priority == Priority::critical ? hot_.limit.load() : hot_.normal_cap.load();
+std::uint32_t Admission::cap_for(Priority priority, TimePoint now) const {
+  if (priority == Priority::critical) return hot_.limit.load();
+  const bool reserved = now.time_since_epoch().count() < hot_.reserve_until.load(std::memory_order_relaxed);
+  return reserved ? hot_.normal_cap.load() : hot_.limit.load();
 }
 
 // Takes one in-flight slot if the count is below `cap`; returns the new count, or 0.
@@ -58,12 +65,16 @@ Decision Admission::reject(const Ticket& ticket, ShedReason reason) {
 
 Decision Admission::try_admit(const Ticket& ticket, TimePoint now) {
   if (hot_.draining.load(std::memory_order_relaxed)) return reject(ticket, ShedReason::draining);
+  if (ticket.priority == Priority::critical) {
+    hot_.reserve_until.store((now + critical_reserve_hold).time_since_epoch().count(),
+                             std::memory_order_relaxed);
+  }
   if (hot_.dry_run.load(std::memory_order_relaxed)) return admit_dry_run(ticket, now);
   if (ticket.deadline && *ticket.deadline <= now) return reject(ticket, ShedReason::deadline);
 
   if (ticket.is_retry) {
     // Checked before spending a token so a retry shed for load does not also drain the budget.
-    if (hot_.waiters.load() != 0 || hot_.in_flight.load() >= cap_for(ticket.priority)) {
+    if (hot_.waiters.load() != 0 || hot_.in_flight.load() >= cap_for(ticket.priority, now)) {
       return reject(ticket, ShedReason::retry_shed);
     }
     if (hot_.budget_enabled.load(std::memory_order_relaxed) && !retry_budget_.try_spend(now)) {
@@ -74,7 +85,7 @@ Decision Admission::try_admit(const Ticket& ticket, TimePoint now) {
   }
 
   if (hot_.waiters.load() == 0) {
-    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority))) {
+    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
       Decision decision;
       decision.kind = Decision::Kind::admitted;
       decision.permit = Permit{ticket.id, now, in_flight};
@@ -95,7 +106,7 @@ Decision Admission::admit_slow(const Ticket& ticket, TimePoint arrival, TimePoin
   const bool waiter_ahead = queue_.ahead_of(ticket.priority, now) != 0 ||
                             (ticket.is_retry && !queue_.empty());
   if (!waiter_ahead) {
-    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority))) {
+    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
       publish_queue_length();
       decision.kind = Decision::Kind::admitted;
       decision.permit = Permit{ticket.id, now, in_flight};
@@ -109,9 +120,10 @@ Decision Admission::admit_slow(const Ticket& ticket, TimePoint arrival, TimePoin
     rejected.effects = std::move(decision.effects);
     return rejected;
   }
-  if (queue_.full()) {
+  if (queue_.size() >= queue_capacity()) {
     const QueueEntry* lowest = queue_.peek_lowest();
     if (lowest == nullptr || lowest->priority <= ticket.priority) {
+      if (queue_.congested()) queue_.note_overload_shed(now);
       publish_queue_length();
       Decision rejected = reject(ticket, ShedReason::queue_full);
       rejected.effects = std::move(decision.effects);
@@ -143,6 +155,20 @@ std::optional<ShedReason> Admission::refuse_queueing(const Ticket& ticket, TimeP
   return std::nullopt;
 }
 
+// How many may wait. A standing (congested) queue is cut to what drains in half the CoDel
+// target: every waiter in it then starts in time, and every caller beyond it is answered at
+// the door in microseconds instead of being shed as stale after waiting. Half, so that the
+// estimate's error does not push the last waiter past the target.
+std::size_t Admission::queue_capacity() const {
+  const std::size_t max_length = settings_.queue.max_length;
+  const Duration target = settings_.queue.codel_target;
+  const Duration service = estimator_.service_time();
+  if (!queue_.congested() || target <= Duration::zero() || service <= Duration::zero()) return max_length;
+  const double drained = to_seconds(target) / 2 * hot_.limit.load() / to_seconds(service);
+  const auto bound = static_cast<std::size_t>(std::max(1.0, std::ceil(drained)));
+  return std::min(max_length, bound);
+}
+
 // Time until the entry with `ahead` waiters before it gets a permit: the group turns over
 // limit permits per service time. Zero when there is no estimate yet.
 Duration Admission::estimated_wait(std::size_t ahead) const {
@@ -156,7 +182,7 @@ Decision Admission::admit_dry_run(const Ticket& ticket, TimePoint now) {
   // alone (in dry run nobody waits, so the excess over the limit plays the queue).
   std::optional<ShedReason> would;
   bool would_queue = false;
-  const std::uint32_t cap = cap_for(ticket.priority);
+  const std::uint32_t cap = cap_for(ticket.priority, now);
   const std::uint32_t before = hot_.in_flight.fetch_add(1);
   if (ticket.deadline && *ticket.deadline <= now) {
     would = ShedReason::deadline;
@@ -261,11 +287,12 @@ void Admission::pump(TimePoint now, Effects& effects) {
   const bool dry_run = hot_.dry_run.load(std::memory_order_relaxed);
   while (const QueueEntry* next = queue_.peek_next(now)) {
     if (const auto reason = expiry(*next, std::nullopt, now)) {
+      if (*reason == ShedReason::stale) queue_.note_overload_shed(now);
       shed_queued(queue_.pop_next(now), *reason, effects);
       continue;
     }
     const std::uint32_t in_flight =
-        dry_run ? hot_.in_flight.fetch_add(1) + 1 : try_acquire(cap_for(next->priority));
+        dry_run ? hot_.in_flight.fetch_add(1) + 1 : try_acquire(cap_for(next->priority, now));
     if (in_flight == 0) break;  // the next class cannot go, so no lower class can either
     const QueueEntry entry = queue_.pop_next(now);
     effects.granted.push_back(Permit{entry.id, now, in_flight});
@@ -303,7 +330,10 @@ Effects Admission::on_tick(TimePoint now) {
         reason = expiry(entry, position, now);
         return reason.has_value();
       },
-      [&](const QueueEntry& entry) { shed_queued(entry, *reason, effects); });
+      [&](const QueueEntry& entry) {
+        if (*reason == ShedReason::stale) queue_.note_overload_shed(now);
+        shed_queued(entry, *reason, effects);
+      });
   publish_queue_length();
   return effects;
 }

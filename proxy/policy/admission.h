@@ -4,11 +4,13 @@
 //
 // Algorithm (details in the .cpp and in the classes it composes):
 // - Admit while in-flight < the limit (critical) or < the limit minus the critical reserve
-//   (everyone else). Beyond that: retries are shed (never queued ahead of first attempts);
+//   (everyone else; the reserve is lent out while no critical request has arrived for a
+//   second). Beyond that: retries are shed (never queued ahead of first attempts);
 //   sheddable requests are shed while the queue is congested or the group in recovery;
 //   requests that cannot start before their deadline -- estimated from their queue position
 //   and the recent service time -- are shed at once; the rest queue (AdmissionQueue), a
-//   higher class displacing the oldest waiter of a lower class when the queue is full.
+//   higher class displacing the oldest waiter of a lower class when the queue is full. A
+//   congested queue is full at what drains within half the CoDel target (queue_capacity()).
 // - A released permit passes straight to the next waiter the queue chooses.
 // - on_tick() sheds waiters past max_wait, past their deadline, or (congested / recovery)
 //   older than the target; it feeds the service-time estimate and the CollapseDetector,
@@ -33,6 +35,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -87,7 +90,7 @@ class Admission {
   Snapshot snapshot(TimePoint now) const;
 
  private:
-  std::uint32_t cap_for(Priority priority) const;
+  std::uint32_t cap_for(Priority priority, TimePoint now) const;
   std::uint32_t try_acquire(std::uint32_t cap);
   Decision reject(const Ticket& ticket, ShedReason reason);
   Decision admit_dry_run(const Ticket& ticket, TimePoint now);
@@ -96,6 +99,7 @@ class Admission {
   std::optional<ShedReason> expiry(const QueueEntry& entry, std::optional<std::size_t> position,
                                    TimePoint now) const;
   Duration estimated_wait(std::size_t ahead) const;
+  std::size_t queue_capacity() const;
   void pump(TimePoint now, Effects& effects);
   void shed_queued(const QueueEntry& entry, ShedReason reason, Effects& effects);
   void refresh_limit();
@@ -109,6 +113,9 @@ class Admission {
     std::atomic<std::uint32_t> in_flight{0};
     std::atomic<std::uint32_t> limit{1};        // effective limit; critical may use it all
     std::atomic<std::uint32_t> normal_cap{1};   // limit minus the critical reserve
+    // The reserve holds until then (ns since the clock's epoch): a reserve kept for critical
+    // callers who are not there is capacity thrown away, so it is lent out between them.
+    std::atomic<Duration::rep> reserve_until{std::numeric_limits<Duration::rep>::min()};
     std::atomic<std::uint32_t> waiters{0};      // queue length, published under mu_
     std::atomic<bool> dry_run{false};
     std::atomic<bool> draining{false};

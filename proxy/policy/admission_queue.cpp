@@ -63,8 +63,9 @@ QueueOrder AdmissionQueue::order(TimePoint now) const {
     case QueueOrder::fifo: return QueueOrder::fifo;
     case QueueOrder::lifo: return QueueOrder::lifo;
     case QueueOrder::adaptive:
-      return !index_.empty() && now - standing_since_ >= settings_.lifo_after ? QueueOrder::lifo
-                                                                               : QueueOrder::fifo;
+      return !congested_ && !index_.empty() && now - standing_since_ >= settings_.lifo_after
+                 ? QueueOrder::lifo
+                 : QueueOrder::fifo;
   }
   return QueueOrder::fifo;
 }
@@ -123,12 +124,12 @@ Duration AdmissionQueue::oldest_age(TimePoint now) const {
 
 void AdmissionQueue::observe(TimePoint now) {
   const Duration target = settings_.codel_target;
-  if (target <= Duration::zero() || index_.empty()) {
+  if (target <= Duration::zero()) {
     above_since_.reset();
     congested_ = false;
     return;
   }
-  const Duration age = oldest_age(now);
+  const Duration age = oldest_age(now);  // zero when empty
   if (age > target) {
     // The oldest waiter crossed the target at enqueued + target, possibly between two
     // observations; count from then so the interval does not depend on the tick rate.
@@ -136,7 +137,8 @@ void AdmissionQueue::observe(TimePoint now) {
     if (now - *above_since_ >= settings_.codel_interval) congested_ = true;
   } else {
     above_since_.reset();
-    if (age * 2 < target) congested_ = false;
+    const bool turning_away = last_overload_shed_ && now - *last_overload_shed_ < settings_.codel_interval;
+    if (age * 2 < target && !turning_away) congested_ = false;
   }
 }
 

@@ -12,10 +12,16 @@
 // - Congestion (controlled delay, after CoDel and "Fail at Scale"): the queue is congested
 //   once its oldest waiter has been older than `codel_target` for a whole `codel_interval`
 //   (the minimum standing wait over the interval exceeded the target). While congested, the
-//   owner sheds waiters older than the target. Congestion ends when the standing queue
-//   dissolves: the queue empties or its oldest waiter is younger than half the target.
+//   owner sheds waiters older than the target and turns newcomers away at a bound (see
+//   Admission), reporting each with note_overload_shed(). Congestion ends when the standing
+//   queue has dissolved -- its oldest waiter younger than half the target, or none -- and
+//   nobody was shed that way for a whole interval: a queue kept short by shedding is short
+//   because of the shedding, not because the overload is over.
 //   Measuring the oldest waiter rather than the served one keeps the signal honest under LIFO,
 //   where the served request is always young.
+// - `adaptive` serves FIFO again once congested: the bound keeps every waiter's wait under
+//   the target, so order no longer decides who is served in time, and LIFO would starve the
+//   oldest waiters into stale sheds that answer after a wait instead of at once.
 //
 // The queue decides order and congestion; Admission decides who is shed and why.
 // Thread safety: none; Admission calls it under its mutex.
@@ -76,6 +82,8 @@ class AdmissionQueue {
   // Updates the congestion state; the owner calls it on every tick (operations call it too).
   void observe(TimePoint now);
   bool congested() const { return congested_; }
+  // The owner shed a waiter as stale or turned a newcomer away at the congested bound.
+  void note_overload_shed(TimePoint now) { last_overload_shed_ = now; }
   Duration oldest_age(TimePoint now) const;
 
   // Visits entries in service order; `pred(entry, position)` returns true to remove the
@@ -111,6 +119,7 @@ class AdmissionQueue {
   TimePoint standing_since_{};             // when the queue last became non-empty
   std::optional<TimePoint> above_since_;   // oldest waiter continuously above target since
   bool congested_ = false;
+  std::optional<TimePoint> last_overload_shed_;
 };
 
 template <class Pred, class OnRemoved>

@@ -12,7 +12,8 @@ namespace levee::policy {
 
 enum class ShedReason : std::uint8_t {
   over_limit,     // at the concurrency limit and the group has no queue (max_length 0)
-  queue_full,     // at the limit and the queue is at max_length with nothing lower to displace
+  queue_full,     // at the limit and the queue is at its bound with nothing lower to displace
+                  // (max_length; while congested, what drains within half the CoDel target)
   queue_timeout,  // waited in the queue longer than max_wait
   stale,          // CoDel (or recovery mode) shed a queued request older than the target wait
   client_gone,    // the client disconnected while its request waited (cancel)

@@ -216,6 +216,40 @@ TEST_F(AdmissionQueueTest, CongestionHoldsWhileWaitsStayNearTarget) {
   EXPECT_TRUE(q.congested());
 }
 
+// While newcomers are turned away at the bound, a short queue means the bound works, not
+// that the overload is over.
+TEST_F(AdmissionQueueTest, CongestionHoldsWhileNewcomersAreTurnedAway) {
+  AdmissionQueue q(settings(QueueOrder::fifo), clock.now());
+  push(q, 1);
+  clock.advance(300ms);
+  q.observe(clock.now());
+  ASSERT_TRUE(q.congested());
+  q.note_overload_shed(clock.now());
+  q.pop_next(clock.now());  // empty, but someone was turned away just now
+  EXPECT_TRUE(q.congested());
+  clock.advance(199ms);
+  q.observe(clock.now());
+  EXPECT_TRUE(q.congested());
+  clock.advance(1ms);  // a whole interval without turning anyone away
+  q.observe(clock.now());
+  EXPECT_FALSE(q.congested());
+}
+
+TEST_F(AdmissionQueueTest, AdaptiveServesFifoOnceCongested) {
+  AdmissionQueue q(settings(QueueOrder::adaptive), clock.now());
+  push(q, 1);
+  clock.advance(100ms);
+  push(q, 2);
+  EXPECT_EQ(q.order(clock.now()), QueueOrder::lifo);  // standing, not yet congested
+  clock.advance(150ms);  // 1 above the target since 50 ms: a whole interval
+  q.observe(clock.now());
+  ASSERT_TRUE(q.congested());
+  EXPECT_EQ(q.order(clock.now()), QueueOrder::fifo);
+  EXPECT_EQ(q.pop_next(clock.now()).id, 1u);
+  q.force_lifo(true);  // recovery mode still wins
+  EXPECT_EQ(q.order(clock.now()), QueueOrder::lifo);
+}
+
 TEST_F(AdmissionQueueTest, ZeroTargetDisablesCodel) {
   QueueSettings s = settings(QueueOrder::fifo);
   s.codel_target = Duration::zero();

@@ -177,12 +177,33 @@ TEST(Admission, CriticalTrafficKeepsAReservedShare) {
   AdmissionSettings s = plain_settings(10);
   s.critical_reserved_share = 0.2;  // 2 of 10 slots
   AdmissionHarness h(s);
+  ASSERT_TRUE(h.admit(20, Priority::critical).admitted());  // closes the reserve
+  h.complete(20);
   h.fill(1, 8);
   EXPECT_TRUE(h.admit(9).queued());  // normal traffic stops at 8
   EXPECT_TRUE(h.admit(10, Priority::critical).admitted());
   EXPECT_TRUE(h.admit(11, Priority::critical).admitted());
   EXPECT_TRUE(h.admit(12, Priority::critical).queued());
   EXPECT_EQ(h.snapshot().in_flight, 10u);
+}
+
+// A reserve nobody uses is capacity thrown away: between critical callers it is lent out.
+TEST(Admission, TheReserveIsLentOutWhileNoCriticalCallerIsAround) {
+  AdmissionSettings s = plain_settings(4);
+  s.critical_reserved_share = 0.25;  // normal cap 3 while reserved
+  AdmissionHarness h(s);
+  h.fill(1, 4);  // no critical caller yet: the whole limit
+  ASSERT_TRUE(h.admit(5, Priority::critical).queued());  // waits at the head for the next slot
+  ASSERT_TRUE(h.admit(6).queued());
+  h.complete(1);
+  EXPECT_TRUE(h.holds(5));
+  h.complete(2);  // normal in flight 2 (3, 4) + critical 5: the normal share (3) is full
+  EXPECT_FALSE(h.holds(6));
+  h.complete(5);
+  EXPECT_TRUE(h.holds(6));
+  h.advance(1001ms);  // a second without critical callers: lent out again
+  EXPECT_TRUE(h.admit(7).admitted());
+  EXPECT_EQ(h.snapshot().in_flight, 4u);
 }
 
 TEST(Admission, ReserveAlwaysLeavesASlotForOthers) {
@@ -261,6 +282,34 @@ TEST(Admission, CodelShedsStaleWaitersAndRefusesSheddableWhileCongested) {
   EXPECT_TRUE(h.holds(4));
 }
 
+// Once the queue stands, it holds only what drains within half the target; everyone else is
+// answered at the door instead of waiting to be shed as stale.
+TEST(Admission, ACongestedQueueTurnsAwayWhatWouldNotStartInTime) {
+  AdmissionSettings s = plain_settings(2, 100);
+  s.queue.codel_target = 50ms;
+  s.queue.codel_interval = 100ms;
+  s.queue.max_wait = 10s;
+  s.estimate_window = 100ms;
+  AdmissionHarness h(s);
+  h.fill(1, 2);
+  h.advance(10ms);  // service time 10 ms: drains 2 per 10 ms, 5 within 25 ms
+  h.complete(1);
+  h.complete(2);
+  h.run_ticks(100ms);
+  ASSERT_EQ(h.snapshot().service_time, 10ms);
+  h.fill(3, 2);
+  for (TicketId id = 10; id < 20; ++id) ASSERT_TRUE(h.admit(id).queued());  // not congested
+  h.run_ticks(200ms);  // standing above the target for a whole interval
+  ASSERT_TRUE(h.snapshot().codel_overloaded);
+  EXPECT_EQ(h.snapshot().queue_length, 0u);  // all older than the target: stale
+  for (TicketId id = 20; id < 25; ++id) ASSERT_TRUE(h.admit(id).queued()) << id;
+  const Decision d = h.admit(25);
+  ASSERT_TRUE(d.rejected());
+  EXPECT_EQ(d.reason, ShedReason::queue_full);
+  EXPECT_TRUE(h.admit(26, Priority::critical).queued());  // displaces a lower class
+  EXPECT_EQ(h.snapshot().queue_length, 5u);
+}
+
 TEST(Admission, RetriesAreAdmittedOnlyBelowTheLimit) {
   AdmissionHarness h(plain_settings(2));
   EXPECT_TRUE(h.admit(1, TicketSpec{.retry = true}).admitted());
@@ -275,6 +324,8 @@ TEST(Admission, RetriesNeverGoAheadOfQueuedFirstAttempts) {
   AdmissionSettings s = plain_settings(4);
   s.critical_reserved_share = 0.25;
   AdmissionHarness h(s);
+  ASSERT_TRUE(h.admit(10, Priority::critical).admitted());  // closes the reserve
+  h.complete(10);
   h.fill(1, 3);
   ASSERT_TRUE(h.admit(4).queued());  // a first attempt waits (normal cap reached)
   // A critical retry would fit in the reserve, but a first attempt is waiting.
