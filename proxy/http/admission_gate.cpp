@@ -1,6 +1,7 @@
 #include "proxy/http/admission_gate.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -177,6 +178,14 @@ void AdmissionGate::deliver(policy::Effects effects) {
       }
     }
     for (auto& waiter : wake) {
+      // The timer belongs to the waiter's worker. On that worker already (a release or tick
+      // there), cancel it now: a post would add a trip through the worker's queue to every
+      // hand-off, and the slot stays idle meanwhile.
+      const auto* own = waiter->wake.get_executor().target<asio::io_context::executor_type>();
+      if (own != nullptr && own->running_in_this_thread()) {
+        waiter->wake.cancel();
+        continue;
+      }
       auto executor = waiter->wake.get_executor();
       asio::post(executor, [waiter = std::move(waiter)] { waiter->wake.cancel(); });
     }

