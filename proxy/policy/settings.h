@@ -74,9 +74,11 @@ struct LimitSettings {
   // fixed: the limit. Adaptive: the starting point, a moderate guess that is safe for most
   // services and is corrected within seconds.
   std::uint32_t initial = 32;
-  // Adaptive bounds. min 8 keeps a misled algorithm from starving a healthy service; max 1000
-  // keeps a misled algorithm from letting a stampede through.
-  std::uint32_t min = 8;
+  // Adaptive bounds. min keeps a misled algorithm from starving a healthy service; it is 3 (as
+  // in Envoy) because a higher floor would sit above a small service's capacity -- an app
+  // server with 4 workers -- and switch the limit off there. max 1000 keeps a misled
+  // algorithm from letting a stampede through.
+  std::uint32_t min = 3;
   std::uint32_t max = 1000;
   AimdSettings aimd;
   GradientSettings gradient;

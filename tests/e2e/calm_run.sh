@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # levee-load against the backend at a third of its capacity: every user is served in time,
-# the thresholds pass (exit 0; the lag bound leaves room for a shared 2-core CI box), a failing threshold exits 1, and the reports are well formed.
+# the thresholds pass (exit 0; the lag bound leaves room for a shared 2-core CI box), a
+# failing threshold exits 1, and the reports are well formed.
 set -euo pipefail
 load=$1 out=$2
 mkdir -p "$out"
