@@ -94,6 +94,20 @@ CFG
     lv=$!; pids+=("$lv")
     target="http://$(wait_for "$out/$name-levee.log" "proxy listening on")/work"
     local admin; admin=$(wait_for "$out/$name-levee.log" "admin listening on")
+    # The limit as it moves, every 0.5 s: where it settles during the hold is what counts, not
+    # where it drifted after the spike (an adaptive limit grows back while the load is light).
+    python3 - "$admin" >"$out/$name-limit.txt" 2>/dev/null <<'PY' &
+import json, sys, time, urllib.request
+start = time.monotonic()
+while time.monotonic() - start < 46:
+    try:
+        state = json.load(urllib.request.urlopen(f"http://{sys.argv[1]}/state", timeout=1))
+        print(f"{time.monotonic() - start:.2f} {state['groups'][0]['limit']}", flush=True)
+    except OSError:
+        pass
+    time.sleep(0.5)
+PY
+    pids+=("$!")
   fi
   "$load" run -q --profile "$(profile "$peak")" --target "$target" --label "$name" \
     --json "$out/$name.json" --html "$out/$name.html" >"$out/$name.txt" 2>&1 || true
@@ -119,7 +133,7 @@ scenario fixed-10x 10 "$(printf "$fixed")"$'\n'
 python3 - "$out" <<'PY'
 import glob, json, os, sys
 out = sys.argv[1]
-print(f"{'scenario':14}{'verdict':>9}{'hold goodput/C':>16}{'recovery':>10}{'late/good':>11}{'shed p99':>10}{'p99 after':>11}{'limit':>7}")
+print(f"{'scenario':14}{'verdict':>9}{'hold goodput/C':>16}{'recovery':>10}{'late/good':>11}{'shed p99':>10}{'p99 after':>11}{'limit in hold':>15}")
 for name in ["direct", "haproxy", "haproxy-wait5s", "fixed", "fixed-wait5s", "gradient", "fixed-5x", "fixed-10x"]:
     path = os.path.join(out, name + ".json")
     if not os.path.exists(path): continue
@@ -128,11 +142,15 @@ for name in ["direct", "haproxy", "haproxy-wait5s", "fixed", "fixed-wait5s", "gr
     m = r["metrics"]
     good = r["total"]["goodput"] or 1
     rec = "never" if m.get("recovery_time") is None else f"{m['recovery_time']:.2f}s"
+    # The last 10 s of the hold, which runs from 9 s to 29 s.
     limit = "-"
-    sp = os.path.join(out, name + "-state.json")
-    if os.path.exists(sp) and os.path.getsize(sp):
-        limit = str(json.load(open(sp))["groups"][0]["limit"])
+    lp = os.path.join(out, name + "-limit.txt")
+    if os.path.exists(lp):
+        samples = [line.split() for line in open(lp) if line.strip()]
+        hold_limits = sorted(int(l) for t, l in samples if 19 <= float(t) <= 29)
+        if hold_limits:
+            limit = f"{hold_limits[0]}-{hold_limits[-1]}"
     print(f"{name:14}{r['verdict']:>9}{hold['goodput_per_s']/r['capacity']*100:>15.1f}%{rec:>10}"
           f"{r['total']['late']/good*100:>10.2f}%{hold['stats']['shed_p99_ms']:>8.1f}ms"
-          f"{(m.get('recovery_p99') or 0)*1000:>9.0f}ms{limit:>7}")
+          f"{(m.get('recovery_p99') or 0)*1000:>9.0f}ms{limit:>15}")
 PY
