@@ -70,7 +70,8 @@ std::optional<RequestProblem> check_framing(const RequestHeader& request) {
     return RequestProblem{bh::status::bad_request, "Transfer-Encoding in an HTTP/1.0 request"};
   // Only the plain, single "chunked" coding is accepted: every obfuscated variant
   // ("chunked, identity", "xchunked", repeated fields) is how TE.TE smuggling starts.
-  if (transfer_encodings > 1 || !ascii_iequals(trim(request[bh::field::transfer_encoding]), "chunked"))
+  if (transfer_encodings > 1 ||
+      !ascii_iequals(trim(request[bh::field::transfer_encoding]), "chunked"))
     return RequestProblem{bh::status::bad_request, "unsupported Transfer-Encoding"};
   return std::nullopt;
 }

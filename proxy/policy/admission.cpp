@@ -36,7 +36,8 @@ Admission::~Admission() = default;
 
 std::uint32_t Admission::cap_for(Priority priority, TimePoint now) const {
   if (priority == Priority::critical) return hot_.limit.load();
-  const bool reserved = now.time_since_epoch().count() < hot_.reserve_until.load(std::memory_order_relaxed);
+  const bool reserved =
+      now.time_since_epoch().count() < hot_.reserve_until.load(std::memory_order_relaxed);
   return reserved ? hot_.normal_cap.load() : hot_.limit.load();
 }
 
@@ -163,7 +164,9 @@ std::size_t Admission::queue_capacity() const {
   const std::size_t max_length = settings_.queue.max_length;
   const Duration target = settings_.queue.codel_target;
   const Duration service = estimator_.service_time();
-  if (!queue_.congested() || target <= Duration::zero() || service <= Duration::zero()) return max_length;
+  if (!queue_.congested() || target <= Duration::zero() || service <= Duration::zero()) {
+    return max_length;
+  }
   const double drained = to_seconds(target) / 2 * hot_.limit.load() / to_seconds(service);
   const auto bound = static_cast<std::size_t>(std::max(1.0, std::ceil(drained)));
   return std::min(max_length, bound);

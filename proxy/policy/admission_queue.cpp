@@ -137,8 +137,8 @@ void AdmissionQueue::observe(TimePoint now) {
     if (now - *above_since_ >= settings_.codel_interval) congested_ = true;
   } else {
     above_since_.reset();
-    const bool turning_away = last_overload_shed_ && now - *last_overload_shed_ < settings_.codel_interval;
-    if (age * 2 < target && !turning_away) congested_ = false;
+    const bool shedding = last_overload_shed_ && now - *last_overload_shed_ < settings_.codel_interval;
+    if (age * 2 < target && !shedding) congested_ = false;
   }
 }
 
