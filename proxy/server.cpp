@@ -305,6 +305,24 @@ int Server::run() {
     s.worker_states.push_back(std::move(worker));
   }
   s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), nullptr, s.clock.now()));
+  // Signals are caught before anything says "listening": a SIGHUP sent as soon as the log says
+  // levee is up must reload it, not kill it (the default action). Asio holds a signal until the
+  // control thread runs.
+  s.signals = std::make_unique<asio::signal_set>(s.control, SIGTERM, SIGINT, SIGHUP);
+  std::function<void()> arm_signals = [&] {
+    s.signals->async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        spdlog::info("received SIGHUP: reloading {}", s.shared.runtime()->config->source);
+        s.reload();
+      } else {
+        spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        s.begin_drain();
+      }
+      arm_signals();
+    });
+  };
+  arm_signals();
 
   if (!config.logging.access_log.empty()) {
     s.log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);
@@ -354,21 +372,6 @@ int Server::run() {
   spdlog::info("admin listening on {}", admin_address);
   if (s.options.on_listening) s.options.on_listening(proxy_address, admin_address);
 
-  s.signals = std::make_unique<asio::signal_set>(s.control, SIGTERM, SIGINT, SIGHUP);
-  std::function<void()> arm_signals = [&] {
-    s.signals->async_wait([&](const boost::system::error_code& ec, int signal) {
-      if (ec) return;
-      if (signal == SIGHUP) {
-        spdlog::info("received SIGHUP: reloading {}", s.shared.runtime()->config->source);
-        s.reload();
-      } else {
-        spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        s.begin_drain();
-      }
-      arm_signals();
-    });
-  };
-  arm_signals();
   s.admission_timer = std::make_unique<asio::steady_timer>(s.control);
   s.start_admission_ticks();
 

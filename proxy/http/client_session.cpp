@@ -167,13 +167,19 @@ awaitable<void> ClientSession::run() {
   try {
     bool first = true;
     for (;;) {
-      auto runtime = shared_.runtime();
-      const auto& listener = runtime->config->listener;
+      // The listener section needs a restart to change, so any runtime has the right timeouts.
+      const auto timeout = [&] {
+        const auto& listener = shared_.runtime(worker_)->config->listener;
+        return first ? listener.header_timeout : listener.idle_timeout;
+      }();
       // While draining, a connection that already had its answer closes; a new one (accepted
       // during drain_delay, before the load balancer noticed) still gets its first request served.
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
-      if (!co_await wait_for_request(first ? listener.header_timeout : listener.idle_timeout)) break;
+      if (!co_await wait_for_request(timeout)) break;
       first = false;
+      // Read after the wait, so a request on a long-idle connection sees the latest reload; the
+      // copy keeps that config alive for the whole request.
+      const auto runtime = shared_.runtime(worker_);
       if (co_await serve_one(*runtime) == Next::close) break;
     }
   } catch (const std::exception& e) {

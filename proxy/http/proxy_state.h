@@ -1,7 +1,7 @@
 #pragma once
 // The state a client session reads, split by who owns it:
-// - ProxyRuntime: immutable, built from one Config; a reload swaps in a new one and requests in
-//   flight keep the one they started with (they hold the shared_ptr).
+// - ProxyRuntime: immutable, built from one Config; a reload publishes a new one and requests
+//   in flight keep the one they started with (they hold the shared_ptr).
 // - Worker: touched only by its own thread (no locks): upstream pools, the sessions to drain.
 // - ProxyShared: process-wide, thread-safe (atomics, the metrics).
 
@@ -17,7 +17,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -50,14 +52,50 @@ struct Worker {
   boost::asio::io_context& context;
   std::vector<std::unique_ptr<UpstreamPool>> pools;  // by upstream index
   std::unordered_set<ClientSession*> sessions;       // open on this worker, for drain
+  // This worker's copy of the running ProxyRuntime and the version it was read at.
+  std::shared_ptr<const ProxyRuntime> runtime;
+  std::uint64_t runtime_version = 0;
+};
+
+// Where a reload publishes the running ProxyRuntime. Not std::atomic<std::shared_ptr>: GCC 12's
+// load() unlocks with relaxed order, a data race with the next store (ThreadSanitizer sees it).
+// A mutex guards the pointer; a version number lets each worker keep its own copy and lock
+// only after a reload, so a request costs one acquire load here.
+class RuntimeSlot {
+ public:
+  std::shared_ptr<const ProxyRuntime> load() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+  void store(std::shared_ptr<const ProxyRuntime> next) {
+    std::lock_guard lock(mu_);
+    current_ = std::move(next);
+    version_.fetch_add(1, std::memory_order_release);
+  }
+  // The copy `worker` holds, refreshed when a newer runtime was published. Only ever called
+  // on the worker's own thread.
+  const std::shared_ptr<const ProxyRuntime>& current(Worker& worker) const {
+    const auto version = version_.load(std::memory_order_acquire);
+    if (version != worker.runtime_version || !worker.runtime) {
+      worker.runtime = load();
+      worker.runtime_version = version;
+    }
+    return worker.runtime;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const ProxyRuntime> current_;
+  std::atomic<std::uint64_t> version_{1};
 };
 
 struct ProxyShared {
   ProxyShared(observability::ProxyMetrics& m, const policy::Clock& c, std::uint64_t seed)
       : metrics(m), clock(c), random(seed) {}
 
-  std::shared_ptr<const ProxyRuntime> runtime() const { return runtime_.load(std::memory_order_acquire); }
-  void set_runtime(std::shared_ptr<const ProxyRuntime> next) { runtime_.store(std::move(next), std::memory_order_release); }
+  std::shared_ptr<const ProxyRuntime> runtime() const { return runtime_.load(); }
+  std::shared_ptr<const ProxyRuntime> runtime(Worker& worker) const { return runtime_.current(worker); }
+  void set_runtime(std::shared_ptr<const ProxyRuntime> next) { runtime_.store(std::move(next)); }
 
   observability::ProxyMetrics& metrics;
   const observability::RetryMetrics* retry_metrics = nullptr;  // null: retries not counted
@@ -69,7 +107,7 @@ struct ProxyShared {
   std::atomic<std::int64_t> in_flight{0};
 
  private:
-  std::atomic<std::shared_ptr<const ProxyRuntime>> runtime_;
+  RuntimeSlot runtime_;
 };
 
 }  // namespace levee::http

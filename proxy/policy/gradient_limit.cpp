@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace levee::policy {
 
@@ -12,7 +13,10 @@ GradientLimit::GradientLimit(const LimitSettings& settings, std::uint32_t initia
       limit_(std::clamp<double>(initial, min_, max_)) {}
 
 std::uint32_t GradientLimit::current() const {
-  return static_cast<std::uint32_t>(std::lround(limit_));
+  if (probe_) return static_cast<std::uint32_t>(min_);
+  // Rounded down, as Netflix's limits do: the limit hovers just above tolerance x capacity, and
+  // rounding up would admit one request more than the service can take.
+  return static_cast<std::uint32_t>(std::floor(limit_));
 }
 
 Duration GradientLimit::baseline() const {
@@ -21,12 +25,23 @@ Duration GradientLimit::baseline() const {
 
 void GradientLimit::on_sample(const Sample& sample) {
   const double recent = std::max<double>(static_cast<double>(sample.rtt.count()), 1.0);
+  const bool probing_enabled = settings_.probe_interval > Duration::zero();
+  if (probing_enabled && !next_probe_) next_probe_ = sample.now;  // the first probe: at once
+  if (probing_enabled && !probe_ && sample.now >= *next_probe_) probe_ = Probe{};
+  if (probe_) {
+    continue_probe(sample, recent);
+    return;
+  }
+
+  const double up = 1.0 / std::max<std::uint32_t>(settings_.long_window, 1);
   if (baseline_ns_ == 0) {
     baseline_ns_ = recent;
-  } else {
-    const double up = 1.0 / std::max<std::uint32_t>(settings_.long_window, 1);
-    const double alpha = recent > baseline_ns_ ? up : std::min(1.0, 10.0 * up);
-    baseline_ns_ += alpha * (recent - baseline_ns_);
+  } else if (recent < baseline_ns_) {
+    baseline_ns_ += std::min(1.0, 10.0 * up) * (recent - baseline_ns_);
+  } else if (!probing_enabled) {
+    // Without probes the baseline must rise with the windows themselves. A window far above it
+    // is queueing, not a slower service: it pulls no harder than one at twice the baseline.
+    baseline_ns_ += up * (std::min(recent, 2.0 * baseline_ns_) - baseline_ns_);
   }
 
   if (2.0 * sample.in_flight < limit_) return;  // app-limited: no evidence about capacity
@@ -35,6 +50,20 @@ void GradientLimit::on_sample(const Sample& sample) {
   const double estimate = gradient < 1.0 ? limit_ * gradient : limit_ + std::sqrt(limit_);
   limit_ = (1.0 - settings_.smoothing) * limit_ + settings_.smoothing * estimate;
   limit_ = std::clamp(limit_, min_, max_);
+}
+
+void GradientLimit::continue_probe(const Sample& sample, double recent) {
+  // Requests admitted before the pin still finish in the first windows; only windows run at
+  // the pinned concurrency measure the service without a queue.
+  if (sample.in_flight <= min_) {
+    probe_->lowest_ns = std::min(probe_->lowest_ns, recent);
+    ++probe_->clean_windows;
+  }
+  ++probe_->windows;
+  if (probe_->clean_windows < probe_clean_windows && probe_->windows < probe_max_windows) return;
+  if (probe_->clean_windows > 0) baseline_ns_ = probe_->lowest_ns;
+  probe_.reset();
+  next_probe_ = sample.now + settings_.probe_interval;
 }
 
 }  // namespace levee::policy

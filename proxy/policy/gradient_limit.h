@@ -17,15 +17,28 @@
 //   plus the headroom; adding the sqrt(limit) probe (Envoy's headroom) only while there is no
 //   queueing settles it at about tolerance x capacity instead, and still grows from 32 to a
 //   few hundred within seconds.
-// - The baseline is an exponential average that rises slowly (over long_window windows) and
-//   falls ten times faster: sustained overload barely drags it up, a service that really got
-//   slower is re-learned within a minute, and a service that got faster is noticed quickly.
-//   (Envoy instead re-measures the minimum RTT by periodically pinning concurrency low; that
-//   probe costs goodput every minute, which a sidecar should not do by default.)
+// - The baseline is what the service's latency is without a queue, and it is measured, not
+//   averaged from loaded windows: every probe_interval (and at the first sample) the limit is
+//   pinned to `min` until a few windows have run at that concurrency; their lowest latency
+//   becomes the baseline and the learned limit is restored (Envoy's minimum-RTT probe). Between
+//   probes the baseline only falls (ten times faster than a long_window average), so a faster
+//   service is noticed at once while a slower one waits for the next probe. An average that
+//   also rose would creep under sustained overload -- the limit admits tolerance x capacity,
+//   so every loaded window queues a little -- and drag the limit up with it: a third of the
+//   queueing per 20 s of overload, +1 request on a 4-slot service. A probe costs about
+//   min/limit of a few windows per interval (under 1% at 60 s).
+// - probe_interval 0 turns probes off (pure Gradient2): the baseline then also rises, as a
+//   long_window average in which a window counts at no more than twice the baseline -- the
+//   first windows of a spike queue at many times it.
+// - current() rounds down, as Netflix's limits do: the limit hovers just above tolerance x
+//   capacity (4.8-5.3 on 4 slots), and rounding up would settle it a whole request higher.
 // - A sample from a group using less than half its limit is app-limited: it says nothing
 //   about capacity, so the limit does not move on it (Gradient2).
 //
 // Thread safety: none (see limit.h).
+
+#include <limits>
+#include <optional>
 
 #include "proxy/policy/limit.h"
 
@@ -40,13 +53,29 @@ class GradientLimit final : public Limit {
 
   // The learned no-queueing latency (zero before the first sample); for tests and /state.
   Duration baseline() const;
+  bool probing() const { return probe_.has_value(); }
 
  private:
+  // Windows at the pinned concurrency a probe measures, and its bound when the load never lets
+  // the concurrency fall that low (the probe then keeps the old baseline).
+  static constexpr int probe_clean_windows = 3;
+  static constexpr int probe_max_windows = 20;
+
+  struct Probe {
+    int windows = 0;
+    int clean_windows = 0;
+    double lowest_ns = std::numeric_limits<double>::infinity();
+  };
+
+  void continue_probe(const Sample& sample, double recent);
+
   GradientSettings settings_;
   double min_;
   double max_;
   double limit_;
   double baseline_ns_ = 0;  // 0 = no sample yet
+  std::optional<TimePoint> next_probe_;  // unset until the first sample
+  std::optional<Probe> probe_;           // set while the limit is pinned to min
 };
 
 }  // namespace levee::policy
