@@ -25,9 +25,18 @@ Duration GradientLimit::baseline() const {
 
 void GradientLimit::on_sample(const Sample& sample) {
   const double recent = std::max<double>(static_cast<double>(sample.rtt.count()), 1.0);
+  // A group using less than half its limit is app-limited: the limit is not what holds it
+  // back, so its latency is the service's own, but it says nothing about capacity.
+  const bool busy = 2.0 * sample.in_flight >= limit_;
   const bool probing_enabled = settings_.probe_interval > Duration::zero();
-  if (probing_enabled && !next_probe_) next_probe_ = sample.now;  // the first probe: at once
-  if (probing_enabled && !probe_ && sample.now >= *next_probe_) probe_ = Probe{};
+  if (probing_enabled) {
+    // A group that starts busy may start congested: probe at once. One that starts calm has
+    // a fair baseline already and probes a full interval later.
+    if (!next_probe_) next_probe_ = busy ? sample.now : sample.now + settings_.probe_interval;
+    // Only a busy group probes: a calm one's baseline is its own latency, and pinning its
+    // limit would queue requests for nothing.
+    if (!probe_ && busy && sample.now >= *next_probe_) probe_ = Probe{};
+  }
   if (probe_) {
     continue_probe(sample, recent);
     return;
@@ -38,13 +47,13 @@ void GradientLimit::on_sample(const Sample& sample) {
     baseline_ns_ = recent;
   } else if (recent < baseline_ns_) {
     baseline_ns_ += std::min(1.0, 10.0 * up) * (recent - baseline_ns_);
-  } else if (!probing_enabled) {
-    // Without probes the baseline must rise with the windows themselves. A window far above it
-    // is queueing, not a slower service: it pulls no harder than one at twice the baseline.
+  } else if (!busy || !probing_enabled) {
+    // A window far above the baseline is queueing, not a slower service: it pulls no harder
+    // than one at twice the baseline.
     baseline_ns_ += up * (std::min(recent, 2.0 * baseline_ns_) - baseline_ns_);
   }
 
-  if (2.0 * sample.in_flight < limit_) return;  // app-limited: no evidence about capacity
+  if (!busy) return;  // no evidence about capacity
 
   const double gradient = std::clamp(settings_.tolerance * baseline_ns_ / recent, 0.5, 1.0);
   const double estimate = gradient < 1.0 ? limit_ * gradient : limit_ + std::sqrt(limit_);

@@ -17,23 +17,24 @@
 //   plus the headroom; adding the sqrt(limit) probe (Envoy's headroom) only while there is no
 //   queueing settles it at about tolerance x capacity instead, and still grows from 32 to a
 //   few hundred within seconds.
-// - The baseline is what the service's latency is without a queue, and it is measured, not
-//   averaged from loaded windows: every probe_interval (and at the first sample) the limit is
-//   pinned to `min` until a few windows have run at that concurrency; their lowest latency
-//   becomes the baseline and the learned limit is restored (Envoy's minimum-RTT probe). Between
-//   probes the baseline only falls (ten times faster than a long_window average), so a faster
-//   service is noticed at once while a slower one waits for the next probe. An average that
-//   also rose would creep under sustained overload -- the limit admits tolerance x capacity,
-//   so every loaded window queues a little -- and drag the limit up with it: a third of the
-//   queueing per 20 s of overload, +1 request on a 4-slot service. A probe costs about
-//   min/limit of a few windows per interval (under 1% at 60 s).
-// - probe_interval 0 turns probes off (pure Gradient2): the baseline then also rises, as a
-//   long_window average in which a window counts at no more than twice the baseline -- the
-//   first windows of a spike queue at many times it.
+// - The baseline is what the service's latency is without a queue. While the group is
+//   app-limited (using under half its limit) its windows are exactly that, and the baseline
+//   follows them as an exponential average that rises slowly (long_window windows) and falls
+//   ten times faster. While the group is busy it only falls: loaded windows queue a little by
+//   design (the limit admits tolerance x capacity), and an average of them would creep up
+//   under sustained overload and drag the limit with it -- a third of the queueing per 20 s,
+//   +1 request on a 4-slot service. Instead, as Envoy does with its minimum RTT, a busy group
+//   re-measures it every probe_interval: the limit is pinned to `min` until a few windows have
+//   run at that concurrency, their lowest latency becomes the baseline, and the learned limit
+//   is restored. A group that is busy from its first window probes at once (it may have
+//   started congested). A probe costs about min/limit of a few windows per interval.
+// - probe_interval 0 turns probes off (pure Gradient2): busy windows then move the baseline
+//   too. Either way a window counts at no more than twice the baseline: the first windows of
+//   a spike queue at many times it.
 // - current() rounds down, as Netflix's limits do: the limit hovers just above tolerance x
 //   capacity (4.8-5.3 on 4 slots), and rounding up would settle it a whole request higher.
-// - A sample from a group using less than half its limit is app-limited: it says nothing
-//   about capacity, so the limit does not move on it (Gradient2).
+// - An app-limited sample says nothing about capacity, so the limit does not move on it
+//   (Gradient2).
 //
 // Thread safety: none (see limit.h).
 

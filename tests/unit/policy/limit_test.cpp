@@ -226,6 +226,17 @@ TEST(GradientProbe, TheFirstSamplePinsTheLimitToMinUntilThreeWindowsRanThere) {
   EXPECT_EQ(limit.current(), 40u);    // the limit it had, restored
 }
 
+TEST(GradientProbe, ACalmGroupNeverProbesAndFollowsItsOwnLatency) {
+  GradientLimit limit(probing_settings(40), 40);
+  TimePoint now = start;
+  for (int i = 0; i < 3000; ++i) {  // five minutes using a few of its 40 permits
+    limit.on_sample({i < 1500 ? 10ms : 12ms, 5, false, now += 100ms});
+    ASSERT_FALSE(limit.probing()) << "window " << i;
+  }
+  EXPECT_EQ(limit.current(), 40u);
+  EXPECT_GT(limit.baseline(), 11500us);  // the service got slower; the average followed it
+}
+
 TEST(GradientProbe, AProbeThatNeverGetsCleanWindowsEndsAndKeepsTheBaseline) {
   GradientLimit limit(probing_settings(40), 40);
   TimePoint now = start;
