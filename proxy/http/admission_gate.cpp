@@ -76,14 +76,23 @@ asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::i
   ticket.id = next_ticket_.fetch_add(1, std::memory_order_relaxed);
   if (ticket.arrival == policy::TimePoint{}) ticket.arrival = now;
 
-  // Registered before asking, so a grant delivered by another thread between the decision and
-  // the wait finds its waiter.
+  // Most requests are admitted or shed without the queue, and need no waiter.
+  if (auto decided = admission_.decide_now(ticket, now)) {
+    deliver(std::move(decided->effects));
+    AdmitResult result;
+    if (decided->admitted()) result.permit = PermitGuard(shared_from_this(), decided->permit);
+    else result.reason = decided->reason;
+    co_return result;
+  }
+
+  // Registered before the ticket can be queued, so a grant delivered by another thread between
+  // the decision and the wait finds its waiter.
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
   {
     std::lock_guard lock(waiters_mu_);
     waiters_.emplace(ticket.id, waiter);
   }
-  policy::Decision decision = admission_.try_admit(ticket, now);
+  policy::Decision decision = admission_.admit_or_queue(ticket, now);
   deliver(std::move(decision.effects));
   if (!decision.queued()) {
     {

@@ -65,6 +65,11 @@ Decision Admission::reject(const Ticket& ticket, ShedReason reason) {
 // ---- try_admit -----------------------------------------------------------------------------
 
 Decision Admission::try_admit(const Ticket& ticket, TimePoint now) {
+  if (auto decided = decide_now(ticket, now)) return std::move(*decided);
+  return admit_or_queue(ticket, now);
+}
+
+std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint now) {
   if (hot_.draining.load(std::memory_order_relaxed)) return reject(ticket, ShedReason::draining);
   if (ticket.priority == Priority::critical) {
     hot_.reserve_until.store((now + critical_reserve_hold).time_since_epoch().count(),
@@ -93,6 +98,10 @@ Decision Admission::try_admit(const Ticket& ticket, TimePoint now) {
       return decision;
     }
   }
+  return std::nullopt;
+}
+
+Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
   const TimePoint arrival = ticket.arrival == TimePoint{} ? now : ticket.arrival;
   return admit_slow(ticket, arrival, now);
 }

@@ -64,6 +64,14 @@ class Admission {
   // decision.effects (they concern other waiters).
   Decision try_admit(const Ticket& ticket, TimePoint now);
 
+  // try_admit() in two steps, for a caller that must get ready before its ticket can be
+  // queued (register where a grant will find it) and would rather not for every request:
+  // decide_now() settles everything that needs no queue -- nullopt means "may queue"; then
+  // call admit_or_queue() exactly once, which decides under the lock (it may still admit or
+  // reject). Together they are exactly try_admit().
+  std::optional<Decision> decide_now(const Ticket& ticket, TimePoint now);
+  Decision admit_or_queue(const Ticket& ticket, TimePoint now);
+
   // The request holding `permit` finished. Call exactly once per permit (PermitGuard's job),
   // with the outcome; ignored when no answer says anything about the service.
   Effects release(const Permit& permit, Outcome outcome, TimePoint now);

@@ -20,6 +20,28 @@ TEST(Admission, AdmitsUpToTheLimitThenQueues) {
   EXPECT_EQ(s.counters.queued, 1u);
 }
 
+TEST(Admission, DecideNowSettlesWhatNeedsNoQueueAndLeavesTheRestToAdmitOrQueue) {
+  testing::ManualClock clock;
+  Admission admission(plain_settings(1), clock.now());
+  Ticket first;
+  first.id = 1;
+  const auto admitted = admission.decide_now(first, clock.now());
+  ASSERT_TRUE(admitted.has_value());
+  EXPECT_TRUE(admitted->admitted());
+  Ticket second;
+  second.id = 2;
+  EXPECT_FALSE(admission.decide_now(second, clock.now()).has_value());  // may queue
+  EXPECT_EQ(admission.snapshot(clock.now()).counters.queued, 0u);         // ...but has not
+  EXPECT_TRUE(admission.admit_or_queue(second, clock.now()).queued());
+  // A freed slot goes to the waiter, not to a newcomer's fast path.
+  const auto granted = admission.release(admitted->permit, Outcome::success, clock.now());
+  ASSERT_EQ(granted.granted.size(), 1u);
+  EXPECT_EQ(granted.granted[0].ticket, 2u);
+  Ticket third;
+  third.id = 3;
+  EXPECT_FALSE(admission.decide_now(third, clock.now()).has_value());
+}
+
 TEST(Admission, PermitCarriesStartAndInFlight) {
   AdmissionHarness h(plain_settings(4));
   const Decision first = h.admit(1);
