@@ -357,7 +357,7 @@ void Admission::enter_mode(Mode mode) {
     // time, with 20% headroom. Without an estimate, a fixed fraction of the current limit.
     const std::uint32_t floor = std::max<std::uint32_t>(
         settings_.limit.kind == LimitKind::fixed ? 1 : settings_.limit.min, 1);
-    const std::uint32_t current = limit_->current();
+    const std::uint32_t current = limit_->learned();  // not a probe's temporary pin
     const double little = collapse_.peak() * to_seconds(estimator_.baseline()) * 1.2;
     const double clamp = little > 0 ? std::min<double>(current, std::ceil(little))
                                     : std::floor(current * settings_.collapse.clamp_factor);
@@ -390,7 +390,7 @@ Effects Admission::reconfigure(const AdmissionSettings& settings, TimePoint now)
   if (settings.limit != settings_.limit) {
     const bool keep = settings.limit.kind == settings_.limit.kind &&
                       settings.limit.kind != LimitKind::fixed;
-    limit_ = make_limit(settings.limit, keep ? limit_->current() : 0);
+    limit_ = make_limit(settings.limit, keep ? limit_->learned() : 0);
   }
   settings_ = settings;
   queue_.reconfigure(settings.queue);

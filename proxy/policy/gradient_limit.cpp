@@ -13,7 +13,10 @@ GradientLimit::GradientLimit(const LimitSettings& settings, std::uint32_t initia
       limit_(std::clamp<double>(initial, min_, max_)) {}
 
 std::uint32_t GradientLimit::current() const {
-  if (probe_) return static_cast<std::uint32_t>(min_);
+  return probe_ ? static_cast<std::uint32_t>(min_) : learned();
+}
+
+std::uint32_t GradientLimit::learned() const {
   // Rounded down, as Netflix's limits do: the limit hovers just above tolerance x capacity, and
   // rounding up would admit one request more than the service can take.
   return static_cast<std::uint32_t>(std::floor(limit_));

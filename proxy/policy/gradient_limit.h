@@ -50,6 +50,7 @@ class GradientLimit final : public Limit {
   GradientLimit(const LimitSettings& settings, std::uint32_t initial);
 
   std::uint32_t current() const override;
+  std::uint32_t learned() const override;
   void on_sample(const Sample& sample) override;
 
   // The learned no-queueing latency (zero before the first sample); for tests and /state.

@@ -31,6 +31,9 @@ class Limit {
   virtual ~Limit() = default;
   // The limit to enforce now; always >= 1.
   virtual std::uint32_t current() const = 0;
+  // What the algorithm has learned, for a reconfigured group to start from: current() unless
+  // the limit is temporarily held elsewhere (a gradient probe).
+  virtual std::uint32_t learned() const { return current(); }
   // Called once per completed request that says something about the service (outcome
   // success or dropped; requests whose client went away are not samples), in completion
   // order, with non-decreasing `now`.

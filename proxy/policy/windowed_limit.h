@@ -23,6 +23,7 @@ class WindowedLimit final : public Limit {
   WindowedLimit(std::unique_ptr<Limit> inner, Duration window, std::uint32_t min_samples);
 
   std::uint32_t current() const override { return inner_->current(); }
+  std::uint32_t learned() const override { return inner_->learned(); }
   void on_sample(const Sample& sample) override;
 
   const Limit& inner() const { return *inner_; }

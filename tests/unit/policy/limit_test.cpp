@@ -217,6 +217,7 @@ TEST(GradientProbe, TheFirstSamplePinsTheLimitToMinUntilThreeWindowsRanThere) {
   limit.on_sample({80ms, 40, false, now += 100ms});
   EXPECT_TRUE(limit.probing());
   EXPECT_EQ(limit.current(), 3u);
+  EXPECT_EQ(limit.learned(), 40u);  // what a reload carries over: not the pin
   limit.on_sample({80ms, 40, false, now += 100ms});  // still draining what was admitted before
   for (int i = 0; i < 2; ++i) limit.on_sample({10ms + i * 1ms, 3, false, now += 100ms});
   EXPECT_TRUE(limit.probing());
