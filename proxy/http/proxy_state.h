@@ -73,10 +73,11 @@ class RuntimeSlot {
     version_.fetch_add(1, std::memory_order_release);
   }
   // The copy `worker` holds, refreshed when a newer runtime was published. Only ever called
-  // on the worker's own thread.
+  // on the worker's own thread. The reference is good until that thread's next call: a caller
+  // that suspends copies it.
   const std::shared_ptr<const ProxyRuntime>& current(Worker& worker) const {
     const auto version = version_.load(std::memory_order_acquire);
-    if (version != worker.runtime_version || !worker.runtime) {
+    if (version != worker.runtime_version) {
       worker.runtime = load();
       worker.runtime_version = version;
     }
@@ -86,7 +87,7 @@ class RuntimeSlot {
  private:
   mutable std::mutex mu_;
   std::shared_ptr<const ProxyRuntime> current_;
-  std::atomic<std::uint64_t> version_{1};
+  std::atomic<std::uint64_t> version_{1};  // a Worker starts at 0: its first call loads
 };
 
 struct ProxyShared {
@@ -94,7 +95,8 @@ struct ProxyShared {
       : metrics(m), clock(c), random(seed) {}
 
   std::shared_ptr<const ProxyRuntime> runtime() const { return runtime_.load(); }
-  std::shared_ptr<const ProxyRuntime> runtime(Worker& worker) const { return runtime_.current(worker); }
+  // On a worker's thread: its own copy, without a lock or a reference count (see RuntimeSlot).
+  const std::shared_ptr<const ProxyRuntime>& runtime(Worker& worker) const { return runtime_.current(worker); }
   void set_runtime(std::shared_ptr<const ProxyRuntime> next) { runtime_.store(std::move(next)); }
 
   observability::ProxyMetrics& metrics;

@@ -103,10 +103,6 @@ std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint no
 
 Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
   const TimePoint arrival = ticket.arrival == TimePoint{} ? now : ticket.arrival;
-  return admit_slow(ticket, arrival, now);
-}
-
-Decision Admission::admit_slow(const Ticket& ticket, TimePoint arrival, TimePoint now) {
   Decision decision;
   const std::lock_guard lock(mu_);
   pump(now, decision.effects);  // serve earlier waiters first if slots are free

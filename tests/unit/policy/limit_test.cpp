@@ -287,10 +287,22 @@ class RecordingLimit final : public Limit {
   std::vector<Sample> samples;
 };
 
+// A WindowedLimit of 100 ms windows around a RecordingLimit, and what that saw.
+struct RecordedWindows {
+  explicit RecordedWindows(std::uint32_t min_samples) {
+    auto inner = std::make_unique<RecordingLimit>();
+    recorder = inner.get();
+    limit = std::make_unique<WindowedLimit>(std::move(inner), 100ms, min_samples);
+  }
+  const std::vector<Sample>& seen() const { return recorder->samples; }
+  RecordingLimit* recorder;
+  std::unique_ptr<WindowedLimit> limit;
+};
+
 TEST(WindowedLimit, FeedsOneAggregateSamplePerWindow) {
-  auto inner = std::make_unique<RecordingLimit>();
-  auto& seen = inner->samples;
-  WindowedLimit limit(std::move(inner), 100ms, 3);
+  RecordedWindows windows(3);
+  auto& limit = *windows.limit;
+  const auto& seen = windows.seen();
   TimePoint now = start;
   limit.on_sample({10ms, 2, false, now});
   limit.on_sample({20ms, 7, false, now += 40ms});
@@ -306,9 +318,9 @@ TEST(WindowedLimit, FeedsOneAggregateSamplePerWindow) {
 }
 
 TEST(WindowedLimit, AQuietWindowWaitsForSamplesThenClosesWithWhatItHas) {
-  auto inner = std::make_unique<RecordingLimit>();
-  auto& seen = inner->samples;
-  WindowedLimit limit(std::move(inner), 100ms, 10);
+  RecordedWindows windows(10);
+  auto& limit = *windows.limit;
+  const auto& seen = windows.seen();
   TimePoint now = start;
   limit.on_sample({10ms, 1, false, now});
   limit.on_sample({30ms, 1, false, now += 500ms});  // past the window, too few samples
