@@ -3,6 +3,7 @@
 #include "proxy/admin/admin_server.h"
 #include "proxy/config/loader.h"
 #include "proxy/http/admission_groups.h"
+#include "proxy/http/exchange_error.h"
 #include "proxy/http/client_session.h"
 #include "proxy/http/listener.h"
 #include "proxy/http/proxy_state.h"
@@ -66,53 +67,47 @@ std::string to_string(const tcp::endpoint& endpoint) {
          std::to_string(endpoint.port());
 }
 
-std::vector<std::string_view> exchange_error_names() {
+// The label values of an enum with an `all_*` table and a name() (e.g. shed_reason.h).
+template <class Enum, std::size_t N>
+std::vector<std::string_view> names_of(const std::array<Enum, N>& all) {
   std::vector<std::string_view> names;
-  for (std::size_t i = 0; i < http::exchange_error_count; ++i) names.push_back(http::name(static_cast<http::ExchangeError>(i)));
+  for (const Enum value : all) names.push_back(name(value));
   return names;
 }
 
-std::vector<std::string_view> retry_outcome_names() {
-  std::vector<std::string_view> names;
-  for (std::size_t i = 0; i < http::retry_outcome_count; ++i) names.push_back(http::name(static_cast<http::RetryOutcome>(i)));
-  return names;
+// A route's retry allowance is carried over from `previous` (same index: reloads cannot add
+// or remove routes) and reconfigured, so a reload neither refills nor empties a budget.
+std::shared_ptr<policy::RetryAllowance> retry_allowance(const config::RouteConfig& route, std::size_t index,
+                                                        const http::ProxyRuntime* previous, policy::TimePoint now) {
+  if (route.retry.attempts <= 1) return nullptr;
+  auto kept = previous && index < previous->routes.size() ? previous->routes[index].retry : nullptr;
+  if (kept) kept->reconfigure(route.retry.budget, now);
+  else kept = std::make_shared<policy::RetryAllowance>(route.retry.budget, now);
+  return kept;
 }
 
-// A route's retry state is carried over from `previous` (same index: reloads cannot add or
-// remove routes) and reconfigured, so a reload neither refills nor empties a budget.
-std::vector<std::shared_ptr<http::RouteRetry>> build_retries(const config::Config& config,
-                                                             const http::ProxyRuntime* previous,
-                                                             policy::TimePoint now) {
-  std::vector<std::shared_ptr<http::RouteRetry>> retries;
-  for (std::size_t i = 0; i < config.routes.size(); ++i) {
-    const auto& settings = config.routes[i].retry;
-    if (settings.attempts <= 1) {
-      retries.push_back(nullptr);
-      continue;
-    }
-    auto kept = previous && i < previous->retries.size() ? previous->retries[i] : nullptr;
-    if (kept) kept->reconfigure(settings.budget, now);
-    else kept = std::make_shared<http::RouteRetry>(settings.budget, now);
-    retries.push_back(std::move(kept));
-  }
-  return retries;
-}
-
+// One http::Route per configured route, in config order (the router's matches index them).
 std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config,
                                                         std::vector<std::shared_ptr<http::AdmissionGate>> gates,
+                                                        const observability::ProxyMetrics& metrics,
                                                         const http::ProxyRuntime* previous, policy::TimePoint now) {
   std::vector<policy::RouteMatch> matches;
-  std::vector<http::RouteTarget> targets;
-  for (const auto& route : config->routes) {
+  std::vector<http::Route> routes;
+  for (std::size_t r = 0; r < config->routes.size(); ++r) {
+    const auto& route = config->routes[r];
     matches.push_back({route.host, route.path_prefix});
-    std::size_t upstream = 0;
-    for (std::size_t i = 0; i < config->upstreams.size(); ++i)
-      if (config->upstreams[i].name == route.upstream) upstream = i;
-    targets.push_back({route.name, upstream});
+    http::Route built;
+    built.index = r;
+    built.config = &route;
+    for (std::size_t u = 0; u < config->upstreams.size(); ++u)
+      if (config->upstreams[u].name == route.upstream) built.upstream = u;
+    built.gate = std::move(gates[r]);
+    built.retry = retry_allowance(route, r, previous, now);
+    built.metrics = &metrics.route(r);
+    routes.push_back(std::move(built));
   }
-  auto retries = build_retries(*config, previous, now);
-  return std::make_shared<const http::ProxyRuntime>(http::ProxyRuntime{
-      std::move(config), policy::Router(std::move(matches)), std::move(targets), std::move(gates), std::move(retries)});
+  return std::make_shared<const http::ProxyRuntime>(
+      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(routes)});
 }
 
 template <class T>
@@ -130,8 +125,8 @@ struct Server::State {
         options(std::move(opts)),
         workers(std::make_unique<http::WorkerPool>(
             config->server.threads ? config->server.threads : std::max(1u, std::thread::hardware_concurrency()))),
-        metrics(registry, names_of(config->routes), names_of(config->upstreams), exchange_error_names()),
-        retry_metrics(registry, names_of(config->routes), retry_outcome_names()),
+        metrics(registry, names_of(config->routes), names_of(config->upstreams), names_of(http::all_exchange_errors)),
+        retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
         shared(metrics, clock, std::random_device{}()),
         groups(registry, clock) {
     shared.retry_metrics = &retry_metrics;
@@ -193,7 +188,7 @@ struct Server::State {
     spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
     auto gates = groups.apply(*result.config);
     const auto previous = shared.runtime();
-    shared.set_runtime(build_runtime(result.config, std::move(gates), previous.get(), clock.now()));
+    shared.set_runtime(build_runtime(result.config, std::move(gates), metrics, previous.get(), clock.now()));
     spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
     reply.body = "reloaded\n";
     return reply;
@@ -203,8 +198,8 @@ struct Server::State {
     groups.refresh_metrics();
     const auto runtime = shared.runtime();
     const auto now = clock.now();
-    for (std::size_t i = 0; i < runtime->retries.size(); ++i)
-      retry_metrics.set_budget_tokens(i, runtime->retries[i] ? runtime->retries[i]->budget.balance(now) : 0.0);
+    for (const auto& route : runtime->routes)
+      retry_metrics.set_budget_tokens(route.index, route.retry ? route.retry->budget.balance(now) : 0.0);
     for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
       auto& m = metrics.upstream(i);
       m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
@@ -304,7 +299,7 @@ int Server::run() {
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
-  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), nullptr, s.clock.now()));
+  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), s.metrics, nullptr, s.clock.now()));
   // Signals are caught before anything says "listening": a SIGHUP sent as soon as the log says
   // levee is up must reload it, not kill it (the default action). Asio holds a signal until the
   // control thread runs.

@@ -8,39 +8,80 @@
 #      integration tests, which run levee with two worker threads),
 #   5. fuzzes the request path and the config loader for 60 s each (scripts/fuzz.sh, clang).
 # Set LEVEE_SKIP_SANITIZERS=1 (skips 3-5) for a quick local run.
+#
+# Each stage ends with its wall time (`== done: NAME (N s)`), each build with its slowest
+# translation units, and the run with a table of every stage and the total: CI has 90 minutes
+# on 2 cores and this suite is kept well inside 35 of them, so a change that makes a stage
+# slower shows here first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 jobs=$(nproc)
-section() { printf '\n== %s\n' "$*"; }
+run_started=$SECONDS
+stage_names=()
+stage_seconds=()
 
-section "release build (-Werror)"
+# stage NAME COMMAND...: runs one stage and records its wall time.
+stage() {
+  local name=$1; shift
+  printf '\n== %s\n' "$name"
+  local started=$SECONDS
+  "$@"
+  local took=$((SECONDS - started))
+  stage_names+=("$name")
+  stage_seconds+=("$took")
+  printf '== done: %s (%d s)\n' "$name" "$took"
+}
+
+# The slowest translation units of the last build in DIR, from ninja's own log.
+slowest_units() {
+  local log=$1/.ninja_log
+  [[ -f $log ]] || return 0
+  echo "slowest translation units (s):"
+  awk -F'\t' 'NR > 1 && $4 ~ /\.o$/ { printf "%7.1f  %s\n", ($2 - $1) / 1000, $4 }' "$log" | sort -rn | head -n 5
+}
+
+build() {
+  local dir=$1; shift
+  cmake --build "$dir" -j "$jobs" "$@"
+  slowest_units "$dir"
+}
+
+summary() {
+  printf '\n== stage times\n'
+  local i
+  for i in "${!stage_names[@]}"; do
+    printf '%-34s %6d s\n' "${stage_names[$i]}" "${stage_seconds[$i]}"
+  done
+  printf '%-34s %6d s\n' "total" "$((SECONDS - run_started))"
+}
+trap summary EXIT
+
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEVEE_WERROR=ON >/dev/null
-cmake --build build/release -j "$jobs"
-
-section "tests (release)"
-ctest --test-dir build/release --output-on-failure --no-tests=error -j "$jobs"
+stage "release build (-Werror)" build build/release
+stage "tests (release)" ctest --test-dir build/release --output-on-failure --no-tests=error -j "$jobs"
 
 if [[ "${LEVEE_SKIP_SANITIZERS:-0}" != 1 ]]; then
-  section "ASan+UBSan build"
+  # Sanitizer builds compile at -Og -g1 (cmake/sanitizers.cmake): they exist to run tests.
   cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEVEE_WERROR=ON -DLEVEE_SANITIZE=ON \
         -DLEVEE_BUILD_BENCH=OFF >/dev/null
-  cmake --build build/asan -j "$jobs"
-  section "tests (ASan+UBSan; unit and integration)"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  stage "ASan+UBSan build" build build/asan
+  stage "tests (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure --no-tests=error -j "$jobs" -LE e2e
 
-  section "TSan build"
   cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEVEE_WERROR=ON -DLEVEE_TSAN=ON \
         -DLEVEE_BUILD_BENCH=OFF >/dev/null
-  cmake --build build/tsan -j "$jobs" --target policy_tests integration_tests levee levee-load
-  section "tests (TSan; policy and integration)"
-  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
-  build/tsan/tests/unit/policy/policy_tests --gtest_brief=1
-  build/tsan/tests/integration/integration_tests --gtest_brief=1
-  unset TSAN_OPTIONS
+  # Only what this stage runs: the policy tests, the integration tests and the two binaries
+  # they start.
+  stage "TSan build" build build/tsan --target policy_tests integration_tests levee levee-load
+  tsan_tests() (
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
+    build/tsan/tests/unit/policy/policy_tests --gtest_brief=1
+    build/tsan/tests/integration/integration_tests --gtest_brief=1
+  )
+  stage "tests (TSan)" tsan_tests
 
-  section "fuzz (60 s per harness)"
-  scripts/fuzz.sh 60
+  stage "fuzz (60 s per harness)" scripts/fuzz.sh 60
 fi

@@ -79,8 +79,9 @@ void read_collapse(MapReader& r, policy::CollapseSettings& collapse) {
 }
 
 std::optional<std::string> check_retry_on(std::string_view word) {
-  static const std::vector<std::string> words{"connect_failure", "reset", "timeout", "status"};
-  if (std::find(words.begin(), words.end(), word) != words.end()) return std::nullopt;
+  if (policy::parse_retry_on(word)) return std::nullopt;
+  std::vector<std::string> words;
+  for (const auto kind : policy::all_retry_on) words.emplace_back(policy::name(kind));
   std::string message = fmt::format("expected one of {}; got '{}'", fmt::join(words, ", "), word);
   if (auto near = closest(word, words)) message += fmt::format("; did you mean '{}'?", *near);
   return message;
@@ -98,20 +99,11 @@ std::optional<std::string> check_retry_status(std::string_view text) {
 void read_retry(MapReader& r, RetryConfig& retry) {
   r.integer<std::uint32_t>("attempts", retry.attempts, 1, 10);
   std::vector<std::string> retry_on;
-  for (const auto kind : retry.retry_on) {
-    retry_on.emplace_back(kind == RetryOn::connect_failure ? "connect_failure"
-                          : kind == RetryOn::reset         ? "reset"
-                          : kind == RetryOn::timeout       ? "timeout"
-                                                           : "status");
-  }
+  for (const auto kind : retry.retry_on) retry_on.emplace_back(policy::name(kind));
   r.string_list("retry_on", retry_on, "connect_failure, reset, timeout or status", check_retry_on);
   retry.retry_on.clear();
-  for (const auto& word : retry_on) {
-    retry.retry_on.push_back(word == "connect_failure" ? RetryOn::connect_failure
-                             : word == "reset"         ? RetryOn::reset
-                             : word == "timeout"       ? RetryOn::timeout
-                                                       : RetryOn::status);
-  }
+  // check_retry_on has refused any other word.
+  for (const auto& word : retry_on) retry.retry_on.push_back(policy::parse_retry_on(word).value_or(RetryOn::status));
   std::vector<std::string> statuses;
   for (const unsigned status : retry.statuses) statuses.push_back(std::to_string(status));
   r.string_list("statuses", statuses, "5xx statuses", check_retry_status);

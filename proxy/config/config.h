@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "proxy/policy/priority.h"
+#include "proxy/policy/retry_rules.h"
 #include "proxy/policy/settings.h"
 
 namespace levee::config {
@@ -63,28 +64,10 @@ struct UpstreamConfig {
   friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };
 
-// What levee's own retries to the service react to (route `retry.retry_on`).
-enum class RetryOn : std::uint8_t {
-  connect_failure,  // connect refused / timed out: the request never reached the service
-  reset,            // connection reset or closed before any response byte
-  timeout,          // per-try timeout before the response header
-  status,           // a status listed in RetryConfig::statuses
-};
-
-// levee's retries to the service, per route (YAML `routes[].retry`). Off by default
-// (attempts 1): a retry is only safe once the budget bounds it, so operators opt in.
-struct RetryConfig {
-  std::uint32_t attempts = 1;                            // total tries, first one included
-  std::vector<RetryOn> retry_on{RetryOn::connect_failure, RetryOn::reset};
-  std::vector<unsigned> statuses{502, 503, 504};         // used when retry_on has `status`
-  std::optional<Duration> per_try_timeout;               // none: the upstream response_timeout
-  Duration backoff_base = std::chrono::milliseconds(25); // full jitter: U(0, min(max, base*2^n))
-  Duration backoff_max = std::chrono::milliseconds(250);
-  std::uint64_t max_buffered_body = 64 * KiB;            // larger bodies stream, never retried
-  policy::RetryBudgetSettings budget;                    // outbound retry budget of the route
-
-  friend bool operator==(const RetryConfig&, const RetryConfig&) = default;
-};
+// levee's retries to the service, per route (YAML `routes[].retry`): the settings live with
+// the rules that read them (proxy/policy/retry_rules.h).
+using RetryOn = policy::RetryOn;
+using RetryConfig = policy::RetrySettings;
 
 struct RouteConfig {
   std::string name;

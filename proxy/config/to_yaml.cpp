@@ -103,16 +103,6 @@ void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
   w.end();
 }
 
-std::string_view retry_on_word(RetryOn kind) {
-  switch (kind) {
-    case RetryOn::connect_failure: return "connect_failure";
-    case RetryOn::reset: return "reset";
-    case RetryOn::timeout: return "timeout";
-    case RetryOn::status: return "status";
-  }
-  return "status";
-}
-
 void write_route_guard(Writer& w, const Config& config, const RouteConfig& route) {
   w.text("priority", policy::name(route.priority));
   if (route.timeout) w.duration("timeout", *route.timeout);
@@ -128,7 +118,7 @@ void write_route_guard(Writer& w, const Config& config, const RouteConfig& route
   w.begin("retry");
   w.integer("attempts", retry.attempts);
   std::vector<std::string> words;
-  for (const auto kind : retry.retry_on) words.emplace_back(retry_on_word(kind));
+  for (const auto kind : retry.retry_on) words.emplace_back(policy::name(kind));
   w.list("retry_on", words);
   std::vector<std::string> statuses;
   for (const auto status : retry.statuses) statuses.push_back(std::to_string(status));

@@ -10,8 +10,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
-#include "proxy/http/request_class.h"
-#include "proxy/http/shed_reply.h"
+#include "proxy/http/request_pipeline.h"
 
 namespace levee::http {
 namespace asio = boost::asio;
@@ -25,31 +24,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t first_read_size = 4096;
 // The most one read adds to the client buffer (Beast's own choice for its read operations).
 constexpr std::size_t read_chunk = 65536;
-
-// The one place where a failed exchange becomes an answer for the client.
-LocalReply reply_for(ExchangeError error, bool request_fully_read) {
-  const bool close = !request_fully_read;
-  switch (error) {
-    case ExchangeError::pool_exhausted:
-      return make_error_reply(bh::status::service_unavailable, "upstream connection limit reached", close);
-    case ExchangeError::connect_refused:
-      return make_error_reply(bh::status::bad_gateway, "upstream connect failed", close);
-    case ExchangeError::connect_timeout:
-      return make_error_reply(bh::status::gateway_timeout, "upstream connect timeout", close);
-    case ExchangeError::upstream_reset:
-      return make_error_reply(bh::status::bad_gateway, "upstream closed the connection", close);
-    case ExchangeError::upstream_timeout:
-      return make_error_reply(bh::status::gateway_timeout, "upstream response timeout", close);
-    case ExchangeError::upstream_protocol:
-      return make_error_reply(bh::status::bad_gateway, "upstream sent an invalid response", close);
-    case ExchangeError::request_too_large:
-      return make_error_reply(bh::status::payload_too_large, "request body too large", true);
-    case ExchangeError::none:
-    case ExchangeError::client_gone:
-      break;
-  }
-  return make_error_reply(bh::status::internal_server_error, "internal error", true);
-}
 
 LocalReply reply_for_parse_error(const beast::error_code& ec) {
   if (ec == bh::error::header_limit)
@@ -94,32 +68,6 @@ awaitable<beast::error_code> read_request_header(beast::tcp_stream& stream, beas
 bool is_disconnect(const beast::error_code& ec) {
   return ec == bh::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::operation_aborted || ec == asio::error::broken_pipe || ec == beast::error::timeout;
-}
-
-// What the service's answer says about its health, for the group's limit algorithm.
-policy::Outcome outcome_of(const ExchangeResult& result) {
-  switch (result.error) {
-    case ExchangeError::none:
-      return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
-    case ExchangeError::connect_refused:
-    case ExchangeError::connect_timeout:
-    case ExchangeError::upstream_reset:
-    case ExchangeError::upstream_timeout:
-    case ExchangeError::upstream_protocol:
-      return policy::Outcome::dropped;
-    case ExchangeError::pool_exhausted:
-    case ExchangeError::request_too_large:
-    case ExchangeError::client_gone:
-      break;
-  }
-  return policy::Outcome::ignored;
-}
-
-// nginx's "client closed request": logged and counted, never sent.
-constexpr unsigned client_closed_status = 499;
-
-double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
 }
 
 }  // namespace
@@ -216,115 +164,30 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   buffer_.max_size(std::max<std::size_t>(buffer_.size(), std::size_t{header_limit} + read_chunk));
   const beast::error_code read_ec = co_await read_request_header(stream_, buffer_, parser, header_limit);
   disarm_header_timer();
-  const auto& unrouted = shared_.metrics.unrouted();
   if (read_ec) {
-    if (header_timed_out_) {
-      unrouted.record(408, seconds_between(started, shared_.clock.now()));
-      co_return co_await reply(make_error_reply(bh::status::request_timeout, "request header timeout", true),
-                               11, false, false, listener.body_timeout);
-    }
-    if (is_disconnect(read_ec)) co_return Next::close;
-    const LocalReply answer = reply_for_parse_error(read_ec);
-    unrouted.record(static_cast<unsigned>(answer.status), seconds_between(started, shared_.clock.now()));
+    if (!header_timed_out_ && is_disconnect(read_ec)) co_return Next::close;
+    RequestRecord record;
+    record.started = started;
+    const LocalReply answer = header_timed_out_
+                                  ? make_error_reply(bh::status::request_timeout, "request header timeout", true)
+                                  : reply_for_parse_error(read_ec);
+    record.status = static_cast<unsigned>(answer.status);
+    finish_request(record, shared_.clock.now(), client_address_, shared_.metrics.unrouted(), nullptr);
     co_return co_await reply(answer, 11, false, false, listener.body_timeout);
   }
 
-  auto& request = parser.get();
+  const auto& request = parser.get();
   const unsigned version = request.version() == 10 ? 10 : 11;
   const bool head = request.method() == bh::verb::head;
   const bool client_keep_alive = parser.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
-  if (auto problem = check_request(request)) {
-    unrouted.record(static_cast<unsigned>(problem->status), seconds_between(started, shared_.clock.now()));
-    co_return co_await reply(make_error_reply(problem->status, problem->detail, true), version, false, head,
-                             listener.body_timeout);
-  }
-
-  const auto route_index = runtime.router.match(request[bh::field::host], request.target());
-  if (!route_index) {
-    unrouted.record(404, seconds_between(started, shared_.clock.now()));
-    co_return co_await reply(make_error_reply(bh::status::not_found, "no route", !parser.is_done()), version,
-                             client_keep_alive, head, listener.body_timeout);
-  }
-  const RouteTarget& route = runtime.routes[*route_index];
-  const auto& route_metrics = shared_.metrics.route(*route_index);
-  RequestLog log;
-  if (shared_.access_log) log.request_line = fmt::format("{} {} HTTP/1.{}", request.method_string(), request.target(), version % 10);
-
-  PermitGuard permit;
-  if (const auto& gate = runtime.gates[*route_index]) {
-    const config::Config& config = *runtime.config;
-    const RequestClass request_class =
-        classify_request(request.base(), config.routes[*route_index], config.request_headers);
-    policy::Ticket ticket;
-    ticket.priority = request_class.priority;
-    ticket.is_retry = request_class.is_retry;
-    ticket.arrival = started;
-    if (request_class.patience) ticket.deadline = started + *request_class.patience;
-    AdmitResult admission = co_await gate->admit(ticket, stream_.socket());
-    log.queue_wait = admission.queue_wait;
-    if (!admission.admitted()) {
-      log.shed = admission.reason;
-      unsigned status = client_closed_status;
-      Next next = Next::close;
-      if (admission.reason != policy::ShedReason::client_gone) {
-        const auto retry_after = jittered_retry_after(gate->suggested_retry_after(), shared_.random);
-        const ShedReplyStyle style{config.shed_response.status, config.shed_response.sorry_page_html};
-        const LocalReply answer = make_shed_reply(admission.reason, retry_after,
-                                                  prefers_html(request[bh::field::accept]), style,
-                                                  !parser.is_done());
-        status = static_cast<unsigned>(answer.status);
-        next = co_await reply(answer, version, client_keep_alive, head, listener.body_timeout);
-      }
-      finish_request(route_metrics, route.name, status, started, log);
-      co_return next;
-    }
-    permit = std::move(admission.permit);
-  }
-
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
-  const ForwardingFacts facts{client_address_, "http"};
-  shared_.metrics.in_flight().Increment();
-  const config::Config& config = *runtime.config;
-  const RetryContext retry{config.routes[*route_index].retry, runtime.retries[*route_index].get(),
-                           config.request_headers.idempotency_key, shared_.random, shared_.retry_metrics,
-                           *route_index};
-  const RetriedExchange exchange =
-      co_await forward_with_retries(downstream, parser, *worker_.pools[route.upstream], facts, shared_.clock, retry);
-  const ExchangeResult& result = exchange.result;
-  shared_.metrics.in_flight().Decrement();
-  permit.release(outcome_of(result));
+  const RequestContext context{runtime, shared_, worker_, client_address_};
+  HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 
-  Next next = result.keep_alive ? Next::keep_alive : Next::close;
-  unsigned status = result.status;
-  if (result.error != ExchangeError::none) {
-    shared_.metrics.error(static_cast<std::size_t>(result.error)).Increment();
-    next = Next::close;
-    if (!result.response_started && result.error != ExchangeError::client_gone) {
-      const LocalReply answer = reply_for(result.error, parser.is_done());
-      status = static_cast<unsigned>(answer.status);
-      next = co_await reply(answer, version, client_keep_alive, head, listener.body_timeout);
-    }
-  }
-  log.error = result.error;
-  log.attempts = exchange.attempts;
-  log.retry = exchange.outcome;
-  log.request_body_bytes = result.request_body_bytes;
-  log.response_body_bytes = result.response_body_bytes;
-  finish_request(route_metrics, route.name, status, started, log);
+  Next next = handled.keep_alive ? Next::keep_alive : Next::close;
+  if (handled.reply) next = co_await reply(*handled.reply, version, client_keep_alive, head, listener.body_timeout);
+  finish_request(handled.record, shared_.clock.now(), client_address_, *handled.metrics, shared_.access_log.get());
   co_return next;
-}
-
-void ClientSession::finish_request(const observability::RouteMetrics& metrics, const std::string& route,
-                                   unsigned status, policy::TimePoint started, const RequestLog& log) {
-  const auto finished = shared_.clock.now();
-  metrics.record(status, seconds_between(started, finished));
-  if (!shared_.access_log) return;
-  shared_.access_log->info("{} \"{}\" {} {} {} {:.3f}ms route={} queue={:.3f}ms shed={} error={} attempts={} retry={}",
-                           client_address_, log.request_line, status, log.request_body_bytes,
-                           log.response_body_bytes, std::chrono::duration<double, std::milli>(finished - started).count(),
-                           route, std::chrono::duration<double, std::milli>(log.queue_wait).count(),
-                           log.shed ? policy::name(*log.shed) : "-", name(log.error), log.attempts,
-                           log.retry ? name(*log.retry) : "-");
 }
 
 awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,

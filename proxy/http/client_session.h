@@ -1,7 +1,8 @@
 #pragma once
 // One client connection: a coroutine on its worker that reads one request header at a time,
-// checks it, routes it, hands it to the forwarder and writes local replies. Requests on a
-// connection are handled strictly in order, so pipelined requests are safe.
+// hands the request to the pipeline (request_pipeline.h: everything decided about a request
+// is there) and writes the local reply it may return. Requests on a connection are handled
+// strictly in order, so pipelined requests are safe.
 //
 // Timeouts: waiting for the first byte of a request uses listener.idle_timeout (silent close);
 // from then on the whole header must arrive within listener.header_timeout, else 408 and close.
@@ -40,19 +41,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
-  // Per-request facts for the access log.
-  struct RequestLog {
-    std::string request_line;  // only built when the access log is on
-    policy::Duration queue_wait{};
-    std::optional<policy::ShedReason> shed;
-    ExchangeError error = ExchangeError::none;
-    std::uint64_t request_body_bytes = 0;
-    std::uint64_t response_body_bytes = 0;
-    std::uint32_t attempts = 0;           // exchanges with the service (0: none was tried)
-    std::optional<RetryOutcome> retry;    // why retrying stopped; none: no decision was needed
-  };
-  void finish_request(const observability::RouteMetrics& metrics, const std::string& route, unsigned status,
-                      policy::TimePoint started, const RequestLog& log);
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
 

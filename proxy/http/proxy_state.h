@@ -6,9 +6,7 @@
 // - ProxyShared: process-wide, thread-safe (atomics, the metrics).
 
 #include "proxy/config/config.h"
-#include "proxy/http/admission_gate.h"
-#include "proxy/http/forwarder.h"
-#include "proxy/http/retrying_forwarder.h"
+#include "proxy/http/route.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/observability/metrics.h"
 #include "proxy/policy/random.h"
@@ -27,24 +25,18 @@
 namespace spdlog {
 class logger;
 }
+namespace levee::observability {
+class RetryMetrics;
+}
 
 namespace levee::http {
 
 class ClientSession;
 
-struct RouteTarget {
-  std::string name;
-  std::size_t upstream = 0;  // index into Config::upstreams and Worker::pools
-};
-
 struct ProxyRuntime {
   std::shared_ptr<const config::Config> config;
-  policy::Router router;
-  std::vector<RouteTarget> routes;  // parallel to config->routes
-  std::vector<std::shared_ptr<AdmissionGate>> gates;  // parallel to routes; null = unguarded
-  // Parallel to routes; null = the route does not retry. A reload hands the same objects to
-  // the next runtime (routes keep their index), so a budget survives it.
-  std::vector<std::shared_ptr<RouteRetry>> retries;
+  policy::Router router;      // matches index into routes
+  std::vector<Route> routes;  // one per config->routes entry, same order
 };
 
 struct Worker {
@@ -106,7 +98,6 @@ struct ProxyShared {
   std::shared_ptr<spdlog::logger> access_log;  // null when the access log is off
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};
-  std::atomic<std::int64_t> in_flight{0};
 
  private:
   RuntimeSlot runtime_;

@@ -77,8 +77,6 @@ class UpstreamPool {
   void sweep(std::chrono::steady_clock::time_point now);
   void close_idle();
 
-  std::size_t idle_count() const { return idle_.size(); }
-
  private:
   bool still_open(UpstreamConnection& connection) const;
 

@@ -18,12 +18,6 @@ WorkerPool::~WorkerPool() {
   join();
 }
 
-boost::asio::io_context& WorkerPool::next_context() {
-  auto& ctx = *contexts_[next_];
-  next_ = (next_ + 1) % contexts_.size();
-  return ctx;
-}
-
 void WorkerPool::start() {
   for (auto& ctx : contexts_) {
     threads_.emplace_back([&ctx] {

@@ -26,8 +26,6 @@ class WorkerPool {
 
   std::size_t size() const { return contexts_.size(); }
   boost::asio::io_context& context(std::size_t index) { return *contexts_[index]; }
-  // Round-robin choice for the next accepted connection. Called from the accepting worker only.
-  boost::asio::io_context& next_context();
 
   void start();  // one thread per context
   void stop();   // stops every context; run() calls return
@@ -38,7 +36,6 @@ class WorkerPool {
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   std::vector<WorkGuard> guards_;
   std::vector<std::thread> threads_;
-  std::size_t next_ = 0;
 };
 
 }  // namespace levee::http

@@ -1,11 +1,9 @@
-#include "proxy/http/forwarder.h"
+#include "proxy/http/upstream_exchange.h"
 
-#include "proxy/policy/ascii.h"
+#include "proxy/http/header_hygiene.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
@@ -23,9 +21,10 @@ using asio::awaitable;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t relay_buffer_size = 16 * 1024;
+// One relay step moves at most this much: large enough that a 64 KiB body takes a few reads
+// and writes, small enough to live on the coroutine frame of every request in flight.
+constexpr std::size_t relay_buffer_size = 32 * 1024;
 constexpr std::size_t response_header_limit = 64 * 1024;
-using ResponseParser = bh::response_parser<bh::buffer_body>;
 using RelayBuffer = std::array<char, relay_buffer_size>;
 
 bool is_interim(const ResponseParser& parser) {
@@ -43,7 +42,9 @@ ExchangeError classify_upstream_read_error(const beast::error_code& ec) {
 
 // Moves one parsed message body from `input` to `output` through `buffer`. Beast's buffer_body
 // reports need_buffer whenever the buffer is full (reading) or drained (writing); that is flow
-// control, not an error.
+// control, not an error. Beast reads only as much as the input buffer has room for (512 bytes
+// at least), and a buffer sized for headers would take a body in pieces of that size, one
+// syscall each: the room is made first, so one read can fill the relay buffer.
 template <class InStream, class OutStream, bool isRequest>
 awaitable<std::pair<beast::error_code, bool>> relay_body(
     InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body>& parser,
@@ -51,6 +52,7 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
     std::chrono::nanoseconds input_timeout, std::chrono::nanoseconds output_timeout,
     std::uint64_t& bytes) {
   auto& body = parser.get().body();
+  if (!parser.is_done()) input_buffer.reserve(std::min(relay_buffer_size, input_buffer.max_size()));
   do {
     if (!parser.is_done()) {
       body.data = buffer.data();
@@ -74,7 +76,7 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
   co_return std::pair{beast::error_code{}, false};
 }
 
-// Sends the request header and a body already held in memory (AttemptOptions::buffered_body).
+// Sends the request header and a body already held in memory (SendOptions::buffered_body).
 awaitable<beast::error_code> send_buffered(beast::tcp_stream& output, bh::request<bh::buffer_body>& request,
                                            const std::string& body_bytes, std::chrono::nanoseconds timeout) {
   auto& body = request.body();
@@ -105,59 +107,37 @@ ExchangeError from_acquire(AcquireError error) {
   return ExchangeError::none;
 }
 
-}  // namespace
-
-std::string_view name(ExchangeError error) {
-  switch (error) {
-    case ExchangeError::none: return "none";
-    case ExchangeError::pool_exhausted: return "pool_exhausted";
-    case ExchangeError::connect_refused: return "connect_refused";
-    case ExchangeError::connect_timeout: return "connect_timeout";
-    case ExchangeError::upstream_reset: return "upstream_reset";
-    case ExchangeError::upstream_timeout: return "upstream_timeout";
-    case ExchangeError::upstream_protocol: return "upstream_protocol";
-    case ExchangeError::request_too_large: return "request_too_large";
-    case ExchangeError::client_gone: return "client_gone";
-  }
-  return "unknown";
+bool closed_before_answer(const beast::error_code& ec) {
+  return ec == bh::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof;
 }
 
-awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
-                                  const ForwardingFacts& facts, const policy::Clock& clock,
-                                  const AttemptOptions& options) {
-  ExchangeResult result;
+}  // namespace
+
+awaitable<void> send_request(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
+                             const policy::Clock& clock, const SendOptions& options, UpstreamAttempt& attempt) {
+  ExchangeResult& result = attempt.result;
+  result = {};
+  attempt.abandon();
   auto& request = request_parser.get();
   const bool head_request = request.method() == bh::verb::head;
-  const bool expects_continue = ascii_iequals(request[bh::field::expect], "100-continue");
-  if (options.prepare_request) prepare_upstream_request(request, facts);
   const auto& upstream_config = pool.config();
   const auto header_timeout = options.header_timeout.value_or(upstream_config.response_timeout);
-  RelayBuffer buffer;
 
-  std::unique_ptr<UpstreamConnection> connection;
-  std::optional<ResponseParser> response_parser;
   bool fresh_only = false;
-  bool continue_sent = false;
   for (;;) {
     auto acquired = co_await pool.acquire(clock.now(), fresh_only);
     if (!acquired.connection) {
       result.error = from_acquire(acquired.error);
-      co_return result;
+      co_return;
     }
-    connection = std::move(acquired.connection);
-    auto& upstream = connection->stream();
+    attempt.connection = std::move(acquired.connection);
+    UpstreamConnection& connection = *attempt.connection;
+    auto& upstream = connection.stream();
 
-    if (expects_continue && !continue_sent && !request_parser.is_done()) {
-      // The client holds its body until told to send it; levee says so once the service is
-      // reachable, and does not pass Expect on (prepare_upstream_request removed it).
-      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-      down.stream.expires_after(down.io_timeout);
-      auto [ec, n] = co_await asio::async_write(down.stream, asio::buffer(continue_line), use_tuple);
-      if (ec) {
-        result.error = ExchangeError::client_gone;
-        co_return result;
-      }
-      continue_sent = true;
+    // The client is told to send its body only once the service is reachable.
+    if (!request_parser.is_done() && !co_await send_continue_once(down)) {
+      result.error = ExchangeError::client_gone;
+      co_return;
     }
 
     beast::error_code relay_ec;
@@ -166,6 +146,7 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
       relay_ec = co_await send_buffered(upstream, request, *options.buffered_body, upstream_config.response_timeout);
       result.request_body_bytes = options.buffered_body->size();
     } else {
+      RelayBuffer buffer;
       bh::request_serializer<bh::buffer_body> request_serializer{request};
       std::tie(relay_ec, input_failed) = co_await relay_body(
           down.stream, down.buffer, request_parser, upstream, request_serializer, buffer, down.io_timeout,
@@ -177,62 +158,60 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
       if (input_failed) {
         result.error = relay_ec == bh::error::body_limit ? ExchangeError::request_too_large
                                                          : ExchangeError::client_gone;
-        co_return result;
+        co_return;
       }
-      if (connection->reused() && nothing_consumed && !fresh_only) {
+      if (connection.reused() && nothing_consumed && !fresh_only) {
         fresh_only = true;  // the pooled connection was dead; the service never saw the request
         continue;
       }
       result.error = classify_upstream_read_error(relay_ec);
-      co_return result;
+      co_return;
     }
 
     // The response header, skipping interim (1xx) responses the service may send.
     beast::error_code read_ec;
     do {
-      response_parser.emplace();
-      response_parser->header_limit(response_header_limit);
-      response_parser->body_limit(boost::none);
-      if (head_request) response_parser->skip(true);
+      attempt.response.emplace();
+      attempt.response->header_limit(response_header_limit);
+      attempt.response->body_limit(boost::none);
+      if (head_request) attempt.response->skip(true);
       upstream.expires_after(header_timeout);
-      auto [ec, n] = co_await bh::async_read_header(upstream, connection->buffer(), *response_parser, use_tuple);
+      auto [ec, n] = co_await bh::async_read_header(upstream, connection.buffer(), *attempt.response, use_tuple);
       read_ec = ec;
-    } while (!read_ec && is_interim(*response_parser));
-    if (!read_ec) break;
-    const bool dead_before_answer = read_ec == bh::error::end_of_stream ||
-                                    read_ec == asio::error::connection_reset ||
-                                    read_ec == asio::error::eof;
+    } while (!read_ec && is_interim(*attempt.response));
+    if (!read_ec) co_return;
     // Most likely the service closed an idle connection as the request went out, but it may
     // have received it: only a request safe to run twice goes again.
-    if (dead_before_answer && options.safe_to_resend && connection->reused() && nothing_consumed && !fresh_only) {
+    if (closed_before_answer(read_ec) && options.safe_to_resend && connection.reused() && nothing_consumed &&
+        !fresh_only) {
       fresh_only = true;
       continue;
     }
     // Beast consumes nothing of an incomplete header, so leftover bytes mean a partial answer.
-    result.response_bytes_seen = connection->buffer().size() > 0;
+    result.response_bytes_seen = connection.buffer().size() > 0;
     result.error = classify_upstream_read_error(read_ec);
-    co_return result;
+    attempt.abandon();
+    co_return;
   }
+}
 
-  if (options.discard && options.discard(response_parser->get().base())) {
-    // Closing is cheaper than reading a body nobody wants, and leaves no half-read connection.
-    result.status = response_parser->get().result_int();
-    result.discarded = true;
-    co_return result;
-  }
-
-  auto& response = response_parser->get();
-  const bool upstream_keep_alive = response_parser->keep_alive();
+awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
+                               const policy::Clock& clock, UpstreamAttempt& attempt) {
+  ExchangeResult& result = attempt.result;
+  ResponseParser& parser = *attempt.response;
+  auto& response = parser.get();
+  const bool upstream_keep_alive = parser.keep_alive();
   prepare_downstream_response(response);
   response.version(11);
   const unsigned status = response.result_int();
+  const bool head_request = request_parser.get().method() == bh::verb::head;
   const bool has_body = !head_request && status != 204 && status != 304;
   bool keep_alive = down.keep_alive && !(down.draining && down.draining->load(std::memory_order_relaxed));
-  if (has_body && !response_parser->chunked() && !response_parser->content_length()) {
+  if (has_body && !parser.chunked() && !parser.content_length()) {
     // Close-delimited body from the service: re-frame it as chunked for HTTP/1.1 clients; an
     // HTTP/1.0 client can only learn where it ends from the connection closing.
     if (down.version == 11) response.chunked(true); else keep_alive = false;
-  } else if (response_parser->chunked() && down.version == 10) {
+  } else if (parser.chunked() && down.version == 10) {
     response.chunked(false);
     keep_alive = false;
   }
@@ -243,18 +222,21 @@ awaitable<ExchangeResult> forward(Downstream& down, RequestParser& request_parse
 
   result.status = status;
   result.response_started = true;
-  bh::response_serializer<bh::buffer_body> response_serializer{response};
-  auto [relay_ec, input_failed] = co_await relay_body(
-      connection->stream(), connection->buffer(), *response_parser, down.stream, response_serializer, buffer,
-      upstream_config.response_timeout, down.io_timeout, result.response_body_bytes);
+  RelayBuffer buffer;
+  bh::response_serializer<bh::buffer_body> serializer{response};
+  auto [relay_ec, input_failed] =
+      co_await relay_body(attempt.connection->stream(), attempt.connection->buffer(), parser, down.stream,
+                          serializer, buffer, pool.config().response_timeout, down.io_timeout,
+                          result.response_body_bytes);
   if (relay_ec) {
     // Mid-body: the client can only be told by closing its connection.
     result.error = input_failed ? classify_upstream_read_error(relay_ec) : ExchangeError::client_gone;
-    co_return result;
+    attempt.abandon();
+    co_return;
   }
-  pool.release(std::move(connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+  pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+  attempt.response.reset();
   result.keep_alive = keep_alive;
-  co_return result;
 }
 
 }  // namespace levee::http

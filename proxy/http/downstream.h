@@ -1,0 +1,37 @@
+#pragma once
+// The client side of one request as the request path sees it: the connection's stream and
+// read buffer, its timeouts and HTTP version, and the one 100 Continue it may be owed.
+// Owned by the session for the length of one request.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <atomic>
+#include <chrono>
+
+namespace levee::http {
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+
+struct Downstream {
+  boost::beast::tcp_stream& stream;
+  boost::beast::flat_buffer& buffer;
+  std::chrono::nanoseconds io_timeout;  // inactivity while reading the body / writing the response
+  unsigned version = 11;                // the client's HTTP version
+  bool keep_alive = true;               // client wants (and levee allows) another request after
+  // Read when the response header is written: a drain that began while the request was in
+  // flight still tells this client to reconnect elsewhere.
+  const std::atomic<bool>* draining = nullptr;
+  // The client sent `Expect: 100-continue` and holds its body until told to send it.
+  bool continue_owed = false;
+};
+
+// Tells the client to send its body, the first time the body is needed (levee does not pass
+// Expect on: header_hygiene removes it). Does nothing when nothing is owed. False: the client
+// is gone.
+boost::asio::awaitable<bool> send_continue_once(Downstream& downstream);
+
+}  // namespace levee::http

@@ -1,0 +1,147 @@
+#include "proxy/http/request_pipeline.h"
+
+#include "proxy/http/header_hygiene.h"
+#include "proxy/http/request_class.h"
+#include "proxy/http/retrying_forwarder.h"
+#include "proxy/http/shed_reply.h"
+#include "proxy/policy/ascii.h"
+
+#include <fmt/format.h>
+
+namespace levee::http {
+namespace bh = boost::beast::http;
+using boost::asio::awaitable;
+
+namespace {
+
+// The one place where a failed exchange becomes an answer for the client.
+LocalReply reply_for(ExchangeError error, bool request_fully_read) {
+  const bool close = !request_fully_read;
+  switch (error) {
+    case ExchangeError::pool_exhausted:
+      return make_error_reply(bh::status::service_unavailable, "upstream connection limit reached", close);
+    case ExchangeError::connect_refused:
+      return make_error_reply(bh::status::bad_gateway, "upstream connect failed", close);
+    case ExchangeError::connect_timeout:
+      return make_error_reply(bh::status::gateway_timeout, "upstream connect timeout", close);
+    case ExchangeError::upstream_reset:
+      return make_error_reply(bh::status::bad_gateway, "upstream closed the connection", close);
+    case ExchangeError::upstream_timeout:
+      return make_error_reply(bh::status::gateway_timeout, "upstream response timeout", close);
+    case ExchangeError::upstream_protocol:
+      return make_error_reply(bh::status::bad_gateway, "upstream sent an invalid response", close);
+    case ExchangeError::request_too_large:
+      return make_error_reply(bh::status::payload_too_large, "request body too large", true);
+    case ExchangeError::none:
+    case ExchangeError::client_gone:
+      break;
+  }
+  return make_error_reply(bh::status::internal_server_error, "internal error", true);
+}
+
+// What the service's answer says about its health, for the group's limit algorithm.
+policy::Outcome outcome_of(const ExchangeResult& result) {
+  switch (result.error) {
+    case ExchangeError::none:
+      return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
+    case ExchangeError::connect_refused:
+    case ExchangeError::connect_timeout:
+    case ExchangeError::upstream_reset:
+    case ExchangeError::upstream_timeout:
+    case ExchangeError::upstream_protocol:
+      return policy::Outcome::dropped;
+    case ExchangeError::pool_exhausted:
+    case ExchangeError::request_too_large:
+    case ExchangeError::client_gone:
+      break;
+  }
+  return policy::Outcome::ignored;
+}
+
+HandledRequest answer(HandledRequest handled, LocalReply reply) {
+  handled.record.status = static_cast<unsigned>(reply.status);
+  handled.reply = std::move(reply);
+  return handled;
+}
+
+}  // namespace
+
+awaitable<HandledRequest> handle_request(const RequestContext& context, Downstream& down, RequestParser& parser,
+                                         policy::TimePoint started) {
+  const ProxyRuntime& runtime = context.runtime;
+  const config::Config& config = *runtime.config;
+  ProxyShared& shared = context.shared;
+  auto& request = parser.get();
+  HandledRequest handled;
+  handled.metrics = &shared.metrics.unrouted();
+  handled.record.started = started;
+  if (shared.access_log)
+    handled.record.request_line = fmt::format("{} {} HTTP/1.{}", request.method_string(), request.target(),
+                                              down.version % 10);
+
+  // check
+  if (auto problem = check_request(request)) co_return answer(std::move(handled), make_error_reply(problem->status, problem->detail, true));
+
+  // route
+  const auto match = runtime.router.match(request[bh::field::host], request.target());
+  if (!match) co_return answer(std::move(handled), make_error_reply(bh::status::not_found, "no route", !parser.is_done()));
+  const Route& route = runtime.routes[*match];
+  handled.metrics = route.metrics;
+  handled.record.route = route.name();
+
+  // classify and admit
+  PermitGuard permit;
+  if (route.gate) {
+    const RequestClass request_class = classify_request(request.base(), *route.config, config.request_headers);
+    policy::Ticket ticket;
+    ticket.priority = request_class.priority;
+    ticket.is_retry = request_class.is_retry;
+    ticket.arrival = started;
+    if (request_class.patience) ticket.deadline = started + *request_class.patience;
+    AdmitResult admission = co_await route.gate->admit(ticket, down.stream.socket());
+    handled.record.queue_wait = admission.queue_wait;
+    if (!admission.admitted()) {
+      handled.record.shed = admission.reason;
+      if (admission.reason == policy::ShedReason::client_gone) {
+        handled.record.status = client_closed_status;
+        co_return handled;
+      }
+      const auto retry_after = jittered_retry_after(route.gate->suggested_retry_after(), shared.random);
+      const ShedReplyStyle style{config.shed_response.status, config.shed_response.sorry_page_html};
+      co_return answer(std::move(handled), make_shed_reply(admission.reason, retry_after,
+                                                           prefers_html(request[bh::field::accept]), style,
+                                                           !parser.is_done()));
+    }
+    permit = std::move(admission.permit);
+  }
+
+  // forward
+  // Read before prepare_upstream_request, which removes Expect: levee answers it itself.
+  down.continue_owed = !parser.is_done() && ascii_iequals(request[bh::field::expect], "100-continue");
+  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http"});
+  const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
+                           shared.random, shared.retry_metrics, route.index};
+  shared.metrics.in_flight().Increment();
+  const ForwardResult forwarded =
+      co_await forward(down, parser, *context.worker.pools[route.upstream], shared.clock, retry);
+  shared.metrics.in_flight().Decrement();
+  const ExchangeResult& result = forwarded.result;
+  permit.release(outcome_of(result));
+
+  // answer
+  RequestRecord& record = handled.record;
+  record.error = result.error;
+  record.attempts = forwarded.attempts;
+  record.retry = forwarded.outcome;
+  record.request_body_bytes = result.request_body_bytes;
+  record.response_body_bytes = result.response_body_bytes;
+  record.status = result.status;
+  handled.keep_alive = result.keep_alive;
+  if (result.error == ExchangeError::none) co_return handled;
+  shared.metrics.error(static_cast<std::size_t>(result.error)).Increment();
+  handled.keep_alive = false;
+  if (result.response_started || result.error == ExchangeError::client_gone) co_return handled;
+  co_return answer(std::move(handled), reply_for(result.error, parser.is_done()));
+}
+
+}  // namespace levee::http

@@ -1,0 +1,47 @@
+#pragma once
+// The way of one request through levee, top to bottom (request_pipeline.cpp reads the same):
+//
+//   check     framing, version, target (header_hygiene): 400 and close on anything ambiguous
+//   route     host + path -> Route: 404 when none matches
+//   classify  priority, client retry, deadline (request_class)
+//   admit     the route's admission gate: a permit, or a shed answer at once (shed_reply)
+//   forward   to the service with the route's retries (retrying_forwarder), the permit held
+//   answer    the response is relayed; a failure before it started becomes a local reply
+//
+// The session reads the request header before and writes the local reply after. Here only
+// the exchange itself touches the client connection (the body on its way to the service, the
+// response on its way back), so every decision about a request is in this one place.
+
+#include "proxy/http/downstream.h"
+#include "proxy/http/local_reply.h"
+#include "proxy/http/proxy_state.h"
+#include "proxy/http/request_record.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+#include <string_view>
+
+namespace levee::http {
+
+// What the request path reads about the process and the connection it runs on.
+struct RequestContext {
+  const ProxyRuntime& runtime;  // the config the request started under, held to its end
+  ProxyShared& shared;
+  Worker& worker;
+  std::string_view client_address;
+};
+
+struct HandledRequest {
+  // A local answer the session still has to write; none: the response was relayed, or the
+  // client is gone and nothing can be written.
+  std::optional<LocalReply> reply;
+  bool keep_alive = false;  // without a reply: the connection can carry another request
+  const observability::RouteMetrics* metrics = nullptr;  // the route's, or the unrouted series
+  RequestRecord record;
+};
+
+boost::asio::awaitable<HandledRequest> handle_request(const RequestContext& context, Downstream& downstream,
+                                                      RequestParser& parser, policy::TimePoint started);
+
+}  // namespace levee::http

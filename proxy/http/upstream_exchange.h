@@ -1,0 +1,74 @@
+#pragma once
+// One request/response exchange with the service over a pooled connection, in two halves so
+// that whoever drives it (the retrying forwarder) decides between them, from the response
+// header, whether the answer goes to the client or the exchange is tried again:
+//
+//   send_request()    connection from the pool, request header and body out, response header
+//                     in (interim 1xx skipped). Nothing has reached the client yet.
+//   relay_response()  response header and body to the client, connection back to the pool.
+//
+// Bodies stream both ways through one fixed relay buffer, so a 100 MiB upload or download
+// costs one buffer of memory; chunked framing is decoded on one side and re-encoded on the
+// other. Reads take as much as the relay buffer holds (not the few hundred bytes a small
+// parse buffer would), and a response header goes out in the same write as the first body
+// bytes. A pooled connection found dead while the request is written (and before any client
+// body byte was consumed) is swapped for a fresh one: the service never saw the request. One
+// that dies while levee waits for the answer may have delivered it, so the request goes again
+// only when SendOptions::safe_to_resend says it may run twice.
+
+#include "proxy/http/downstream.h"
+#include "proxy/http/exchange_error.h"
+#include "proxy/http/upstream_pool.h"
+#include "proxy/policy/clock.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace levee::http {
+
+using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+
+struct SendOptions {
+  // The request body, read into memory beforehand so that every attempt can send it; the
+  // parser is done then. Null: the body (if any) is relayed from the client as it arrives.
+  const std::string* buffered_body = nullptr;
+  // Wait for the response header (per-try timeout); none: the upstream's response_timeout.
+  std::optional<std::chrono::nanoseconds> header_timeout;
+  // The request may reach the service twice (an idempotent method or an idempotency key): a
+  // reused connection closed before any response byte is then tried once more on a fresh one.
+  bool safe_to_resend = false;
+};
+
+// One attempt, owned by the caller across both halves.
+struct UpstreamAttempt {
+  std::unique_ptr<UpstreamConnection> connection;  // held from send_request to relay_response
+  std::optional<ResponseParser> response;          // its header, once send_request succeeded
+  ExchangeResult result;
+
+  unsigned status() const { return response ? response->get().result_int() : 0; }
+  // Gives up on the answer without reading its body: the connection is closed, never pooled.
+  void abandon() {
+    connection.reset();
+    response.reset();
+  }
+};
+
+// First half. On success `attempt.response` holds the header and `attempt.result.error` is
+// none; otherwise the error says what failed and nothing was sent to the client.
+boost::asio::awaitable<void> send_request(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
+                                          const policy::Clock& clock, const SendOptions& options,
+                                          UpstreamAttempt& attempt);
+
+// Second half, after a successful send_request: the response goes to the client, the
+// connection back to the pool when both sides allow it. Fills attempt.result.
+boost::asio::awaitable<void> relay_response(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
+                                            const policy::Clock& clock, UpstreamAttempt& attempt);
+
+}  // namespace levee::http
