@@ -13,6 +13,15 @@
 #                         [--proxy-threads 1] [--pin|--no-pin] [--idle-connections 1000]
 #                         [--build-dir build/release] [--levee BIN] [--skip-deps]
 #                         [--admission fixed|off] [--out DIR] [--keep] [--strict]
+#                         [--response-size BYTES] [--request-body BYTES] [--close]
+#
+# What each request is (same for every target):
+#   default            GET, a 43-byte response, keep-alive on both sides
+#   --response-size N  GET of an N-byte file (N as 1024, 64K, 1M), served by nginx from memory
+#                      (the page cache): what a proxy costs when it relays real bodies
+#   --request-body N   POST of an N-byte body (wrk Lua script), the 43-byte response back
+#   --close            a new client connection per request (Connection: close), the proxies'
+#                      upstream connections still pooled
 #
 # --admission fixed (default): levee's overload guard is on, as in production, but with a fixed
 #   limit of 10,000 and the collapse detector off, so it never sheds here: the figures include
@@ -49,6 +58,9 @@ keep=0
 strict=0
 admission=fixed
 out_dir=
+response_size=0
+request_body=0
+close_each=0
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -69,10 +81,21 @@ while [[ $# -gt 0 ]]; do
     --admission) admission=$2; shift 2 ;;
     --out) out_dir=$2; shift 2 ;;
     --strict) strict=1; shift ;;
+    --response-size) response_size=$2; shift 2 ;;
+    --request-body) request_body=$2; shift 2 ;;
+    --close) close_each=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+to_bytes() {  # 64K -> 65536, 1M -> 1048576, 1024 -> 1024
+  local n=${1%[KkMm]}
+  [[ $n =~ ^[0-9]+$ ]] || { echo "run.sh: '$1' is not a size (e.g. 1024, 64K, 1M)" >&2; exit 2; }
+  case "$1" in *[Kk]) echo $(( n * 1024 )) ;; *[Mm]) echo $(( n * 1024 * 1024 )) ;; *) echo "$n" ;; esac
+}
+response_size=$(to_bytes "$response_size")
+request_body=$(to_bytes "$request_body")
 
 case "$admission" in
   fixed) admission_yaml='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}' ;;
@@ -167,6 +190,25 @@ render() {  # render TEMPLATE OUT
       -e "s|@LEVEE_PORT@|$levee_port|g" -e "s|@ADMIN_PORT@|$admin_port|g" \
       -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission_yaml|g" "$1" >"$2"
 }
+# The payload nginx serves for --response-size, and the wrk script for --request-body.
+# nginx workers run as an unprivileged user: they must be able to read the payload.
+chmod 755 "$work"
+mkdir -p "$work/www"
+path=/
+if (( response_size > 0 )); then
+  head -c "$response_size" /dev/urandom >"$work/www/payload"
+  path=/payload
+fi
+wrk_args=()
+if (( request_body > 0 )); then
+  cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = string.rep("x", $request_body)
+wrk.headers["Content-Type"] = "application/octet-stream"
+LUA
+  wrk_args+=(-s "$work/post.lua")
+fi
+(( close_each )) && wrk_args+=(-H "Connection: close")
 render "$here/nginx.conf.in" "$work/nginx.conf"
 render "$here/haproxy.cfg.in" "$work/haproxy.cfg"
 render "$here/levee.yaml.in" "$work/levee.yaml"
@@ -200,19 +242,20 @@ haproxy -c -q -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 ||
 haproxy_pid=$!; pids+=("$haproxy_pid")
 
 declare -A url=(
-  [nginx]="http://127.0.0.1:$nginx_port/"
-  [levee]="http://127.0.0.1:$levee_port/"
-  [haproxy]="http://127.0.0.1:$haproxy_port/"
+  [nginx]="http://127.0.0.1:$nginx_port$path"
+  [levee]="http://127.0.0.1:$levee_port$path"
+  [haproxy]="http://127.0.0.1:$haproxy_port$path"
 )
 wait_http haproxy "$haproxy_pid" "${url[haproxy]}"
-expected=$(curl -fsS "${url[nginx]}")
+expected=$(curl -fsS "${url[nginx]}" | md5sum)
 for target in levee haproxy; do
-  body=$(curl -fsS --max-time 2 "${url[$target]}") || die "$target did not proxy a GET to nginx"
-  [[ $body == "$expected" ]] || die "$target returned an unexpected body: $body"
+  body=$(curl -fsS --max-time 2 "${url[$target]}" | md5sum) || die "$target did not proxy a GET to nginx"
+  [[ $body == "$expected" ]] || die "$target returned an unexpected body"
 done
 
 log "levee $("$levee_bin" --version 2>/dev/null | awk '{print $2}'), $(haproxy -v | head -1 | awk '{print "HAProxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /')"
 log "levee admission: $admission_yaml"
+log "request: $( (( request_body )) && echo "POST $request_body-byte body" || echo GET) $path, response $( (( response_size )) && echo "$response_size bytes" || echo "43 bytes"), $( (( close_each )) && echo "new connection each" || echo keep-alive)"
 log "wrk: $wrk_threads threads, $connections connections, $duration x $rounds rounds (+ $warmup warm-up); proxy threads: $proxy_threads; $placement"
 
 declare -A server_pid=([levee]=$levee_pid [haproxy]=$haproxy_pid)
@@ -222,7 +265,7 @@ cpu_ticks() {  # user + system CPU time of a process (all threads), in clock tic
 run_wrk() {  # run_wrk TARGET DURATION OUT: also records the proxy's CPU time next to OUT
   local pid=${server_pid[$1]:-} before=0
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
-  "${load_on[@]}" wrk --latency -t "$wrk_threads" -c "$connections" -d "$2" "${url[$1]}" >"$3" 2>&1 ||
+  "${load_on[@]}" wrk --latency "${wrk_args[@]}" -t "$wrk_threads" -c "$connections" -d "$2" "${url[$1]}" >"$3" 2>&1 ||
     { cat "$3" >&2; die "wrk against $1 failed"; }
   [[ -n $pid ]] && echo "cpu_ticks=$(( $(cpu_ticks "$pid") - before )) clk_tck=$(getconf CLK_TCK)" >"${3%.txt}.cpu"
   return 0
@@ -246,7 +289,8 @@ done
 for target in levee haproxy; do
   pid_var=${target}_pid
   kill -0 "${!pid_var}" 2>/dev/null || die "$target died during the load rounds"
-  port=${url[$target]##*:}; port=${port%/}
+  port_var=${target}_port
+  port=${!port_var}
   python3 "$here/idle_conns.py" --port "$port" --pid "${!pid_var}" --connections "$idle_connections" \
     >"$work/results/idle-$target.txt" 2>&1 || log "warning: idle-connection check against $target: $(tail -1 "$work/results/idle-$target.txt")"
 done
