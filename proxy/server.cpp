@@ -240,6 +240,9 @@ struct Server::State {
     auto delay = std::make_shared<asio::steady_timer>(workers->context(0), config->server.drain_delay);
     delay->async_wait([this, delay](const boost::system::error_code&) {
       listener->close();
+      // Requests still queued will not get a permit in time to matter: answer them now
+      // (503 `draining`) so their callers go elsewhere; in-flight ones finish.
+      groups.drain();
       for (auto& worker : worker_states) {
         asio::post(worker->context, [w = worker.get()] {
           for (auto* session : w->sessions) session->drain();
@@ -342,7 +345,7 @@ int Server::run() {
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
           .state =
               [&s] {
-                return admin::AdminReply{boost::beast::http::status::ok, "application/json", s.groups.state_json()};
+                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states())};
               },
           .reload = [&s] { return s.reload(); },
       };

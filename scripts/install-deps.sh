@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   libboost1.81-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq
+  libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq nlohmann-json3-dev
 )
 for flag in "$@"; do
   case "$flag" in

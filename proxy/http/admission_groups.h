@@ -17,6 +17,7 @@
 
 #include "proxy/config/config.h"
 #include "proxy/http/admission_gate.h"
+#include "proxy/observability/state_document.h"
 #include "proxy/policy/clock.h"
 
 namespace levee::http {
@@ -29,7 +30,7 @@ class AdmissionGroups {
   void tick();             // on_tick of every group
   void refresh_metrics();  // scrape time
   void drain();            // shutdown: shed every waiter
-  std::string state_json() const;  // the admin /state document
+  std::vector<observability::GroupState> states() const;  // for the admin /state document
 
  private:
   std::vector<std::shared_ptr<AdmissionGate>> all() const;

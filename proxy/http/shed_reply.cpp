@@ -45,8 +45,11 @@ std::chrono::seconds jittered_retry_after(policy::Duration suggested, policy::Ra
 LocalReply make_shed_reply(ShedReason reason, std::chrono::seconds retry_after, bool html,
                            const ShedReplyStyle& style, bool close_connection) {
   LocalReply reply;
-  reply.status = style.status == 503 ? bh::status::service_unavailable : bh::status::too_many_requests;
-  reply.close_connection = close_connection;
+  // A draining instance is going away, not rate-limiting: 503 and a closed connection send the
+  // caller to another instance, whatever status ordinary sheds use.
+  const bool draining = reason == ShedReason::draining;
+  reply.status = style.status == 503 || draining ? bh::status::service_unavailable : bh::status::too_many_requests;
+  reply.close_connection = close_connection || draining;
   reply.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
   reply.headers.emplace_back(std::string(shed_reason_header), std::string(policy::name(reason)));
   reply.headers.emplace_back(std::string(overloaded_header), "true");

@@ -120,22 +120,18 @@ Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
     }
   }
 
-  if (const auto reason = refuse_queueing(ticket, now)) {
-    publish_queue_length();
-    Decision rejected = reject(ticket, *reason);
-    rejected.effects = std::move(decision.effects);
-    return rejected;
-  }
-  if (queue_.size() >= queue_capacity()) {
+  if (const auto reason = overflow_reason(ticket, queue_.size(), queue_.ahead_of(ticket.priority, now), now)) {
+    // A full queue makes room for a higher class by shedding its lowest waiter.
     const QueueEntry* lowest = queue_.peek_lowest();
-    if (lowest == nullptr || lowest->priority <= ticket.priority) {
-      if (queue_.congested()) queue_.note_overload_shed(now);
+    if (*reason == ShedReason::queue_full && lowest != nullptr && lowest->priority > ticket.priority) {
+      shed_queued(queue_.pop_lowest(now), ShedReason::priority, decision.effects);
+    } else {
+      if (*reason == ShedReason::queue_full && queue_.congested()) queue_.note_overload_shed(now);
       publish_queue_length();
-      Decision rejected = reject(ticket, ShedReason::queue_full);
+      Decision rejected = reject(ticket, *reason);
       rejected.effects = std::move(decision.effects);
       return rejected;
     }
-    shed_queued(queue_.pop_lowest(now), ShedReason::priority, decision.effects);
   }
   queue_.push(QueueEntry{ticket.id, ticket.priority, arrival,
                          ticket.deadline.value_or(TimePoint::max())},
@@ -146,8 +142,10 @@ Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
   return decision;
 }
 
-// Why a request that cannot be admitted now must not wait either, if it must not.
-std::optional<ShedReason> Admission::refuse_queueing(const Ticket& ticket, TimePoint now) const {
+// Why a request that finds the group at its limit is not queued behind `queued` waiters
+// (`ahead` of them before it); none: it waits. The live path and dry run both decide here.
+std::optional<ShedReason> Admission::overflow_reason(const Ticket& ticket, std::size_t queued, std::size_t ahead,
+                                                     TimePoint now) const {
   if (ticket.is_retry) return ShedReason::retry_shed;
   if (ticket.priority == Priority::sheddable &&
       (queue_.congested() || collapse_.mode() == Mode::recovery)) {
@@ -155,9 +153,10 @@ std::optional<ShedReason> Admission::refuse_queueing(const Ticket& ticket, TimeP
   }
   if (settings_.queue.max_length == 0) return ShedReason::over_limit;
   if (ticket.deadline) {
-    const Duration wait = estimated_wait(queue_.ahead_of(ticket.priority, now));
+    const Duration wait = estimated_wait(ahead);
     if (wait > Duration::zero() && now + wait > *ticket.deadline) return ShedReason::deadline;
   }
+  if (queued >= queue_capacity()) return ShedReason::queue_full;
   return std::nullopt;
 }
 
@@ -194,23 +193,13 @@ Decision Admission::admit_dry_run(const Ticket& ticket, TimePoint now) {
   const std::uint32_t before = hot_.in_flight.fetch_add(1);
   if (ticket.deadline && *ticket.deadline <= now) {
     would = ShedReason::deadline;
-  } else if (ticket.is_retry && before >= cap) {
-    would = ShedReason::retry_shed;
-  } else if (ticket.is_retry && hot_.budget_enabled.load() && !retry_budget_.try_spend(now)) {
+  } else if (ticket.is_retry && before < cap && hot_.budget_enabled.load() && !retry_budget_.try_spend(now)) {
     would = ShedReason::retry_budget;
   } else if (before >= cap) {
     const std::uint32_t excess = before - cap;
     const std::lock_guard lock(mu_);
-    const Duration wait = estimated_wait(excess);
-    if (settings_.queue.max_length == 0) {
-      would = ShedReason::over_limit;
-    } else if (excess >= settings_.queue.max_length) {
-      would = ShedReason::queue_full;
-    } else if (ticket.deadline && wait > Duration::zero() && now + wait > *ticket.deadline) {
-      would = ShedReason::deadline;
-    } else {
-      would_queue = true;
-    }
+    would = overflow_reason(ticket, excess, excess, now);
+    would_queue = !would;
   }
   if (!ticket.is_retry && hot_.budget_enabled.load()) retry_budget_.on_request(now);
   if (would) would_shed_[index(*would)].fetch_add(1, std::memory_order_relaxed);

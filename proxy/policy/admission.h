@@ -102,7 +102,8 @@ class Admission {
   std::uint32_t try_acquire(std::uint32_t cap);
   Decision reject(const Ticket& ticket, ShedReason reason);
   Decision admit_dry_run(const Ticket& ticket, TimePoint now);
-  std::optional<ShedReason> refuse_queueing(const Ticket& ticket, TimePoint now) const;
+  std::optional<ShedReason> overflow_reason(const Ticket& ticket, std::size_t queued, std::size_t ahead,
+                                            TimePoint now) const;
   std::optional<ShedReason> expiry(const QueueEntry& entry, std::optional<std::size_t> position,
                                    TimePoint now) const;
   Duration estimated_wait(std::size_t ahead) const;

@@ -175,5 +175,23 @@ TEST(AdmissionReload, SighupAppliesNewThresholdsAndABadFileKeepsTheOldOnes) {
   EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
 }
 
+TEST(AdmissionGuard, DrainAnswersQueuedRequestsAtOnceAndLetsTheOneInFlightFinish) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 4, "20s")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=1500"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  auto queued = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
+
+  levee.process->signal(SIGTERM);
+  // Without the drain the queued request would wait for the holder (or its 20 s max wait).
+  ASSERT_EQ(queued.wait_for(1200ms), std::future_status::ready);
+  const auto shed = queued.get();
+  EXPECT_EQ(shed.status, 503u);
+  EXPECT_EQ(shed.header("levee-shed"), "draining");
+  EXPECT_EQ(holder.get().status, 200u);
+  EXPECT_EQ(levee.process->wait(10s), 0) << levee.process->output();
+}
+
 }  // namespace
 }  // namespace levee::testing

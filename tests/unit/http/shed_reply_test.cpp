@@ -43,6 +43,15 @@ TEST(ShedReply, CarriesRetryAfterTheReasonAndTheOverloadSignal) {
   EXPECT_TRUE(reply.close_connection);
 }
 
+TEST(ShedReply, DrainingIs503AndClosesWhateverTheShedStatus) {
+  const LocalReply reply = make_shed_reply(ShedReason::draining, 1s, false, {429, {}}, false);
+  EXPECT_EQ(reply.status, boost::beast::http::status::service_unavailable);
+  EXPECT_TRUE(reply.close_connection);
+  const LocalReply ordinary = make_shed_reply(ShedReason::queue_full, 1s, false, {429, {}}, false);
+  EXPECT_EQ(ordinary.status, boost::beast::http::status::too_many_requests);
+  EXPECT_FALSE(ordinary.close_connection);
+}
+
 TEST(ShedReply, WithoutASorryPageABuiltInOneIsUsed) {
   const LocalReply page = make_shed_reply(ShedReason::over_limit, 1s, true, {429, {}}, false);
   EXPECT_NE(page.body.find("try again"), std::string::npos);
