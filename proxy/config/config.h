@@ -60,6 +60,9 @@ struct UpstreamConfig {
   Duration connect_timeout = std::chrono::seconds(1);    // over -> 502 (connect failed)
   Duration response_timeout = std::chrono::seconds(30);  // request sent -> response header; 504
   Duration idle_timeout = std::chrono::seconds(30);      // pooled idle connection lifetime
+  // A client that leaves while its request is at the service: close that upstream connection
+  // (the service can stop the wasted work) instead of letting the exchange run on.
+  bool abort_on_client_close = true;
 
   friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };

@@ -54,6 +54,7 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.duration("connect_timeout", upstream.connect_timeout);
   r.duration("response_timeout", upstream.response_timeout);
   r.duration("idle_timeout", upstream.idle_timeout);
+  r.boolean("abort_on_client_close", upstream.abort_on_client_close);
 }
 
 void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {

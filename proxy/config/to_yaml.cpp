@@ -176,6 +176,7 @@ std::string to_yaml(const Config& config) {
     w.duration("connect_timeout", upstream.connect_timeout);
     w.duration("response_timeout", upstream.response_timeout);
     w.duration("idle_timeout", upstream.idle_timeout);
+    w.boolean("abort_on_client_close", upstream.abort_on_client_close);
     w.end();
   }
   w.end_list();

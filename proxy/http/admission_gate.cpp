@@ -1,5 +1,7 @@
 #include "proxy/http/admission_gate.h"
 
+#include "proxy/http/client_watch.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -24,16 +26,6 @@ namespace {
 // a lost tick, so it fires a little later than the queue would.
 constexpr auto waiter_grace = std::chrono::milliseconds(250);
 constexpr std::uint64_t retry_after_refresh_ticks = 10;
-
-// A readable socket with nothing to read is a closed one. Data (a body, a pipelined request)
-// means the client is still there; it stays in the kernel buffer for the session to read.
-bool peer_closed(int fd) {
-  char byte = 0;
-  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return true;
-  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
-  return false;
-}
 
 }  // namespace
 

@@ -52,6 +52,9 @@ struct ExchangeResult {
   std::uint64_t response_body_bytes = 0;
   // Part of a response arrived before the exchange failed: not a clean reset, never retried.
   bool response_bytes_seen = false;
+  // The client left while its request was at the service, and the exchange was aborted (its
+  // upstream connection closed): error is client_gone.
+  bool abandoned = false;
 };
 
 }  // namespace levee::http

@@ -1,5 +1,6 @@
 #include "proxy/http/upstream_exchange.h"
 
+#include "proxy/http/client_watch.h"
 #include "proxy/http/header_hygiene.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -168,7 +169,12 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       co_return;
     }
 
-    // The response header, skipping interim (1xx) responses the service may send.
+    // The response header, skipping interim (1xx) responses the service may send. Meanwhile
+    // the client is watched (once its request is wholly read: until then its bytes are the
+    // body): if it leaves, the exchange is aborted rather than finished for nobody.
+    std::optional<ClientWatch> watch;
+    if (upstream_config.abort_on_client_close && request_parser.is_done() && down.buffer.size() == 0)
+      watch.emplace(down.stream.socket(), upstream);
     beast::error_code read_ec;
     do {
       attempt.response.emplace();
@@ -180,6 +186,12 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       read_ec = ec;
     } while (!read_ec && is_interim(*attempt.response));
     if (!read_ec) co_return;
+    if (watch && watch->client_gone()) {
+      result.error = ExchangeError::client_gone;
+      result.abandoned = true;
+      attempt.abandon();
+      co_return;
+    }
     // Most likely the service closed an idle connection as the request went out, but it may
     // have received it: only a request safe to run twice goes again.
     if (closed_before_answer(read_ec) && options.safe_to_resend && connection.reused() && nothing_consumed &&

@@ -12,11 +12,13 @@ prometheus::Histogram::BucketBoundaries latency_buckets() {
 }
 
 RouteMetrics make_route(prometheus::Family<prometheus::Counter>& responses,
-                        prometheus::Family<prometheus::Histogram>& durations, const std::string& route) {
+                        prometheus::Family<prometheus::Histogram>& durations,
+                        prometheus::Family<prometheus::Counter>& abandoned, const std::string& route) {
   RouteMetrics metrics;
   for (std::size_t i = 0; i < status_class_count; ++i)
     metrics.responses[i] = &responses.Add({{"route", route}, {"code_class", status_class_names[i]}});
   metrics.duration = &durations.Add({{"route", route}}, latency_buckets());
+  metrics.abandoned = &abandoned.Add({{"route", route}});
   return metrics;
 }
 
@@ -39,8 +41,13 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std
                         .Name("levee_request_duration_seconds")
                         .Help("Time from the request header to the end of the response, by route")
                         .Register(registry);
-  for (const auto& route : routes) routes_.push_back(make_route(responses, durations, route));
-  unrouted_ = make_route(responses, durations, "_unrouted");
+  auto& abandoned = prometheus::BuildCounter()
+                        .Name("levee_abandoned_total")
+                        .Help("Requests whose caller left while they were at the service (the exchange was aborted) "
+                              "or whose answer came after the caller's deadline, by route")
+                        .Register(registry);
+  for (const auto& route : routes) routes_.push_back(make_route(responses, durations, abandoned, route));
+  unrouted_ = make_route(responses, durations, abandoned, "_unrouted");
 
   auto& open = prometheus::BuildGauge()
                    .Name("levee_upstream_connections")

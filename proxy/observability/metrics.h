@@ -23,6 +23,7 @@ inline constexpr std::size_t status_class_count = 6;
 struct RouteMetrics {
   std::array<prometheus::Counter*, status_class_count> responses{};
   prometheus::Histogram* duration = nullptr;
+  prometheus::Counter* abandoned = nullptr;  // levee_abandoned_total
   void record(unsigned status, double seconds) const;
 };
 
