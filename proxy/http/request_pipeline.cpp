@@ -44,10 +44,11 @@ policy::Outcome outcome_of(const ExchangeResult& result) {
   switch (result.error) {
     case ExchangeError::none:
       return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
+    case ExchangeError::upstream_timeout:
+      return policy::Outcome::abandoned;  // levee gave up waiting, as a caller would have
     case ExchangeError::connect_refused:
     case ExchangeError::connect_timeout:
     case ExchangeError::upstream_reset:
-    case ExchangeError::upstream_timeout:
     case ExchangeError::upstream_protocol:
       return policy::Outcome::dropped;
     case ExchangeError::pool_exhausted:
@@ -91,13 +92,14 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
 
   // classify and admit
   PermitGuard permit;
+  std::optional<policy::TimePoint> deadline;
   if (route.gate) {
     const RequestClass request_class = classify_request(request.base(), *route.config, config.request_headers);
     policy::Ticket ticket;
     ticket.priority = request_class.priority;
     ticket.is_retry = request_class.is_retry;
     ticket.arrival = started;
-    if (request_class.patience) ticket.deadline = started + *request_class.patience;
+    if (request_class.patience) ticket.deadline = deadline = started + *request_class.patience;
     AdmitResult admission = co_await route.gate->admit(ticket, down.stream.socket());
     handled.record.queue_wait = admission.queue_wait;
     if (!admission.admitted()) {
@@ -126,7 +128,12 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
       co_await forward(down, parser, *context.worker.pools[route.upstream], shared.clock, retry);
   shared.metrics.in_flight().Decrement();
   const ExchangeResult& result = forwarded.result;
-  permit.release(outcome_of(result));
+  // Goodput as the caller sees it: an answer its caller did not wait for is a failure of the
+  // service to answer in time, however fast the service thinks it was.
+  const bool late = deadline && shared.clock.now() > *deadline;
+  const bool abandoned = result.abandoned || (late && result.error == ExchangeError::none);
+  if (abandoned) route.metrics->abandoned->Increment();
+  permit.release(abandoned ? policy::Outcome::abandoned : outcome_of(result));
 
   // answer
   RequestRecord& record = handled.record;

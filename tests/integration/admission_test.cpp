@@ -193,5 +193,23 @@ TEST(AdmissionGuard, DrainAnswersQueuedRequestsAtOnceAndLetsTheOneInFlightFinish
   EXPECT_EQ(levee.process->wait(10s), 0) << levee.process->output();
 }
 
+TEST(AdmissionGuard, ACallerWhoLeavesAbortsTheExchangeAndFreesItsPermitAtOnce) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 0)));
+  const std::string upstream_open = R"(levee_upstream_connections{state="open",upstream="backend"})";
+  {
+    TestClient client(levee.port);
+    client.send_raw("GET /slow?ms=20000 HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+    client.close();  // the caller gives up long before the service would answer
+  }
+  // Well before the 20 s the service would take: the permit is back and the upstream
+  // connection closed, so the service can stop the wasted work.
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_abandoned_total{route="default"})", 1));
+  EXPECT_TRUE(wait_for_metric(levee.admin_port, in_flight, 0));
+  EXPECT_TRUE(wait_for_metric(levee.admin_port, upstream_open, 0));
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+}
+
 }  // namespace
 }  // namespace levee::testing
