@@ -10,6 +10,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/http/client_trust.h"
 #include "proxy/http/request_class.h"
 #include "proxy/http/shed_reply.h"
 
@@ -129,6 +130,7 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   client_address_ = ec ? "unknown" : peer.address().to_string();
+  peer_ = policy::IpAddress::parse(client_address_);
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.sessions.insert(this);
   shared_.metrics.client_connections().Increment();
@@ -246,6 +248,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
                              client_keep_alive, head, listener.body_timeout);
   }
   const RouteTarget& route = runtime.routes[*route_index];
+  const ClientTrust trust = apply_client_trust(request, peer_, *runtime.config, runtime.config->routes[*route_index]);
   const auto& route_metrics = shared_.metrics.route(*route_index);
   RequestLog log;
   if (shared_.access_log) log.request_line = fmt::format("{} {} HTTP/1.{}", request.method_string(), request.target(), version % 10);
@@ -282,7 +285,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   }
 
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
-  const ForwardingFacts facts{client_address_, "http"};
+  const ForwardingFacts facts{client_address_, "http", trust.trusted_proxy};
   shared_.metrics.in_flight().Increment();
   const config::Config& config = *runtime.config;
   const RetryContext retry{config.routes[*route_index].retry, runtime.retries[*route_index].get(),
