@@ -82,7 +82,7 @@ std::optional<RequestProblem> check_framing(const RequestHeader& request) {
 }
 
 // "http://host:port/path?q" -> authority "host:port", rest "/path?q".
-std::optional<RequestProblem> normalize_target(RequestHeader& request) {
+std::optional<RequestProblem> to_origin_form(RequestHeader& request) {
   const std::string_view target = request.target();
   if (target.starts_with('/')) return std::nullopt;
   if (target == "*") {
@@ -114,15 +114,14 @@ std::optional<RequestProblem> normalize_path(RequestHeader& request) {
   return std::nullopt;
 }
 
+// Several field lines of one list header are one list, in order (RFC 9110 5.3): all of them are
+// kept, joined into one line, before `value` is appended.
 template <bool isRequest, class Name>
 void append_list_value(bh::header<isRequest, bh::fields>& header, Name field, std::string_view value) {
-  const auto it = header.find(field);
-  if (it == header.end()) {
-    header.set(field, value);
-    return;
-  }
-  std::string joined(it->value());
-  joined.append(", ").append(value);
+  std::string joined;
+  const auto [first, last] = header.equal_range(field);
+  for (auto it = first; it != last; ++it) joined.append(it->value()).append(", ");
+  joined.append(value);
   header.set(field, joined);
 }
 
@@ -142,7 +141,7 @@ std::optional<RequestProblem> check_request(RequestHeader& request) {
   // connection. levee re-encodes the body anyway, so it forwards the canonical spelling.
   if (request.find(bh::field::transfer_encoding) != request.end())
     request.set(bh::field::transfer_encoding, "chunked");
-  if (auto problem = normalize_target(request)) return problem;
+  if (auto problem = to_origin_form(request)) return problem;
   return normalize_path(request);
 }
 
