@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "proxy/config/relative_file.h"
 #include "proxy/config/sections.h"
 #include "proxy/config/suggest.h"
 #include "proxy/config/units.h"
@@ -161,44 +159,6 @@ void check_retry(const RetryConfig& retry, const std::string& path, ReadContext&
     context.error_at(path + ".statuses", "is empty while retry_on lists `status`; list the 5xx statuses to retry");
 }
 
-// A header name is an RFC 9110 token: a name with a space or a colon could never match, and the
-// header would be ignored without a word. "" is allowed: it turns that header off.
-std::optional<std::string> check_header_name(std::string_view name) {
-  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
-  const bool ok = std::all_of(name.begin(), name.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           specials.find(c) != std::string_view::npos;
-  });
-  if (ok) return std::nullopt;
-  return fmt::format("expected an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), or \"\" to ignore "
-                     "the header; got '{}'",
-                     name);
-}
-
-std::string read_sorry_page(const std::string& config_source, const std::string& page, ReadContext& context) {
-  namespace fs = std::filesystem;
-  fs::path path(page);
-  if (path.is_relative()) path = fs::path(config_source).parent_path() / path;
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) {
-    context.error_at("shed_response.sorry_page", fmt::format("cannot read '{}': {}", path.string(), ec.message()));
-    return {};
-  }
-  if (size > max_sorry_page_bytes) {
-    context.error_at("shed_response.sorry_page",
-                     fmt::format("'{}' is {} bytes; a sorry page must stay under 1MiB (it is sent to every "
-                                 "shed browser)",
-                                 path.string(), size));
-    return {};
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) context.error_at("shed_response.sorry_page", fmt::format("cannot read '{}'", path.string()));
-  return text.str();
-}
-
 }  // namespace
 
 void read_admission_settings(MapReader& r, policy::AdmissionSettings& settings) {
@@ -318,8 +278,13 @@ void finalize_admission(Config& config, ReadContext& context) {
     std::erase_if(admission.groups, [](const AdmissionGroupConfig& group) { return group.route_owned; });
   }
 
-  if (!config.shed_response.sorry_page.empty())
-    config.shed_response.sorry_page_html = read_sorry_page(config.source, config.shed_response.sorry_page, context);
+  if (!config.shed_response.sorry_page.empty()) {
+    config.shed_response.sorry_page_html =
+        read_relative_file(config.source, config.shed_response.sorry_page, max_sorry_page_bytes,
+                           "a sorry page must stay under 1MiB (it is sent to every shed browser)",
+                           "shed_response.sorry_page", context)
+            .value_or("");
+  }
 }
 
 }  // namespace levee::config::detail

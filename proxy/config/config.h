@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/policy/address_set.h"
 #include "proxy/policy/priority.h"
 #include "proxy/policy/retry_rules.h"
 #include "proxy/policy/settings.h"
@@ -143,6 +144,21 @@ struct RequestHeadersConfig {
   friend bool operator==(const RequestHeadersConfig&, const RequestHeadersConfig&) = default;
 };
 
+// Who may raise a request's priority above its route's class with the priority header (YAML
+// `priority_trust:`); anyone may lower it. Trusted is a peer address in `peers`, or a request
+// that carries the shared secret in `secret_header`: either one is enough. Nothing set: nobody.
+struct PriorityTrustConfig {
+  policy::AddressSet peers;
+  std::string secret_header;                 // "" no shared secret; stripped before forwarding
+  // Where the secret comes from, as written: a ${VAR} reference (never the secret itself, so
+  // the admin endpoint /config cannot show it), or a file relative to the config file.
+  std::string secret;
+  std::string secret_file;
+  std::string secret_value;                  // what they hold, read by the loader (not a YAML key)
+
+  friend bool operator==(const PriorityTrustConfig&, const PriorityTrustConfig&) = default;
+};
+
 struct Config {
   std::string source;                                    // file the config came from (or "<string>")
   ServerConfig server;
@@ -154,6 +170,10 @@ struct Config {
   AdmissionConfig admission;
   ShedResponseConfig shed_response;
   RequestHeadersConfig request_headers;
+  PriorityTrustConfig priority_trust;
+  // Peers whose forwarding headers (X-Forwarded-For, X-Forwarded-Proto, Forwarded, X-Real-IP,
+  // X-Forwarded-Host) levee believes and extends; from any other peer it replaces them.
+  policy::AddressSet trusted_proxies;
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -197,6 +197,20 @@ void MapReader::endpoint(std::string_view key, Endpoint& out, PortZero port_zero
   }
 }
 
+void MapReader::env_secret(std::string_view key, std::string& written, std::string& value) {
+  Entry* entry = nullptr;
+  std::optional<std::string> expanded = text(key, "a ${VAR} reference to an environment variable", entry);
+  if (!expanded) return;
+  const std::string& as_written = entry->value.Scalar();
+  if (!as_written.empty() && as_written.find("${") == std::string::npos) {
+    bad_value(*entry, "write the secret as a ${VAR} reference to an environment variable, or put it in a file "
+                      "(secret_file): a secret written here would be shown by the admin endpoint /config");
+    return;
+  }
+  written = as_written;
+  value = std::move(*expanded);
+}
+
 void MapReader::map(std::string_view key, const std::function<void(MapReader&)>& read) {
   Entry* entry = find(key);
   if (entry == nullptr) return;

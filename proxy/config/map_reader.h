@@ -82,6 +82,11 @@ class MapReader {
     }
   }
 
+  // A secret taken from the environment: the value must be written as a ${VAR} reference, so the
+  // text kept in `written` (what to_yaml gives back) never holds the secret; `value` gets the
+  // expansion. "" (or absent) means none.
+  void env_secret(std::string_view key, std::string& written, std::string& value);
+
   // A list of scalars, each checked by `item` (nullopt: fine, else why not). A bad item is
   // reported at its own position and the field keeps its default.
   void string_list(std::string_view key, std::vector<std::string>& out, std::string_view expected,

@@ -104,6 +104,14 @@ std::optional<std::string> ReadContext::scalar_text(const YAML::Node& node, cons
   return std::get<std::string>(std::move(expanded));
 }
 
+bool ReadContext::has_errors_under(std::string_view key_path) const {
+  return std::any_of(errors_.begin(), errors_.end(), [&](const ConfigError& e) {
+    const std::string_view path = e.key_path;
+    return path.starts_with(key_path) &&
+           (path.size() == key_path.size() || path[key_path.size()] == '.' || path[key_path.size()] == '[');
+  });
+}
+
 std::vector<ConfigError> ReadContext::take_errors() {
   // Line 0 means "unknown"; those sort after every located error.
   auto order = [](const ConfigError& e) {

@@ -40,6 +40,9 @@ class ReadContext {
                                          const std::string& key_path, std::string_view expected);
 
   bool has_errors() const { return !errors_.empty(); }
+  // Whether an error was recorded at `key_path` or below it ("priority_trust" covers
+  // "priority_trust.secret"): a cross-key check of a section with a bad key only repeats it.
+  bool has_errors_under(std::string_view key_path) const;
 
   // The errors in file order (line, then column); errors without a position last.
   std::vector<ConfigError> take_errors();

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "proxy/config/admission_sections.h"
+#include "proxy/config/trust_sections.h"
+#include "proxy/policy/request_path.h"
 
 namespace levee::config::detail {
 namespace {
@@ -14,6 +16,16 @@ using std::chrono::seconds;
 std::optional<std::string> check_path_prefix(std::string_view prefix) {
   if (prefix.empty() || prefix.front() != '/') {
     return fmt::format("expected a path prefix starting with '/', got '{}'", prefix);
+  }
+  if (prefix.find('?') != std::string_view::npos) {
+    return fmt::format("expected a path without a query ('?'), got '{}'", prefix);
+  }
+  // Requests are routed on their normalised path: a prefix that is not normal never matches.
+  const policy::NormalizedTarget normal = policy::normalize_target(prefix);
+  if (!normal.problem.empty()) return fmt::format("'{}' can never match a request: {}", prefix, normal.problem);
+  if (normal.rewritten) {
+    return fmt::format("requests are matched on their normalised path, so '{}' would never match; write '{}'",
+                       prefix, *normal.rewritten);
   }
   return std::nullopt;
 }
@@ -79,6 +91,18 @@ std::optional<std::string> check_name(std::string_view name) {
       name);
 }
 
+std::optional<std::string> check_header_name(std::string_view name) {
+  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  const bool ok = std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           specials.find(c) != std::string_view::npos;
+  });
+  if (ok) return std::nullopt;
+  return fmt::format("expected an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), or \"\" to ignore "
+                     "the header; got '{}'",
+                     name);
+}
+
 void read_config(MapReader& root, Config& config) {
   root.map("server", [&](MapReader& r) { read_server(r, config.server); });
   root.map("listener", [&](MapReader& r) { read_listener(r, config.listener); });
@@ -88,6 +112,8 @@ void read_config(MapReader& root, Config& config) {
   root.map("admission", [&](MapReader& r) { read_admission(r, config.admission); });
   root.map("shed_response", [&](MapReader& r) { read_shed_response(r, config.shed_response); });
   root.map("request_headers", [&](MapReader& r) { read_request_headers(r, config.request_headers); });
+  root.map("priority_trust", [&](MapReader& r) { read_priority_trust(r, config.priority_trust); });
+  read_address_set(root, "trusted_proxies", config.trusted_proxies);
   root.list("upstreams", [&](MapReader& r, std::size_t) {
     read_upstream(r, config.upstreams.emplace_back());
   });

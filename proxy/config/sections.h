@@ -17,4 +17,8 @@ void read_config(MapReader& root, Config& config);
 // Metric-label-safe names: non-empty [A-Za-z0-9_.-]+.
 std::optional<std::string> check_name(std::string_view name);
 
+// A header name is an RFC 9110 token: a name with a space or a colon could never match, and the
+// header would be ignored without a word. "" is allowed: it turns that header off.
+std::optional<std::string> check_header_name(std::string_view name);
+
 }  // namespace levee::config::detail

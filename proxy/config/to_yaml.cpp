@@ -25,6 +25,8 @@ class Writer {
   void text(const char* key, std::string_view value) {
     out_ << YAML::Key << key << YAML::Value << escape_env(value);
   }
+  // Text already in the loader's syntax, written as is: a ${VAR} reference that must stay one.
+  void reference(const char* key, std::string_view value) { out_ << YAML::Key << key << YAML::Value << std::string(value); }
   void duration(const char* key, Duration value) { text(key, format_duration(value)); }
   void size(const char* key, std::uint64_t value) { text(key, format_size(value)); }
   void endpoint(const char* key, const Endpoint& value) { text(key, format_endpoint(value)); }
@@ -218,6 +220,16 @@ std::string to_yaml(const Config& config) {
   w.text("deadline", config.request_headers.deadline);
   w.text("idempotency_key", config.request_headers.idempotency_key);
   w.end();
+
+  const PriorityTrustConfig& trust = config.priority_trust;
+  w.begin("priority_trust");
+  w.list("peers", trust.peers.to_strings());
+  w.text("secret_header", trust.secret_header);
+  w.reference("secret", trust.secret);  // the reference, never the secret it names
+  w.text("secret_file", trust.secret_file);
+  w.end();
+
+  w.list("trusted_proxies", config.trusted_proxies.to_strings());
 
   w.end();
   return fmt::format("{}\n", w.emitter().c_str());

@@ -1,5 +1,6 @@
 #include "proxy/config/units.h"
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -117,6 +118,25 @@ std::optional<Duration> parse_duration(std::string_view text) {
   const std::optional<std::uint64_t> ns = apply_scale(*number, unit->scale, max);
   if (!ns) return std::nullopt;
   return Duration(static_cast<Duration::rep>(*ns));
+}
+
+std::optional<Duration> parse_duration_at_most(std::string_view text, Duration max) {
+  if (text == "0") return Duration::zero();
+  std::string_view suffix;
+  const std::optional<Decimal> number = parse_decimal(text, suffix);
+  if (!number) return std::nullopt;
+  if (suffix == "µs") suffix = "us";
+  const Unit* unit = find_unit(kDurationUnits, suffix);
+  if (unit == nullptr) return std::nullopt;
+  const auto limit = static_cast<std::uint64_t>(std::max(max, Duration::zero()).count());
+  Wide divisor = 1;
+  for (unsigned i = 0; i < number->fraction_digits; ++i) divisor *= 10;
+  // The whole units alone exceed the bound: decided before any product that could overflow.
+  if (number->mantissa / divisor > limit / unit->scale) return Duration(static_cast<Duration::rep>(limit));
+  // Now the value is below (whole + 1) units, far inside 64 bits; nullopt only when inexact.
+  const std::optional<std::uint64_t> ns = apply_scale(*number, unit->scale, std::numeric_limits<std::uint64_t>::max());
+  if (!ns) return std::nullopt;
+  return Duration(static_cast<Duration::rep>(std::min(*ns, limit)));
 }
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {

@@ -20,6 +20,10 @@ namespace levee::config {
 // "30" could mean seconds or milliseconds depending on who wrote it.
 std::optional<Duration> parse_duration(std::string_view text);
 
+// parse_duration for values from outside (a request header): a well-formed duration above `max`,
+// even one too large for Duration, is `max`, so "more than levee allows" reads as "the most".
+std::optional<Duration> parse_duration_at_most(std::string_view text, Duration max);
+
 // A non-negative decimal number with an optional unit:
 //   none or B  bytes
 //   KiB MiB GiB TiB   binary (1024^n)

@@ -9,6 +9,7 @@
 
 #include "proxy/config/admission_sections.h"
 #include "proxy/config/suggest.h"
+#include "proxy/config/trust_sections.h"
 
 namespace levee::config::detail {
 namespace {
@@ -107,6 +108,7 @@ void finalize(Config& config, ReadContext& context) {
   check_route_upstreams(config, context);
   check_unreachable_routes(config, context);
   finalize_admission(config, context);
+  finalize_trust(config, context);
 }
 
 }  // namespace levee::config::detail

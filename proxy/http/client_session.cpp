@@ -77,6 +77,7 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   client_address_ = ec ? "unknown" : peer.address().to_string();
+  peer_ = policy::IpAddress::parse(client_address_);
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.sessions.insert(this);
   shared_.metrics.client_connections().Increment();
@@ -181,7 +182,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   const bool head = request.method() == bh::verb::head;
   const bool client_keep_alive = parser.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
-  const RequestContext context{runtime, shared_, worker_, client_address_};
+  const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;

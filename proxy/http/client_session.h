@@ -12,6 +12,7 @@
 
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
+#include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -50,6 +51,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Worker& worker_;
   ProxyShared& shared_;
   std::string client_address_;
+  std::optional<policy::IpAddress> peer_;  // client_address_ parsed once; trust is decided per request
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;

@@ -1,6 +1,7 @@
 #include "proxy/http/header_hygiene.h"
 
 #include "proxy/policy/ascii.h"
+#include "proxy/policy/request_path.h"
 
 #include <array>
 #include <string>
@@ -13,6 +14,10 @@ namespace {
 constexpr std::string_view via_value = "1.1 levee";
 constexpr std::string_view x_forwarded_for = "X-Forwarded-For";
 constexpr std::string_view x_forwarded_proto = "X-Forwarded-Proto";
+// What a client could say about itself to a service that believes its proxy: who it is, which
+// host, port and path prefix it asked for (services build redirects and absolute links from them).
+constexpr std::array<std::string_view, 5> claims_about_the_client{
+    "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix"};
 
 template <class Fields>
 std::size_t count_fields(const Fields& fields, bh::field name) {
@@ -77,7 +82,7 @@ std::optional<RequestProblem> check_framing(const RequestHeader& request) {
 }
 
 // "http://host:port/path?q" -> authority "host:port", rest "/path?q".
-std::optional<RequestProblem> normalize_target(RequestHeader& request) {
+std::optional<RequestProblem> to_origin_form(RequestHeader& request) {
   const std::string_view target = request.target();
   if (target.starts_with('/')) return std::nullopt;
   if (target == "*") {
@@ -100,15 +105,23 @@ std::optional<RequestProblem> normalize_target(RequestHeader& request) {
   return std::nullopt;
 }
 
+// Routing and forwarding use the same, normal path: "/api/../admin" must not be routed as /api.
+std::optional<RequestProblem> normalize_path(RequestHeader& request) {
+  if (!request.target().starts_with('/')) return std::nullopt;  // "*"
+  policy::NormalizedTarget normal = policy::normalize_target(request.target());
+  if (!normal.problem.empty()) return RequestProblem{bh::status::bad_request, normal.problem};
+  if (normal.rewritten) request.target(*normal.rewritten);
+  return std::nullopt;
+}
+
+// Several field lines of one list header are one list, in order (RFC 9110 5.3): all of them are
+// kept, joined into one line, before `value` is appended.
 template <bool isRequest, class Name>
 void append_list_value(bh::header<isRequest, bh::fields>& header, Name field, std::string_view value) {
-  const auto it = header.find(field);
-  if (it == header.end()) {
-    header.set(field, value);
-    return;
-  }
-  std::string joined(it->value());
-  joined.append(", ").append(value);
+  std::string joined;
+  const auto [first, last] = header.equal_range(field);
+  for (auto it = first; it != last; ++it) joined.append(it->value()).append(", ");
+  joined.append(value);
   header.set(field, joined);
 }
 
@@ -128,15 +141,21 @@ std::optional<RequestProblem> check_request(RequestHeader& request) {
   // connection. levee re-encodes the body anyway, so it forwards the canonical spelling.
   if (request.find(bh::field::transfer_encoding) != request.end())
     request.set(bh::field::transfer_encoding, "chunked");
-  return normalize_target(request);
+  if (auto problem = to_origin_form(request)) return problem;
+  return normalize_path(request);
 }
 
 void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts) {
   strip_hop_by_hop(request);
   request.erase(bh::field::expect);  // levee answers 100-continue itself
-  append_list_value(request, x_forwarded_for, facts.client_address);
-  if (request.find(x_forwarded_proto) == request.end())
+  if (facts.trusted_proxy) {
+    append_list_value(request, x_forwarded_for, facts.client_address);
+    if (request.find(x_forwarded_proto) == request.end()) request.set(x_forwarded_proto, facts.protocol);
+  } else {
+    request.set(x_forwarded_for, facts.client_address);
     request.set(x_forwarded_proto, facts.protocol);
+    for (const std::string_view name : claims_about_the_client) request.erase(name);
+  }
   append_list_value(request, bh::field::via, via_value);
   request.version(11);
 }

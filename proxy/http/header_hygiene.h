@@ -21,18 +21,24 @@ struct RequestProblem {
   std::string_view detail;  // static text, safe to put in a reply body
 };
 
-// Validates framing, version and target, and rewrites an absolute-form target whose authority
-// is the request's own Host into origin-form. Returns the first problem found.
+// Validates framing, version and target, rewrites an absolute-form target whose authority is
+// the request's own Host into origin-form, and normalises the path (policy/request_path.h): what
+// is routed is what is forwarded. Returns the first problem found.
 std::optional<RequestProblem> check_request(RequestHeader& request);
 
 struct ForwardingFacts {
   std::string_view client_address;  // peer IP, no port
   std::string_view protocol;        // "http"
+  bool trusted_proxy = false;       // the peer is in `trusted_proxies`: its forwarding headers are believed
 };
 
 // Request towards the service: strips hop-by-hop headers (Connection and the fields it names,
-// Keep-Alive, Proxy-*, TE, Trailer, Upgrade), appends X-Forwarded-For and Via, sets
-// X-Forwarded-Proto when absent, and speaks HTTP/1.1 keep-alive upstream.
+// Keep-Alive, Proxy-*, TE, Trailer, Upgrade), adds Via, and speaks HTTP/1.1 keep-alive upstream.
+// Forwarding headers, by who the peer is:
+// - a trusted proxy: X-Forwarded-For gets the peer appended, X-Forwarded-Proto is kept (set when
+//   absent), Forwarded, X-Real-IP and X-Forwarded-{Host,Port,Prefix} pass untouched;
+// - anyone else: they are what the client chose to say about itself, so X-Forwarded-For becomes
+//   the peer address alone, X-Forwarded-Proto levee's own protocol, and the rest are removed.
 void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts);
 
 // Response towards the client: strips hop-by-hop headers and appends Via. The caller decides

@@ -4,8 +4,17 @@
 //
 // Header names come from config (`request_headers:`); an empty name turns that signal off.
 // The route supplies the default class and caps the caller's patience with its timeout.
-// Note for operators: a caller can raise its own class with the priority header, so at an
-// edge facing untrusted clients, strip it before levee (inside a mesh it is a feature).
+//
+// Every signal here comes from the client, so none may buy capacity (client_trust.h):
+// - priority: read after apply_client_trust, which leaves a raise above the route's class only
+//   when the sender is trusted; lowering it only makes the request cheaper to shed.
+// - retry marker: marks the request as a retry, which is shed first and spends the retry
+//   budget; leaving it out makes a request a first attempt, which every client can be anyway.
+// - deadline: can only shorten the wait (it is capped by the route's timeout, the queue's
+//   max_wait still applies, and it never orders the queue); a huge value is capped
+//   (header_duration.h), so it cannot wrap around.
+// - idempotency key (read by the retrying forwarder): makes a POST as retryable as a GET, never
+//   more; every retry levee makes is paid from the route's retry budget.
 
 #include <boost/beast/http/fields.hpp>
 

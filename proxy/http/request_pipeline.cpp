@@ -1,5 +1,6 @@
 #include "proxy/http/request_pipeline.h"
 
+#include "proxy/http/client_trust.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_class.h"
 #include "proxy/http/retrying_forwarder.h"
@@ -90,6 +91,9 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   handled.metrics = route.metrics;
   handled.record.route = route.name();
 
+  // trust
+  const ClientTrust trust = apply_client_trust(request, context.peer, config, *route.config);
+
   // classify and admit
   PermitGuard permit;
   std::optional<policy::TimePoint> deadline;
@@ -120,7 +124,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   // forward
   // Read before prepare_upstream_request, which removes Expect: levee answers it itself.
   down.continue_owed = !parser.is_done() && ascii_iequals(request[bh::field::expect], "100-continue");
-  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http"});
+  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http", trust.trusted_proxy});
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.metrics.in_flight().Increment();

@@ -1,8 +1,11 @@
 #pragma once
 // The way of one request through levee, top to bottom (request_pipeline.cpp reads the same):
 //
-//   check     framing, version, target (header_hygiene): 400 and close on anything ambiguous
+//   check     framing, version, target (header_hygiene): 400 and close on anything ambiguous;
+//             the path is normalised, so what is routed is what is forwarded
 //   route     host + path -> Route: 404 when none matches
+//   trust     what the sender may claim (client_trust): a priority raise only when trusted,
+//             the shared secret stripped, forwarding headers believed only from trusted proxies
 //   classify  priority, client retry, deadline (request_class)
 //   admit     the route's admission gate: a permit, or a shed answer at once (shed_reply)
 //   forward   to the service with the route's retries (retrying_forwarder), the permit held
@@ -16,6 +19,7 @@
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/request_record.h"
+#include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -30,6 +34,7 @@ struct RequestContext {
   ProxyShared& shared;
   Worker& worker;
   std::string_view client_address;
+  const std::optional<policy::IpAddress>& peer;  // client_address parsed; none: trusted for nothing
 };
 
 struct HandledRequest {

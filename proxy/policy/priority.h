@@ -40,4 +40,12 @@ constexpr std::optional<Priority> parse_priority(std::string_view word) {
 
 constexpr std::size_t index(Priority priority) { return static_cast<std::size_t>(priority); }
 
+// The class a request gets when its sender claims `claimed` on a route of class `route`. Anyone
+// may lower their class: that only makes them cheaper to shed. Raising it takes capacity from
+// everyone else (the whole limit, the critical reserve, other waiters' places in the queue), so
+// only a sender levee trusts may do that.
+constexpr Priority claimable_priority(Priority route, Priority claimed, bool sender_trusted) {
+  return sender_trusted || index(claimed) >= index(route) ? claimed : route;
+}
+
 }  // namespace levee::policy

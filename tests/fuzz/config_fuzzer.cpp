@@ -31,6 +31,7 @@ std::optional<std::string> lookup(std::string_view name) {
   if (name == "LIMIT") return "100";
   if (name == "TIMEOUT") return "250ms";
   if (name == "EMPTY") return "";
+  if (name == "SECRET") return "fuzz-secret-0123456789";
   return std::nullopt;
 }
 

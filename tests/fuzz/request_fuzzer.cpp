@@ -2,11 +2,14 @@
 // fresh connection. They go through a Beast request_parser<buffer_body> with levee's default
 // header and body limits (as ClientSession::serve_one does), and everything the parser accepts
 // goes through levee's pure functions in the order the session calls them: check_request,
-// the router, classify_request, the shed/error replies, prepare_upstream_request, then the body.
+// the router, apply_client_trust, classify_request, the shed/error replies,
+// prepare_upstream_request, then the body. The peer is a trusted proxy for inputs of odd length.
 //
 // Besides "no crash, no sanitizer report", it checks the property that keeps request smuggling
 // out: the header levee sends upstream parses back to the same method, target and framing
-// (chunked or the same Content-Length) as the request levee checked.
+// (chunked or the same Content-Length) as the request levee checked; and the trust rules: the
+// target routed is already normal, the shared secret never leaves, and an untrusted sender
+// never ends up above its route's class.
 //
 // The bytes are fed as a flat_buffer fills: a growing prefix, in steps of `read_step`, so
 // Beast's incremental header scan is exercised as well as the one-shot case. The same bytes are
@@ -32,10 +35,12 @@
 #include <vector>
 
 #include "proxy/config/config.h"
+#include "proxy/http/client_trust.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/request_class.h"
 #include "proxy/http/shed_reply.h"
+#include "proxy/policy/request_path.h"
 #include "proxy/policy/router.h"
 #include "proxy/policy/shed_reason.h"
 
@@ -72,6 +77,10 @@ Fixture make_fixture() {
   config.routes = {route("api", "api.example.com", "/api", policy::Priority::critical, std::chrono::seconds(2)),
                    route("static", "", "/static", policy::Priority::sheddable, std::nullopt),
                    route("default", "", "/", policy::Priority::normal, std::chrono::milliseconds(1500))};
+  config.trusted_proxies = policy::AddressSet({*policy::parse_address_range("192.0.2.0/24").range});
+  config.priority_trust.secret_header = "levee-trust";
+  config.priority_trust.secret = "${FUZZ_SECRET}";
+  config.priority_trust.secret_value = "fuzz-secret-0123456789";
   std::vector<policy::RouteMatch> matches;
   for (const auto& r : config.routes) matches.push_back({r.host, r.path_prefix});
   return Fixture{std::move(config), policy::Router(std::move(matches))};
@@ -177,11 +186,22 @@ void fuzz_request(std::string_view bytes) {
     return;
   }
 
+  if (request.target().starts_with('/')) {
+    const policy::NormalizedTarget again = policy::normalize_target(request.target());
+    if (again.rewritten || !again.problem.empty()) fail("the target routed is not normal", request.target());
+  }
+
+  const std::string_view peer_address = bytes.size() % 2 == 1 ? "192.0.2.7" : "203.0.113.9";
+  http::ClientTrust trust;
   const auto route_index = f.router.match(request[bh::field::host], request.target());
   if (route_index) {
     if (*route_index >= f.config.routes.size()) fail("router returned an index out of range", request.target());
-    const auto request_class =
-        http::classify_request(request.base(), f.config.routes[*route_index], f.config.request_headers);
+    const config::RouteConfig& route = f.config.routes[*route_index];
+    trust = http::apply_client_trust(request, policy::IpAddress::parse(peer_address), f.config, route);
+    if (request.find("levee-trust") != request.end()) fail("the shared-secret header is forwarded", request.target());
+    const auto request_class = http::classify_request(request.base(), route, f.config.request_headers);
+    if (!trust.may_raise_priority && policy::index(request_class.priority) < policy::index(route.priority))
+      fail("an untrusted sender raised its priority", request.target());
     if (request_class.patience && f.config.routes[*route_index].timeout &&
         *request_class.patience > *f.config.routes[*route_index].timeout)
       fail("patience exceeds the route timeout", request.target());
@@ -195,7 +215,7 @@ void fuzz_request(std::string_view bytes) {
 
   const bool chunked = parser.chunked();
   const auto content_length = parser.content_length();
-  const http::ForwardingFacts facts{"192.0.2.7", "http"};
+  const http::ForwardingFacts facts{peer_address, "http", trust.trusted_proxy};
   http::prepare_upstream_request(request, facts);
   check_forwarded_header(request.base(), chunked, content_length);
   relay_body(parser, bytes.substr(*used));

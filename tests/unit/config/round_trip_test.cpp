@@ -111,11 +111,20 @@ request_headers:
   priority: ""
   deadline: X-Deadline
   idempotency_key: X-Idem
+priority_trust:
+  peers: [10.0.0.0/8, "fd00::/8", 192.0.2.7]
+  secret_header: X-Levee-Trust
+  secret_file: priority.secret
+trusted_proxies:
+  - 10.1.0.0/16
+  - "::1"
+  - 2001:db8::/32
 )";
 
 TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   TempDir dir;
   dir.write("page.html", "<p>sorry</p>");
+  dir.write("priority.secret", "0123456789abcdef0123\n");
   const std::string first_path = dir.write("first.yaml", kEverything);
   const LoadResult first = load_file(first_path, env_with({{"SUFFIX", "x"}}));
   ASSERT_TRUE(first.ok()) << describe(first.errors);
@@ -130,6 +139,8 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   EXPECT_TRUE(c.routes[2].retry.retry_on.empty());
   EXPECT_EQ(c.shed_response.sorry_page_html, "<p>sorry</p>");
   ASSERT_EQ(c.admission.groups.size(), 4u);  // 2 shared + api + rest
+  EXPECT_EQ(c.priority_trust.secret_value, "0123456789abcdef0123");
+  EXPECT_TRUE(c.trusted_proxies.contains("2001:db8::5"));
 
   const std::string yaml = to_yaml(c);
   // Written next to the first file, so the relative sorry page resolves to the same file.
@@ -150,6 +161,8 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   EXPECT_EQ(reloaded.admission, c.admission);
   EXPECT_EQ(reloaded.shed_response, c.shed_response);
   EXPECT_EQ(reloaded.request_headers, c.request_headers);
+  EXPECT_EQ(reloaded.priority_trust, c.priority_trust);
+  EXPECT_EQ(reloaded.trusted_proxies, c.trusted_proxies);
   EXPECT_EQ(reloaded, c) << yaml;
 
   // And the output is a fixed point.

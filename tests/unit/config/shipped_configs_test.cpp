@@ -54,6 +54,8 @@ TEST(ShippedConfigs, DefaultConfigLoadsAndSpellsOutTheDefaults) {
   EXPECT_EQ(c.admin, AdminConfig{});
   EXPECT_EQ(c.logging, LoggingConfig{});
   EXPECT_EQ(c.request_headers, RequestHeadersConfig{});
+  EXPECT_EQ(c.priority_trust, PriorityTrustConfig{});
+  EXPECT_TRUE(c.trusted_proxies.empty());
   EXPECT_TRUE(c.admission.enabled);
   EXPECT_EQ(c.admission.defaults, policy::AdmissionSettings{});  // the file documents the real defaults
 

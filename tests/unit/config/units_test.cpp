@@ -158,5 +158,19 @@ TEST(HeaderDuration, GarbageIsIgnored) {
   EXPECT_EQ(parse_header_duration("1.5"), std::nullopt);  // a bare number must be whole ms
 }
 
+// A deadline is `arrival + duration` in signed nanoseconds: a huge header must not wrap it.
+TEST(HeaderDuration, HugeValuesAreCappedInsteadOfOverflowing) {
+  EXPECT_EQ(parse_header_duration("9999999999999s"), max_header_duration);  // ~1e22 ns: past int64
+  EXPECT_EQ(parse_header_duration("9223372036s"), max_header_duration);     // fits, but now + d would not
+  EXPECT_EQ(parse_header_duration("9999999999999999999999"), max_header_duration);  // bare ms
+  EXPECT_EQ(parse_header_duration("99999999999999999999999999999h"), max_header_duration);
+  EXPECT_EQ(parse_header_duration("25h"), max_header_duration);
+  EXPECT_EQ(parse_header_duration("24h"), max_header_duration);
+  EXPECT_EQ(parse_header_duration("86399.5s"), Duration(86399500ms));  // just under: exact
+  const auto far = std::chrono::steady_clock::now() + *parse_header_duration("9999999999999s");
+  EXPECT_GT(far, std::chrono::steady_clock::now());
+  EXPECT_EQ(parse_header_duration("1.0000000001ns"), std::nullopt);  // still exact or nothing
+}
+
 }  // namespace
 }  // namespace levee::config

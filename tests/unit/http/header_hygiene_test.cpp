@@ -108,6 +108,31 @@ TEST(CheckRequest, AbsoluteFormSchemeAndHostIgnoreCase) {
   EXPECT_EQ(problem->status, bh::status::bad_request);
 }
 
+TEST(CheckRequest, NormalisesThePathSoWhatIsRoutedIsWhatIsForwarded) {
+  auto dots = make_request(bh::verb::get, "/api/../admin?next=/api/../x");
+  EXPECT_FALSE(check_request(dots));
+  EXPECT_EQ(dots.target(), "/admin?next=/api/../x");  // the query is kept as it came
+  auto encoded = make_request(bh::verb::get, "/api/%2e%2e/%7Eadmin");
+  EXPECT_FALSE(check_request(encoded));
+  EXPECT_EQ(encoded.target(), "/~admin");
+  auto absolute = make_request(bh::verb::get, "http://svc.local/a/./b");
+  EXPECT_FALSE(check_request(absolute));
+  EXPECT_EQ(absolute.target(), "/a/b");
+  auto plain = make_request(bh::verb::get, "/a//b?x");
+  EXPECT_FALSE(check_request(plain));
+  EXPECT_EQ(plain.target(), "/a//b?x");
+}
+
+TEST(CheckRequest, RefusesPathsThatCannotBeNormalisedSafely) {
+  for (const char* target : {"/..", "/api/../../etc/passwd", "/api%2F..%2Fadmin", "/x%00", "/api/..;/admin", "/a%zz"}) {
+    auto request = make_request(bh::verb::get, target);
+    const auto problem = check_request(request);
+    ASSERT_TRUE(problem) << target;
+    EXPECT_EQ(problem->status, bh::status::bad_request) << target;
+    EXPECT_NE(problem->detail.find("path"), std::string_view::npos) << problem->detail;
+  }
+}
+
 TEST(CheckRequest, AsteriskOnlyForOptions) {
   auto options = make_request(bh::verb::options, "*");
   EXPECT_FALSE(check_request(options));
@@ -135,15 +160,51 @@ TEST(PrepareUpstreamRequest, StripsHopByHopAndWhatConnectionNames) {
   EXPECT_EQ(request.version(), 11u);
 }
 
-TEST(PrepareUpstreamRequest, AppendsToForwardedForAndKeepsForwardedProto) {
+// What a client could claim about itself, as a proxy in front of levee would have sent it.
+RequestHeader with_forwarding_claims() {
   auto request = make_request();
   request.set("X-Forwarded-For", "1.2.3.4");
+  request.insert("X-Forwarded-For", "5.6.7.8");
   request.set("X-Forwarded-Proto", "https");
+  request.set("Forwarded", "for=1.2.3.4;proto=https");
+  request.set("X-Real-IP", "1.2.3.4");
+  request.set("X-Forwarded-Host", "admin.internal");
+  request.set("X-Forwarded-Port", "443");
+  request.set("X-Forwarded-Prefix", "/admin");
   request.set(bh::field::via, "1.1 edge");
-  prepare_upstream_request(request, {"10.0.0.9", "http"});
-  EXPECT_EQ(request["X-Forwarded-For"], "1.2.3.4, 10.0.0.9");
+  return request;
+}
+
+TEST(PrepareUpstreamRequest, FromATrustedProxyAppendsToForwardedForAndKeepsTheRest) {
+  auto request = with_forwarding_claims();
+  prepare_upstream_request(request, {"10.0.0.9", "http", true});
+  EXPECT_EQ(request.count("X-Forwarded-For"), 1u);
+  EXPECT_EQ(request["X-Forwarded-For"], "1.2.3.4, 5.6.7.8, 10.0.0.9");  // every field line, in order
   EXPECT_EQ(request["X-Forwarded-Proto"], "https");
+  EXPECT_EQ(request["Forwarded"], "for=1.2.3.4;proto=https");
+  EXPECT_EQ(request["X-Real-IP"], "1.2.3.4");
+  EXPECT_EQ(request["X-Forwarded-Host"], "admin.internal");
+  EXPECT_EQ(request["X-Forwarded-Port"], "443");
+  EXPECT_EQ(request["X-Forwarded-Prefix"], "/admin");
   EXPECT_EQ(request[bh::field::via], "1.1 edge, 1.1 levee");
+}
+
+TEST(PrepareUpstreamRequest, FromATrustedProxyWithoutProtoSetsLeveesOwn) {
+  auto request = make_request();
+  prepare_upstream_request(request, {"10.0.0.9", "http", true});
+  EXPECT_EQ(request["X-Forwarded-For"], "10.0.0.9");
+  EXPECT_EQ(request["X-Forwarded-Proto"], "http");
+}
+
+TEST(PrepareUpstreamRequest, FromAnUntrustedPeerForwardingHeadersAreReplacedByFacts) {
+  auto request = with_forwarding_claims();
+  prepare_upstream_request(request, {"203.0.113.5", "http", false});
+  EXPECT_EQ(request.count("X-Forwarded-For"), 1u);
+  EXPECT_EQ(request["X-Forwarded-For"], "203.0.113.5");
+  EXPECT_EQ(request["X-Forwarded-Proto"], "http");
+  for (auto name : {"Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix"})
+    EXPECT_EQ(request.find(name), request.end()) << name;
+  EXPECT_EQ(request[bh::field::via], "1.1 edge, 1.1 levee");  // Via records hops, it claims nothing
 }
 
 TEST(PrepareDownstreamResponse, StripsHopByHopAndAddsVia) {

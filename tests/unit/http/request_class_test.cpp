@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "proxy/config/header_duration.h"
+
 namespace levee::http {
 namespace {
 using namespace std::chrono_literals;
@@ -48,6 +50,15 @@ TEST_F(RequestClassTest, PatienceIsTheDeadlineHeaderCappedByTheRouteTimeout) {
   EXPECT_EQ(classify_request(headers, route, names).patience, 1s);
   headers.set("levee-timeout", "soon");
   EXPECT_EQ(classify_request(headers, route, names).patience, 1s);  // garbage: the route's cap
+}
+
+TEST_F(RequestClassTest, AHugeDeadlineIsCappedSoArrivalPlusPatienceCannotOverflow) {
+  headers.set("levee-timeout", "9999999999999s");
+  const auto patience = classify_request(headers, route, names).patience;
+  ASSERT_TRUE(patience);
+  EXPECT_EQ(*patience, config::max_header_duration);
+  const auto arrival = std::chrono::steady_clock::now();
+  EXPECT_GT(arrival + *patience, arrival);
 }
 
 TEST_F(RequestClassTest, AnEmptyHeaderNameTurnsTheSignalOff) {

@@ -1,5 +1,7 @@
 #include "proxy/policy/router.h"
 
+#include "proxy/policy/request_path.h"
+
 #include <gtest/gtest.h>
 
 namespace levee::policy {
@@ -28,6 +30,16 @@ TEST(Router, HostSpecificRouteBeatsAnyHostAndIgnoresCaseAndPort) {
   EXPECT_EQ(router.match("SHOP.EXAMPLE", "/"), 1u);
   EXPECT_EQ(router.match("other.example", "/"), 0u);
   EXPECT_EQ(router.match("", "/"), 0u);
+}
+
+// check_request normalises the target before routing; on the raw path, "/api/../admin" would
+// be matched by /api and take its limits and priority while the service serves /admin.
+TEST(Router, OnTheNormalisedPathDotSegmentsCannotPickAnotherRoute) {
+  Router router({{"", "/"}, {"", "/api"}});
+  const NormalizedTarget target = normalize_target("/api/../admin");
+  ASSERT_TRUE(target.rewritten);
+  EXPECT_EQ(router.match("h", *target.rewritten), 0u);
+  EXPECT_EQ(router.match("h", *normalize_target("/admin/%2e%2e/api/x").rewritten), 1u);
 }
 
 TEST(Router, NormalizeHost) {
