@@ -7,8 +7,6 @@ namespace levee::policy {
 
 namespace {
 
-constexpr std::size_t outcome_index(Outcome outcome) { return static_cast<std::size_t>(outcome); }
-
 // How long after the last critical arrival its reserved share stays closed to other classes.
 // Between critical callers the reserve is lent out; a critical caller who finds it lent
 // waits at the head of the queue for the next free slot, and closes it again for this long.
@@ -226,7 +224,7 @@ Decision Admission::admit_dry_run(const Ticket& ticket, TimePoint now) {
 
 Effects Admission::release(const Permit& permit, Outcome outcome, TimePoint now) {
   hot_.in_flight.fetch_sub(1);
-  hot_.completed[outcome_index(outcome)].fetch_add(1, std::memory_order_relaxed);
+  hot_.completed[index(outcome)].fetch_add(1, std::memory_order_relaxed);
   const Duration rtt = now - permit.start;
   if (outcome != Outcome::ignored) {
     hot_.service_ns.fetch_add(rtt.count(), std::memory_order_relaxed);
@@ -235,14 +233,15 @@ Effects Admission::release(const Permit& permit, Outcome outcome, TimePoint now)
   if (!sample && hot_.waiters.load() == 0) return {};
 
   std::unique_lock lock(mu_, std::defer_lock);
-  if (hot_.waiters.load() != 0 || outcome == Outcome::dropped) {
+  const bool failed = outcome == Outcome::dropped || outcome == Outcome::abandoned;
+  if (hot_.waiters.load() != 0 || failed) {
     lock.lock();
   } else if (!lock.try_lock()) {
     return {};  // a success sample is dispensable; stalling the I/O thread for it is not
   }
   Effects effects;
   if (sample) {
-    limit_->on_sample(Sample{rtt, permit.in_flight, outcome == Outcome::dropped, now});
+    limit_->on_sample(Sample{rtt, permit.in_flight, failed, now, outcome == Outcome::abandoned});
     refresh_limit();
   }
   pump(now, effects);
@@ -316,8 +315,11 @@ Effects Admission::on_tick(TimePoint now) {
   const std::lock_guard lock(mu_);
   queue_.observe(now);
 
-  const std::uint64_t successes = hot_.completed[outcome_index(Outcome::success)].load();
-  const std::uint64_t measured = successes + hot_.completed[outcome_index(Outcome::dropped)].load();
+  const std::uint64_t successes = hot_.completed[index(Outcome::success)].load();
+  // Abandoned exchanges measured the service too: their RTT is a lower bound, and leaving them
+  // out would keep only the fast ones.
+  const std::uint64_t measured = successes + hot_.completed[index(Outcome::dropped)].load() +
+                                 hot_.completed[index(Outcome::abandoned)].load();
   estimator_.on_tick(now, measured, Duration{hot_.service_ns.load()});
 
   const Duration target = settings_.queue.codel_target;
@@ -437,10 +439,11 @@ Snapshot Admission::snapshot(TimePoint now) const {
   s.goodput_peak = collapse_.peak();
 
   Counters& c = s.counters;
-  c.succeeded = hot_.completed[outcome_index(Outcome::success)].load();
-  c.ignored = hot_.completed[outcome_index(Outcome::ignored)].load();
-  c.dropped = hot_.completed[outcome_index(Outcome::dropped)].load();
-  c.admitted = c.succeeded + c.ignored + c.dropped + s.in_flight;
+  c.succeeded = hot_.completed[index(Outcome::success)].load();
+  c.ignored = hot_.completed[index(Outcome::ignored)].load();
+  c.dropped = hot_.completed[index(Outcome::dropped)].load();
+  c.abandoned = hot_.completed[index(Outcome::abandoned)].load();
+  c.admitted = c.succeeded + c.ignored + c.dropped + c.abandoned + s.in_flight;
   c.admitted_from_queue = admitted_from_queue_;
   c.queued = queued_;
   for (std::size_t p = 0; p < priority_count; ++p) {

@@ -128,8 +128,8 @@ class Admission {
     std::atomic<bool> draining{false};
     std::atomic<bool> sampled{false};           // the limit algorithm wants samples
     std::atomic<bool> budget_enabled{false};
-    std::array<std::atomic<std::uint64_t>, 3> completed{};  // by Outcome
-    std::atomic<Duration::rep> service_ns{0};   // permit-held time of success + dropped
+    std::array<std::atomic<std::uint64_t>, outcome_count> completed{};  // by Outcome
+    std::atomic<Duration::rep> service_ns{0};   // permit-held time of all but ignored
   };
   Hot hot_;
 

@@ -18,12 +18,24 @@
 
 namespace levee::policy {
 
-// One completed request, as the limit sees it.
+// One completed request, as the limit sees it (Admission::release builds it from the Outcome).
+//
+// What a failed sample means is each algorithm's decision, documented in its header; the
+// rules they share: a fast failure (dropped, not abandoned) is no latency evidence and never
+// grows a limit; an abandoned sample (the caller gave up: a timeout) is the strongest signal
+// of overload there is, and its RTT is a lower bound of the service's latency.
+//   fixed     ignores samples.
+//   aimd      backs off on either (once per round trip).
+//   gradient  a window with failures does not grow; one with abandoned samples shrinks.
+//   knee      failures are left out of the latency comparison and stop growth while frequent;
+//             abandoned samples are latency (lower bounds) and trigger a check whether a
+//             smaller limit would bring latency down -- it shrinks only if it would.
 struct Sample {
   Duration rtt{};              // permit granted -> response complete (queue wait excluded)
   std::uint32_t in_flight = 0; // in-flight count when the request started, itself included
-  bool dropped = false;        // timeout, 5xx or upstream error: evidence of overload
+  bool dropped = false;        // not delivered: Outcome::dropped or Outcome::abandoned
   TimePoint now{};             // when the request completed
+  bool abandoned = false;      // Outcome::abandoned (implies dropped): the caller gave up first
 };
 
 class Limit {
@@ -35,8 +47,8 @@ class Limit {
   // the limit is temporarily held elsewhere (a gradient probe).
   virtual std::uint32_t learned() const { return current(); }
   // Called once per completed request that says something about the service (outcome
-  // success or dropped; requests whose client went away are not samples), in completion
-  // order, with non-decreasing `now`.
+  // success, dropped or abandoned; ignored ones are not samples), in completion order, with
+  // non-decreasing `now`.
   virtual void on_sample(const Sample& sample) = 0;
 };
 

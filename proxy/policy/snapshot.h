@@ -29,6 +29,7 @@ struct Counters {
   std::uint64_t succeeded = 0;          // released with Outcome::success
   std::uint64_t ignored = 0;            // released with Outcome::ignored
   std::uint64_t dropped = 0;            // released with Outcome::dropped
+  std::uint64_t abandoned = 0;          // released with Outcome::abandoned
   // Shed decisions by priority class and reason (index with index(Priority), index(reason)).
   std::array<std::array<std::uint64_t, shed_reason_count>, priority_count> shed{};
   // Dry-run: what would have been shed (the request was admitted anyway), and how many would

@@ -8,8 +8,11 @@
 // PermitGuard) and handed back once to release(), which is why admission and release need no
 // lock on the fast path.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "proxy/policy/clock.h"
 #include "proxy/policy/priority.h"
@@ -40,10 +43,37 @@ struct Permit {
   std::uint32_t in_flight = 0;   // the group's in-flight count at grant, this one included
 };
 
+// How an admitted request ended, as the plumbing reports it to release(). One enum; name() is
+// the metric label. What each outcome means for the limit algorithms: limit.h.
 enum class Outcome : std::uint8_t {
-  success,  // the service answered in time: counts toward goodput, a latency sample
-  ignored,  // no evidence either way (client went away, cancelled): not a sample
-  dropped,  // timeout, 5xx or upstream failure: a sample that signals overload
+  success,    // the caller received the service's answer in time: goodput, a latency sample
+  ignored,    // no evidence either way (the request never reached the service, or levee itself
+              // failed): not a sample
+  dropped,    // the service failed: 5xx or 429, reset, refused or failed connect, a malformed
+              // answer. A sample that is not goodput; its RTT is how long failing took, often
+              // far shorter than serving (a fast 503), so it is no latency evidence
+  abandoned,  // the service did not answer within the caller's patience: the caller left while
+              // its request was at the service (levee aborts the exchange), the answer came
+              // after the caller's deadline, or levee's own upstream timeout fired. Not goodput,
+              // and the RTT is a lower bound of the service's latency. Distinct from `dropped`
+              // because it says "too slow", not "broken": the collapse detector counts it
+              // (collapse_detector.h), while a fast failure must not look like a collapse
 };
+
+inline constexpr std::array all_outcomes{Outcome::success, Outcome::ignored, Outcome::dropped,
+                                         Outcome::abandoned};
+inline constexpr std::size_t outcome_count = all_outcomes.size();
+
+constexpr std::string_view name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::success: return "success";
+    case Outcome::ignored: return "ignored";
+    case Outcome::dropped: return "dropped";
+    case Outcome::abandoned: return "abandoned";
+  }
+  return "unknown";
+}
+
+constexpr std::size_t index(Outcome outcome) { return static_cast<std::size_t>(outcome); }
 
 }  // namespace levee::policy
