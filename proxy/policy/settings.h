@@ -8,8 +8,10 @@
 // says what the field means and why the default is what it is. validate() lists the
 // constraints the loader must enforce (it returns the first violated one, or empty).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "proxy/policy/clock.h"
@@ -24,6 +26,27 @@ enum class LimitKind : std::uint8_t {
   gradient,  // latency based: shrinks when recent latency exceeds the long-term baseline
   knee,      // finds the concurrency beyond which latency grows with it (knee_limit.h)
 };
+
+// One name per kind: the YAML word (`limit.kind`) and what /state reports.
+inline constexpr std::array all_limit_kinds{LimitKind::fixed, LimitKind::aimd, LimitKind::gradient,
+                                            LimitKind::knee};
+
+constexpr std::string_view name(LimitKind kind) {
+  switch (kind) {
+    case LimitKind::fixed: return "fixed";
+    case LimitKind::aimd: return "aimd";
+    case LimitKind::gradient: return "gradient";
+    case LimitKind::knee: return "knee";
+  }
+  return "unknown";
+}
+
+constexpr std::optional<LimitKind> parse_limit_kind(std::string_view word) {
+  for (const LimitKind kind : all_limit_kinds) {
+    if (name(kind) == word) return kind;
+  }
+  return std::nullopt;
+}
 
 // AIMD: additive increase, multiplicative decrease (TCP Reno's rule applied to concurrency).
 struct AimdSettings {
