@@ -100,6 +100,17 @@ double follow_time(const Run& run, double event, double lo, double hi, double ho
   return never;
 }
 
+double latency_quantile(const Run& run, double from, double to, double q) {
+  std::vector<float> values;
+  for (std::size_t i = 0; i < run.success_at.size(); ++i) {
+    if (run.success_at[i] >= from && run.success_at[i] < to) values.push_back(run.success_ms[i]);
+  }
+  if (values.empty()) return 0;
+  const auto k = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size() - 1));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+  return values[k];
+}
+
 Summary summarize(const Run& run, double warmup) {
   const double end = static_cast<double>(run.buckets.size()) * run.bucket_seconds;
   Summary s;
@@ -109,6 +120,8 @@ Summary summarize(const Run& run, double warmup) {
     if (t >= warmup) s.settle = std::max(s.settle, settle_time(run, t));
   }
   s.limit = limit_range(run, warmup, end);
+  s.p50_ms = latency_quantile(run, warmup, end, 0.5);
+  s.p99_ms = latency_quantile(run, warmup, end, 0.99);
   return s;
 }
 

@@ -29,6 +29,8 @@ struct Summary {
   double late_share = 0;     // abandoned / exchanges that reached the service
   double settle = 0;         // the slowest settle after a step past the warmup (never: inf)
   LimitRange limit;          // over [warmup, end)
+  double p50_ms = 0;         // latency of the 2xx received in time, over [warmup, end)
+  double p99_ms = 0;
 };
 
 // Successes received in time per second over [from, to) seconds.
@@ -42,6 +44,8 @@ double late_share(const Run& run, double from, double to);
 // last window before it is still short. The table uses 2 s and 80%, which a bimodal service's
 // own noise passes; recovery checks use 1 s and 90% (the window slides by 100 ms).
 double settle_time(const Run& run, double event, double window = 2.0, double bar = 0.8);
+// The q-quantile (0..1) of the latency of 2xx received in time in [from, to), in ms.
+double latency_quantile(const Run& run, double from, double to, double q);
 // The limit's range over the ticks in [from, to).
 LimitRange limit_range(const Run& run, double from, double to);
 // Seconds from `event` until the limit is within [lo, hi] and stays so for `hold` seconds.

@@ -143,9 +143,10 @@ std::string scenario_section(const std::vector<Run>& runs, std::string_view name
     goodput.line(points_of(*run, [&](const Bucket& b) { return static_cast<double>(b.goodput) / run->bucket_seconds; }),
                  color_of(run->algorithm), run->algorithm);
     const Summary s = summarize(*run, scenario != nullptr ? policy::to_seconds(scenario->warmup) : 0);
-    rows += fmt::format("<tr><td>{}</td><td>{:.1f}%</td><td>{:.1f}%</td><td>{}</td><td>{} / {} / {}</td></tr>",
-                        run->algorithm, s.goodput_share * 100, s.late_share * 100, seconds(s.settle), s.limit.min,
-                        s.limit.median, s.limit.max);
+    rows += fmt::format(
+        "<tr><td>{}</td><td>{:.1f}%</td><td>{:.1f}%</td><td>{}</td><td>{} / {} / {}</td><td>{:.0f} / {:.0f}</td></tr>",
+        run->algorithm, s.goodput_share * 100, s.late_share * 100, seconds(s.settle), s.limit.min, s.limit.median,
+        s.limit.max, s.p50_ms, s.p99_ms);
   }
   for (const auto& [t, label] : first.events) {
     if (t > 0) {
@@ -154,7 +155,7 @@ std::string scenario_section(const std::vector<Run>& runs, std::string_view name
     }
   }
   return fmt::format(R"(<h2 id="{0}">{0}</h2><p class="sub">{1}</p>
-<table><tr><th>algorithm</th><th>goodput / deliverable</th><th>late</th><th>settle</th><th>limit min / median / max</th></tr>{2}</table>
+<table><tr><th>algorithm</th><th>goodput / deliverable</th><th>late</th><th>settle</th><th>limit min / median / max</th><th>latency p50 / p99 ms</th></tr>{2}</table>
 <h3>Limit (log scale)</h3>{3}<h3>Goodput (2xx in time, per second)</h3>{4}
 )",
                      escape(name), escape(scenario != nullptr ? scenario->description : ""), rows, limits.svg(),
@@ -164,16 +165,17 @@ std::string scenario_section(const std::vector<Run>& runs, std::string_view name
 }  // namespace
 
 std::string text_table(const std::vector<Run>& runs, std::string_view default_algorithm) {
-  std::string out = fmt::format("{:<17} {:<11} {:>8} {:>7} {:>8} {:>17}\n", "scenario", "algorithm", "goodput",
-                                "late", "settle", "limit min/med/max");
+  std::string out = fmt::format("{:<17} {:<11} {:>8} {:>6} {:>7} {:>17} {:>13}\n", "scenario", "algorithm", "goodput",
+                                "late", "settle", "limit min/med/max", "p50/p99 ms");
   std::string previous;
   for (const Run& run : runs) {
     const Scenario* scenario = find_scenario(run.scenario);
     const Summary s = summarize(run, scenario != nullptr ? policy::to_seconds(scenario->warmup) : 0);
     const std::string algorithm = run.algorithm + (run.algorithm == default_algorithm ? "*" : "");
-    out += fmt::format("{:<17} {:<11} {:>7.1f}% {:>6.1f}% {:>8} {:>17}\n", run.scenario == previous ? "" : run.scenario,
-                       algorithm, s.goodput_share * 100, s.late_share * 100, seconds(s.settle),
-                       fmt::format("{}/{}/{}", s.limit.min, s.limit.median, s.limit.max));
+    out += fmt::format("{:<17} {:<11} {:>7.1f}% {:>5.1f}% {:>7} {:>17} {:>13}\n",
+                       run.scenario == previous ? "" : run.scenario, algorithm, s.goodput_share * 100,
+                       s.late_share * 100, seconds(s.settle), fmt::format("{}/{}/{}", s.limit.min, s.limit.median, s.limit.max),
+                       fmt::format("{:.0f}/{:.0f}", s.p50_ms, s.p99_ms));
     previous = run.scenario;
   }
   return out;

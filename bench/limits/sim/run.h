@@ -42,6 +42,10 @@ struct Run {
   double tick_seconds = 0.01;
   std::vector<Bucket> buckets;
   std::vector<std::uint32_t> limit_ticks;  // effective limit at every tick
+  // Every 2xx received in time: when (seconds) and its latency as the caller saw it (attempt
+  // sent -> answer, levee's queue included), in ms.
+  std::vector<float> success_at;
+  std::vector<float> success_ms;
   std::vector<std::pair<double, std::string>> events;  // script steps: time, label
   std::uint32_t initial_limit = 0;
   double wall_seconds = 0;  // how long the simulation took

@@ -43,6 +43,7 @@ struct User {
 
 struct Attempt {
   std::uint64_t user = 0;
+  TimePoint sent;
   TimePoint deadline;
   bool forwarded = false;
   std::uint64_t job = 0;
@@ -149,7 +150,7 @@ class Simulation {
     ticket.is_retry = user.attempts > 1 && scenario_.callers.retry_header;
     if (scenario_.callers.deadline_header) ticket.deadline = deadline;
     ticket.arrival = now_;
-    attempts_[id] = Attempt{user_id, deadline, false, 0};
+    attempts_[id] = Attempt{user_id, now_, deadline, false, 0};
     schedule(deadline, EventKind::attempt_deadline, id);
 
     policy::Decision decision = admission_.try_admit(ticket, now_);
@@ -274,7 +275,10 @@ class Simulation {
       return;
     }
     ++bucket().goodput;
-    const std::uint64_t user_id = attempts_.at(attempt_id).user;
+    const Attempt& attempt = attempts_.at(attempt_id);
+    run_.success_at.push_back(static_cast<float>(policy::to_seconds(now_ - start_)));
+    run_.success_ms.push_back(static_cast<float>(policy::to_seconds(now_ - attempt.sent) * 1e3));
+    const std::uint64_t user_id = attempt.user;
     attempts_.erase(attempt_id);
     users_.erase(user_id);
     deliver(admission_.release(permit, policy::Outcome::success, now_));
