@@ -3,6 +3,7 @@
 // traces. A full run takes a few seconds.
 //
 //   build/release/bench/limits/limit_sim [--scenario NAME]... [--algorithm NAME]... [--html out.html] [--seed N]
+//       [--trace SECONDS] [--no-abort] [--service-cancels] [--as-before] [--strict]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   bool strict = false;
   double trace = 0;
+  bool no_abort = false;
+  bool service_cancels = false;
+  bool as_before = false;
 
   std::string scenario_names, algorithm_names;
   for (const Scenario& s : all_scenarios()) scenario_names += (scenario_names.empty() ? "" : ", ") + s.name;
@@ -32,6 +36,14 @@ int main(int argc, char** argv) {
   app.add_option("--html", html, "Write the traces to this HTML file");
   app.add_option("--seed", seed, "Random seed (default 1)");
   app.add_flag("--strict", strict, "Exit 1 when an acceptance check fails");
+  app.add_flag("--no-abort", no_abort,
+               "levee waits for the answer when a caller leaves (releasing the permit as abandoned then) instead of "
+               "aborting the upstream exchange");
+  app.add_flag("--service-cancels", service_cancels,
+               "The service drops a queued request once levee closes its connection (most do not)");
+  app.add_flag("--as-before", as_before,
+               "The http layer as it was before issue 12: no abort, and an exchange whose caller left is reported as "
+               "ignored (neither the limit nor the collapse detector sees it)");
   app.add_option("--trace", trace, "Print each run's series at this resolution in seconds (e.g. 1 or 0.1)");
   CLI11_PARSE(app, argc, argv);
 
@@ -55,7 +67,13 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<Run> runs;
   for (const std::string& scenario_name : scenarios) {
-    const Scenario& scenario = *find_scenario(scenario_name);
+    Scenario scenario = *find_scenario(scenario_name);
+    if (no_abort) scenario.abort_on_leave = false;
+    if (service_cancels) scenario.service.cancels_abandoned = true;
+    if (as_before) {
+      scenario.abort_on_leave = false;
+      scenario.report_abandoned = false;
+    }
     for (const std::string& algorithm : algorithms) {
       Run run = simulate(scenario, settings_for(algorithm, scenario), seed);
       run.algorithm = algorithm;

@@ -73,6 +73,9 @@ struct Scenario {
   // levee aborts the upstream exchange when the caller leaves, releasing the permit as
   // Outcome::abandoned at once (false: it waits for the answer and releases it then).
   bool abort_on_leave = true;
+  // How levee reports such an exchange: Outcome::abandoned (issue 12), or Outcome::ignored as
+  // the http layer did before it (the limit and the collapse detector then never see it).
+  bool report_abandoned = true;
 };
 
 // The state the script defines at time t.

@@ -187,12 +187,16 @@ class Simulation {
     if (scenario_.abort_on_leave) {
       const policy::Permit permit = *job.permit;
       job.permit.reset();
-      deliver(admission_.release(permit, policy::Outcome::abandoned, now_));
+      deliver(admission_.release(permit, abandoned(), now_));
     }
     end_attempt(id, AttemptEnd::timed_out);
   }
 
   // ---- levee -> service -> levee -----------------------------------------------------------
+
+  policy::Outcome abandoned() const {
+    return scenario_.report_abandoned ? policy::Outcome::abandoned : policy::Outcome::ignored;
+  }
 
   void deliver(policy::Effects effects) {
     for (const policy::Permit& permit : effects.granted) {
@@ -255,7 +259,7 @@ class Simulation {
     const auto it = jobs_.find(job_id);
     std::optional<policy::Permit> permit = it->second.permit;
     jobs_.erase(it);
-    if (permit) deliver(admission_.release(*permit, policy::Outcome::abandoned, now_));
+    if (permit) deliver(admission_.release(*permit, abandoned(), now_));
   }
 
   void on_response(std::uint64_t job_id) {
