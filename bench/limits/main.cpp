@@ -3,7 +3,7 @@
 // traces. A full run takes a few seconds.
 //
 //   build/release/bench/limits/limit_sim [--scenario NAME]... [--algorithm NAME]... [--html out.html] [--seed N]
-//       [--trace SECONDS] [--no-abort] [--service-cancels] [--as-before] [--strict]
+//       [--adaptive NAME] [--trace SECONDS] [--no-abort] [--service-cancels] [--as-before] [--strict]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   bool no_abort = false;
   bool service_cancels = false;
   bool as_before = false;
+  std::string adaptive = "knee";
 
   std::string scenario_names, algorithm_names;
   for (const Scenario& s : all_scenarios()) scenario_names += (scenario_names.empty() ? "" : ", ") + s.name;
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   app.add_flag("--as-before", as_before,
                "The http layer as it was before issue 12: no abort, and an exchange whose caller left is reported as "
                "ignored (neither the limit nor the collapse detector sees it)");
+  app.add_option("--adaptive", adaptive, "The algorithm the adaptive-limit criteria are checked for (default knee)");
   app.add_option("--trace", trace, "Print each run's series at this resolution in seconds (e.g. 1 or 0.1)");
   CLI11_PARSE(app, argc, argv);
 
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
     }
     return nullptr;
   };
-  const std::vector<Check> checks = acceptance_checks(lookup, "knee");
+  const std::vector<Check> checks = acceptance_checks(lookup, adaptive);
   const std::string default_name = default_algorithm();
   std::cout << text_table(runs, default_name) << "(* = levee's default kind; goodput = 2xx in time / min(C, offered);"
             << " late = exchanges whose caller left first;\n settle = slowest return to 80% goodput (2 s windows) after a step;"
