@@ -42,72 +42,8 @@ constexpr double first_probe_depth = 0.5;
 constexpr double phase_error = 0.03;
 // Weight of a phase in the service's long-run latency variance.
 constexpr double variance_weight = 0.2;
-// Latencies a phase keeps for its typical value (a reservoir beyond that).
-constexpr std::size_t reservoir = 1024;
 
 }  // namespace
-
-void KneeLimit::Stats::add(const Sample& sample, std::uint32_t level) {
-  ++samples;
-  if (sample.in_flight >= level) ++busy;
-  if (sample.dropped && !sample.abandoned) {
-    ++failures;
-    return;
-  }
-  if (sample.abandoned) ++abandoned;
-  const double x = std::log(std::max(static_cast<double>(sample.rtt.count()), 1000.0));  // >= 1 us
-  ++latencies;
-  in_flight_sum += sample.in_flight;
-  mean += (x - mean) / latencies;
-  const double ms = static_cast<double>(sample.rtt.count()) / 1e6;
-  const double delta = ms - arithmetic;
-  arithmetic += delta / latencies;
-  arithmetic_m2 += delta * (ms - arithmetic);
-  keep(static_cast<float>(x));
-}
-
-// Reservoir sampling with a deterministic hash for the choice: every latency so far has the
-// same chance to be in `logs`, and the policy needs no random source.
-void KneeLimit::Stats::keep(float x) {
-  if (logs.size() < reservoir) {
-    logs.push_back(x);
-    return;
-  }
-  const std::uint64_t slot = (static_cast<std::uint64_t>(latencies) * 0x9E3779B97F4A7C15ull >> 20) % latencies;
-  if (slot < reservoir) logs[slot] = x;
-}
-
-void KneeLimit::Stats::merge(const Stats& other) {
-  const double n = latencies, m = other.latencies;
-  if (m > 0) {
-    mean += (other.mean - mean) * m / (n + m);
-    const double delta = other.arithmetic - arithmetic;
-    arithmetic += delta * m / (n + m);
-    arithmetic_m2 += other.arithmetic_m2 + delta * delta * n * m / (n + m);
-  }
-  samples += other.samples;
-  latencies += other.latencies;
-  failures += other.failures;
-  abandoned += other.abandoned;
-  busy += other.busy;
-  in_flight_sum += other.in_flight_sum;
-  for (const float x : other.logs) {
-    if (logs.size() < reservoir) logs.push_back(x);
-  }
-}
-
-void KneeLimit::Stats::summarize() {
-  if (logs.empty()) return;
-  const auto half = logs.begin() + static_cast<std::ptrdiff_t>((logs.size() + 1) / 2);
-  std::nth_element(logs.begin(), half - 1, logs.end());
-  double sum = 0;
-  for (auto it = logs.begin(); it != half; ++it) sum += *it;
-  const double count = static_cast<double>(half - logs.begin());
-  typical = sum / count;
-  double squares = 0;
-  for (auto it = logs.begin(); it != half; ++it) squares += (*it - typical) * (*it - typical);
-  typical_variance = count > 1 ? squares / (count - 1) : 0;
-}
 
 KneeLimit::KneeLimit(const LimitSettings& settings, std::uint32_t initial)
     : settings_(settings.knee),
@@ -158,7 +94,7 @@ void KneeLimit::start(Phase phase, std::uint32_t level, TimePoint now) {
   phase_ = phase;
   level_ = level;
   phase_start_ = now;
-  current_ = Stats{};
+  current_ = PhaseStats{};
   extensions_ = 0;
   wanted_ = 0;
 }
@@ -185,7 +121,7 @@ std::uint32_t KneeLimit::step_down(double depth) const {
 // A phase's own variance understates a heavy-tailed service's: twenty samples of a route
 // where one request in ten takes 40 times longer often hold none of the slow ones. The
 // service's long-run variance is the floor.
-double KneeLimit::standard_error(const Stats& a, const Stats& b) const {
+double KneeLimit::standard_error(const PhaseStats& a, const PhaseStats& b) const {
   return std::sqrt(std::max(a.typical_variance, long_variance_) / a.half() +
                    std::max(b.typical_variance, long_variance_) / b.half());
 }
@@ -299,7 +235,7 @@ KneeLimit::Verdict KneeLimit::verdict(double d, double full, double error, TimeP
 }
 
 void KneeLimit::judge_up(TimePoint now) {
-  const Stats& probe = current_;
+  const PhaseStats& probe = current_;
   const bool failing = probe.failure_share() > growth_failure_share || base_.failure_share() > growth_failure_share;
   // The group used at least half the step on average (a step of 100 takes a while to fill).
   const bool used = 2 * probe.concurrency() >= static_cast<double>(limit_ + level_);
@@ -389,14 +325,14 @@ void KneeLimit::judge_recheck(TimePoint now) {
     return hold(now);
   }
   base_ = current_;
-  const Stats probe = probe_;
+  const PhaseStats probe = probe_;
   decide_down(probe, probe_level_, now);
 }
 
 // W between a measurement at low concurrency and one at high: R(N) = S x max(1, N / W) holds
 // for the arithmetic mean latency (Little's law: at a saturated service N = X x R with X
 // fixed), not for the geometric one the verdicts use, so the estimate takes arithmetic means.
-double KneeLimit::knee_between(const Stats& low, const Stats& high) {
+double KneeLimit::knee_between(const PhaseStats& low, const PhaseStats& high) {
   return high.concurrency() * low.arithmetic / std::max(high.arithmetic, 1e-9);
 }
 
@@ -406,7 +342,7 @@ void KneeLimit::confirm(double reference) {
   confirmed_ = true;
 }
 
-void KneeLimit::decide_down(const Stats& probe, std::uint32_t probe_level, TimePoint now) {
+void KneeLimit::decide_down(const PhaseStats& probe, std::uint32_t probe_level, TimePoint now) {
   const bool first = !confirmed_;
   const double low = probe.concurrency();
   const double high = std::max(base_.concurrency(), low + 1);
