@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   const std::vector<Check> checks = acceptance_checks(lookup, adaptive);
   const std::string default_name = default_algorithm();
   std::cout << text_table(runs, default_name) << "(* = levee's default kind; goodput = 2xx in time / min(C, offered);"
-            << " late = exchanges whose caller left first;\n settle = slowest return to 80% goodput (2 s windows) after a step;"
+            << " late = exchanges whose caller left first;\n"
+            << " settle = slowest return to 80% goodput (2 s windows) after a step;"
             << " p50/p99 = latency of the 2xx received in time, levee's queue included)\n\n"
             << text_checks(checks) << fmt::format("\n{} runs in {:.1f} s (seed {})\n", runs.size(), wall, seed);
   if (!html.empty()) {

@@ -176,7 +176,8 @@ void KneeLimit::judge_hold(TimePoint now) {
     reference_stale_ = false;
   }
   const double rise = current_.typical - *reference_;
-  const double noise = significance * std::sqrt(2 * std::max(current_.typical_variance, long_variance_) / current_.half());
+  const double variance = std::max(current_.typical_variance, long_variance_);
+  const double noise = significance * std::sqrt(2 * variance / current_.half());
   const bool risen = rise > tolerance && rise > noise;
   const bool abandoned = current_.abandoned_share() >= check_abandoned_share && now >= next_check_;
   if ((risen || abandoned) && limit_ > min_) {

@@ -48,7 +48,8 @@ void large(Checker& c, std::string_view algorithm) {
   const Run* run = c.run("large-service", algorithm);
   if (run == nullptr) return;
   const double found = follow_time(*run, 0, 0.95 * 200, 1.3 * 200, 2);
-  c.add(*run, found <= 10, fmt::format("200 slots found (limit in [190, 260] for 2 s) after {} (<= 10 s)", seconds(found)));
+  c.add(*run, found <= 10,
+        fmt::format("200 slots found (limit in [190, 260] for 2 s) after {} (<= 10 s)", seconds(found)));
 }
 
 void capacity(Checker& c, std::string_view algorithm, std::string_view scenario, double at, double workers) {

@@ -71,10 +71,14 @@ TEST(LimitSimulator, HeadlineGoodputDoesNotRegress) {
 }
 
 TEST(LimitSimulator, AcceptanceChecksPass) {
-  const RunLookup lookup = [](std::string_view scenario, std::string_view algorithm) { return find(scenario, algorithm); };
+  const RunLookup lookup = [](std::string_view scenario, std::string_view algorithm) {
+    return find(scenario, algorithm);
+  };
   const std::vector<Check> checks = acceptance_checks(lookup, "knee");
   EXPECT_GE(checks.size(), 12u);
-  for (const Check& check : checks) EXPECT_TRUE(check.passed) << check.scenario << " " << check.algorithm << ": " << check.text;
+  for (const Check& check : checks) {
+    EXPECT_TRUE(check.passed) << check.scenario << " " << check.algorithm << ": " << check.text;
+  }
 }
 
 TEST(LimitSimulator, IsDeterministic) {
