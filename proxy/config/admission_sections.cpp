@@ -19,13 +19,10 @@ constexpr std::uint64_t max_sorry_page_bytes = 1 * MiB;
 const DurationRange zero_allowed{.min = Duration::zero()};
 
 void read_limit(MapReader& r, policy::LimitSettings& limit) {
-  std::string kind(limit.kind == policy::LimitKind::fixed  ? "fixed"
-                   : limit.kind == policy::LimitKind::aimd ? "aimd"
-                                                           : "gradient");
-  r.one_of("kind", kind, {"fixed", "aimd", "gradient"});
-  limit.kind = kind == "fixed" ? policy::LimitKind::fixed
-               : kind == "aimd" ? policy::LimitKind::aimd
-                                : policy::LimitKind::gradient;
+  std::string kind(policy::name(limit.kind));
+  r.one_of("kind", kind, {policy::name(policy::LimitKind::fixed), policy::name(policy::LimitKind::aimd),
+                          policy::name(policy::LimitKind::gradient), policy::name(policy::LimitKind::knee)});
+  limit.kind = policy::parse_limit_kind(kind).value_or(limit.kind);
   r.integer<std::uint32_t>("initial", limit.initial, 1, 1'000'000);
   r.integer<std::uint32_t>("min", limit.min, 1, 1'000'000);
   r.integer<std::uint32_t>("max", limit.max, 1, 1'000'000);
@@ -41,6 +38,12 @@ void read_limit(MapReader& r, policy::LimitSettings& limit) {
     g.duration("window", limit.gradient.window);
     g.integer<std::uint32_t>("window_min_samples", limit.gradient.window_min_samples, 1, 1'000'000);
     g.duration("probe_interval", limit.gradient.probe_interval, zero_allowed);
+  });
+  r.map("knee", [&](MapReader& k) {
+    k.duration("probe_interval", limit.knee.probe_interval);
+    k.number("step", limit.knee.step, 0.01, 1.0);
+    k.integer<std::uint32_t>("phase_samples", limit.knee.phase_samples, 5, 100'000);
+    k.number("tolerance", limit.knee.tolerance, 1.01, 10);
   });
 }
 
@@ -74,6 +77,7 @@ void read_collapse(MapReader& r, policy::CollapseSettings& collapse) {
   r.number("peak_decay", collapse.peak_decay, 0.0, 1.0);
   r.number("clamp_factor", collapse.clamp_factor, 0.01, 1.0);
   r.integer<std::uint32_t>("recovery_windows", collapse.recovery_windows, 1, 1000);
+  r.number("abandoned_share", collapse.abandoned_share, 0.01, 1.0);
 }
 
 std::optional<std::string> check_retry_on(std::string_view word) {

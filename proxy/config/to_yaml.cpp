@@ -55,7 +55,7 @@ void write_budget(Writer& w, const policy::RetryBudgetSettings& budget) {
 void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
   const auto& limit = s.limit;
   w.begin("limit");
-  w.text("kind", limit.kind == policy::LimitKind::fixed ? "fixed" : limit.kind == policy::LimitKind::aimd ? "aimd" : "gradient");
+  w.text("kind", policy::name(limit.kind));
   w.integer("initial", limit.initial);
   w.integer("min", limit.min);
   w.integer("max", limit.max);
@@ -71,6 +71,12 @@ void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
   w.duration("window", limit.gradient.window);
   w.integer("window_min_samples", limit.gradient.window_min_samples);
   w.duration("probe_interval", limit.gradient.probe_interval);
+  w.end();
+  w.begin("knee");
+  w.duration("probe_interval", limit.knee.probe_interval);
+  w.number("step", limit.knee.step);
+  w.integer("phase_samples", limit.knee.phase_samples);
+  w.number("tolerance", limit.knee.tolerance);
   w.end();
   w.end();
   const auto& queue = s.queue;
@@ -96,6 +102,7 @@ void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
   w.number("peak_decay", collapse.peak_decay);
   w.number("clamp_factor", collapse.clamp_factor);
   w.integer("recovery_windows", collapse.recovery_windows);
+  w.number("abandoned_share", collapse.abandoned_share);
   w.end();
   w.boolean("dry_run", s.dry_run);
   w.duration("estimate_window", s.estimate_window);

@@ -302,6 +302,7 @@ void Admission::pump(TimePoint now, Effects& effects) {
 Effects Admission::on_tick(TimePoint now) {
   Effects effects;
   const std::lock_guard lock(mu_);
+  now_of_last_tick_ = now;
   queue_.observe(now);
 
   const std::uint64_t successes = hot_.completed[index(Outcome::success)].load();
@@ -317,7 +318,26 @@ Effects Admission::on_tick(TimePoint now) {
   tick.busy = hot_.in_flight.load() >= hot_.limit.load() || !queue_.empty();
   tick.waits_high = queue_.congested() ||
                     (target > Duration::zero() && queue_.oldest_age(now) > target);
-  if (collapse_.on_tick(now, tick)) enter_mode(collapse_.mode());
+  tick.abandoned = hot_.completed[index(Outcome::abandoned)].load();
+  tick.finished = measured;
+  // Releasing the clamp is safe when the limit it would restore is near it: an adaptive limit
+  // that followed the service. A fixed limit far above the clamp would refill the service.
+  tick.release_safe = clamp_ != 0 && limit_->learned() <= clamp_ + clamp_ / 2;
+  // Slow: the recent service time half again above its uncongested baseline (or no estimate).
+  tick.service_slow = estimator_.baseline() <= Duration::zero() ||
+                      estimator_.service_time() * 2 > estimator_.baseline() * 3;
+  const std::uint64_t windows_before = collapse_windows_;
+  if (collapse_.on_tick(now, tick)) {
+    enter_mode(collapse_.mode());
+  } else if (collapse_.mode() == Mode::recovery && collapse_.cause() == CollapseDetector::Cause::abandoned &&
+             collapse_.last_abandoned_share() >= settings_.collapse.abandoned_share && clamp_ > clamp_floor() &&
+             collapse_.windows() != windows_before && now - recovery_since_ > 2 * settings_.collapse.window) {
+    // Still abandoned two windows into recovery (the backlog the clamp found had a window to
+    // drain): the clamp was too generous. Halve it.
+    clamp_ = std::max(clamp_floor(), clamp_ / 2);
+    refresh_limit();
+  }
+  collapse_windows_ = collapse_.windows();
 
   // Serve what can go now, then judge the rest by where they stand in the queue.
   refresh_limit();
@@ -337,18 +357,27 @@ Effects Admission::on_tick(TimePoint now) {
   return effects;
 }
 
+std::uint32_t Admission::clamp_floor() const {
+  return std::max<std::uint32_t>(settings_.limit.kind == LimitKind::fixed ? 1 : settings_.limit.min, 1);
+}
+
 void Admission::enter_mode(Mode mode) {
   if (mode == Mode::recovery) {
     ++recovery_entered_;
-    // Little's law: the concurrency that carried the peak goodput at the uncongested service
-    // time, with 20% headroom. Without an estimate, a fixed fraction of the current limit.
-    const std::uint32_t floor = std::max<std::uint32_t>(
-        settings_.limit.kind == LimitKind::fixed ? 1 : settings_.limit.min, 1);
+    recovery_since_ = now_of_last_tick_;
+    // Little's law: the concurrency that carries a rate at the uncongested service time, with
+    // 20% headroom. For a goodput fall the rate is the recent peak goodput. For abandoned
+    // exchanges it is what the service finished -- on time or not -- in the window (it ran
+    // at full rate; only nobody received the answers), or the peak if that was higher.
+    // Without an estimate, a fixed fraction of the current limit.
     const std::uint32_t current = limit_->learned();  // not a probe's temporary pin
-    const double little = collapse_.peak() * to_seconds(estimator_.baseline()) * 1.2;
+    const double rate = collapse_.cause() == CollapseDetector::Cause::abandoned
+                            ? std::max(collapse_.peak(), collapse_.last_finished_rate())
+                            : collapse_.peak();
+    const double little = rate * to_seconds(estimator_.baseline()) * 1.2;
     const double clamp = little > 0 ? std::min<double>(current, std::ceil(little))
                                     : std::floor(current * settings_.collapse.clamp_factor);
-    clamp_ = std::max(floor, static_cast<std::uint32_t>(clamp));
+    clamp_ = std::max(clamp_floor(), static_cast<std::uint32_t>(clamp));
     queue_.force_lifo(true);
   } else {
     clamp_ = 0;

@@ -112,6 +112,7 @@ class Admission {
   void shed_queued(const QueueEntry& entry, ShedReason reason, Effects& effects);
   void refresh_limit();
   void enter_mode(Mode mode);
+  std::uint32_t clamp_floor() const;
   void publish_queue_length();
   void count_shed(Priority priority, ShedReason reason);
 
@@ -147,6 +148,9 @@ class Admission {
   ServiceEstimator estimator_;
   CollapseDetector collapse_;
   std::uint32_t clamp_ = 0;  // recovery-mode cap on the limit; 0 = none
+  TimePoint recovery_since_{};
+  TimePoint now_of_last_tick_{};
+  std::uint64_t collapse_windows_ = 0;  // windows the detector had closed at the last tick
   std::uint64_t queued_ = 0;
   std::uint64_t admitted_from_queue_ = 0;
   std::uint64_t recovery_entered_ = 0;

@@ -3,6 +3,13 @@
 #include <algorithm>
 
 namespace levee::policy {
+namespace {
+
+// Abandoned exchanges a window needs before their share means anything: a quiet group's one
+// timeout is not a collapse.
+constexpr std::uint64_t min_abandoned = 5;
+
+}  // namespace
 
 CollapseDetector::CollapseDetector(const CollapseSettings& settings, TimePoint now)
     : settings_(settings), window_start_(now) {}
@@ -11,15 +18,20 @@ void CollapseDetector::reconfigure(const CollapseSettings& settings) {
   settings_ = settings;
   if (!settings_.enabled) {
     mode_ = Mode::normal;
+    cause_ = Cause::none;
     healthy_windows_ = 0;
   }
 }
 
 bool CollapseDetector::on_tick(TimePoint now, const Tick& tick) {
   successes_now_ = tick.successes;
+  abandoned_now_ = tick.abandoned;
+  finished_now_ = tick.finished;
+  release_safe_ = tick.release_safe;
   ++ticks_;
   if (tick.busy) ++busy_ticks_;
   if (tick.waits_high) ++high_ticks_;
+  if (tick.service_slow) ++slow_ticks_;
   if (now - window_start_ < settings_.window) return false;
   return close_window(now);
 }
@@ -27,26 +39,45 @@ bool CollapseDetector::on_tick(TimePoint now, const Tick& tick) {
 bool CollapseDetector::close_window(TimePoint now) {
   const double seconds = to_seconds(now - window_start_);
   goodput_ = static_cast<double>(successes_now_ - successes_at_start_) / seconds;
+  const std::uint64_t abandoned = abandoned_now_ - abandoned_at_start_;
+  const std::uint64_t finished = finished_now_ - finished_at_start_;
+  abandoned_share_ = finished > 0 ? static_cast<double>(abandoned) / static_cast<double>(finished) : 0;
+  finished_rate_ = static_cast<double>(finished) / seconds;
+  ++windows_;
   const bool busy = static_cast<double>(busy_ticks_) >= settings_.busy_fraction * ticks_;
   const bool waits_high = 2 * high_ticks_ >= ticks_;
+  const bool slow = 2 * slow_ticks_ >= ticks_;
   const double bar = (1.0 - settings_.goodput_drop) * peak_;
   window_start_ = now;
   successes_at_start_ = successes_now_;
-  ticks_ = busy_ticks_ = high_ticks_ = 0;
+  abandoned_at_start_ = abandoned_now_;
+  finished_at_start_ = finished_now_;
+  ticks_ = busy_ticks_ = high_ticks_ = slow_ticks_ = 0;
 
+  const bool callers_leave = abandoned >= min_abandoned && abandoned_share_ >= settings_.abandoned_share;
   const Mode before = mode_;
   if (mode_ == Mode::normal) {
-    if (settings_.enabled && busy && waits_high && peak_ > 0 && goodput_ < bar) {
+    // Abandonment first: when both show, it is the stricter cause to leave.
+    if (settings_.enabled && callers_leave) {
       mode_ = Mode::recovery;
-      healthy_windows_ = 0;
+      cause_ = Cause::abandoned;
+    } else if (settings_.enabled && busy && waits_high && slow && peak_ > 0 && goodput_ < bar) {
+      mode_ = Mode::recovery;
+      cause_ = Cause::goodput_fall;
     }
-    peak_ = std::max(goodput_, peak_ * settings_.peak_decay);
+    healthy_windows_ = 0;
   } else {
-    const bool healthy = goodput_ >= bar || !busy;
+    if (callers_leave) cause_ = Cause::abandoned;
+    const bool served = abandoned_share_ < settings_.abandoned_share / 2;
+    const bool goodput_back = cause_ == Cause::goodput_fall && goodput_ >= bar;
+    const bool healthy = served && (!busy || release_safe_ || goodput_back);
     healthy_windows_ = healthy ? healthy_windows_ + 1 : 0;
-    if (healthy_windows_ >= settings_.recovery_windows) mode_ = Mode::normal;
-    peak_ = std::max(goodput_, peak_ * settings_.peak_decay);
+    if (healthy_windows_ >= settings_.recovery_windows) {
+      mode_ = Mode::normal;
+      cause_ = Cause::none;
+    }
   }
+  peak_ = std::max(goodput_, peak_ * settings_.peak_decay);
   return mode_ != before;
 }
 

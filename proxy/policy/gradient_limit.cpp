@@ -46,6 +46,13 @@ void GradientLimit::on_sample(const Sample& sample) {
   }
 
   const double up = 1.0 / std::max<std::uint32_t>(settings_.long_window, 1);
+  if (sample.abandoned) {
+    // Callers gave up: the strongest overload signal there is. Cut as far as one window may
+    // (the gradient's floor), busy or not, and learn no baseline from the window: its
+    // latency is a lower bound, cut short by the callers.
+    limit_ = std::clamp((1.0 - settings_.smoothing) * limit_ + settings_.smoothing * limit_ * 0.5, min_, max_);
+    return;
+  }
   if (baseline_ns_ == 0) {
     baseline_ns_ = recent;
   } else if (recent < baseline_ns_) {
@@ -59,7 +66,10 @@ void GradientLimit::on_sample(const Sample& sample) {
   if (!busy) return;  // no evidence about capacity
 
   const double gradient = std::clamp(settings_.tolerance * baseline_ns_ / recent, 0.5, 1.0);
-  const double estimate = gradient < 1.0 ? limit_ * gradient : limit_ + std::sqrt(limit_);
+  double estimate = gradient < 1.0 ? limit_ * gradient : limit_ + std::sqrt(limit_);
+  // A failing window never grows the limit: a service answering 503 in a millisecond looks
+  // roomy, and more concurrency would only fail faster.
+  if (sample.dropped) estimate = std::min(estimate, limit_);
   limit_ = (1.0 - settings_.smoothing) * limit_ + settings_.smoothing * estimate;
   limit_ = std::clamp(limit_, min_, max_);
 }

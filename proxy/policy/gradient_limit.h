@@ -35,6 +35,11 @@
 //   capacity (4.8-5.3 on 4 slots), and rounding up would settle it a whole request higher.
 // - An app-limited sample says nothing about capacity, so the limit does not move on it
 //   (Gradient2).
+// - Failures (the windowed sample's flags, windowed_limit.h): a window in which callers
+//   abandoned exchanges (a timeout) cuts the limit as far as one window may, as if latency had
+//   doubled, and teaches the baseline nothing; a window with fast failures (dropped, not
+//   abandoned: 5xx, refused connects) may shrink the limit on its latency but never grows it.
+//   Its latency excludes the failures.
 //
 // Thread safety: none (see limit.h).
 

@@ -1,8 +1,8 @@
 #pragma once
 // The concurrency limit of one admission group: how many requests may be in the service at
 // once. Implementations: FixedLimit (fixed_limit.h), AimdLimit (aimd_limit.h), GradientLimit
-// (gradient_limit.h), and WindowedLimit (windowed_limit.h), a decorator that aggregates
-// samples per time window before its inner limit sees them.
+// (gradient_limit.h), KneeLimit (knee_limit.h), and WindowedLimit (windowed_limit.h), a
+// decorator that aggregates samples per time window before its inner limit sees them.
 //
 // Time is data (Sample::now), so no implementation needs a clock, and the strategies compose
 // as decorators, as in Netflix concurrency-limits.
@@ -52,7 +52,8 @@ class Limit {
   virtual void on_sample(const Sample& sample) = 0;
 };
 
-// fixed -> FixedLimit; aimd -> AimdLimit; gradient -> WindowedLimit(GradientLimit).
+// fixed -> FixedLimit; aimd -> AimdLimit; gradient -> WindowedLimit(GradientLimit);
+// knee -> KneeLimit (it measures in phases of its own, so it is not windowed).
 // `initial` overrides settings.initial when given (a reconfigured group keeps its learned
 // limit); it is clamped to [min, max].
 std::unique_ptr<Limit> make_limit(const LimitSettings& settings, std::uint32_t initial = 0);

@@ -19,6 +19,10 @@ std::string_view validate(const LimitSettings& s) {
   }
   if (s.gradient.long_window < 1) return "limit.gradient.long_window must be at least 1";
   if (s.gradient.window <= Duration::zero()) return "limit.gradient.window must be positive";
+  if (s.knee.probe_interval <= Duration::zero()) return "limit.knee.probe_interval must be positive";
+  if (!(s.knee.step > 0 && s.knee.step <= 1)) return "limit.knee.step must be in (0, 1]";
+  if (s.knee.phase_samples < 5) return "limit.knee.phase_samples must be at least 5";
+  if (!(s.knee.tolerance > 1)) return "limit.knee.tolerance must be above 1";
   return {};
 }
 
@@ -41,6 +45,7 @@ std::string_view validate(const CollapseSettings& s) {
   if (!(s.peak_decay > 0 && s.peak_decay <= 1)) return "collapse.peak_decay must be in (0, 1]";
   if (!(s.clamp_factor > 0 && s.clamp_factor <= 1)) return "collapse.clamp_factor must be in (0, 1]";
   if (s.recovery_windows < 1) return "collapse.recovery_windows must be at least 1";
+  if (!(s.abandoned_share > 0 && s.abandoned_share <= 1)) return "collapse.abandoned_share must be in (0, 1]";
   return {};
 }
 

@@ -8,8 +8,10 @@
 // says what the field means and why the default is what it is. validate() lists the
 // constraints the loader must enforce (it returns the first violated one, or empty).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "proxy/policy/clock.h"
@@ -22,7 +24,29 @@ enum class LimitKind : std::uint8_t {
   fixed,     // `initial` is the limit, forever (the YAML threshold)
   aimd,      // loss based: +1 per limit-worth of good samples, x backoff_ratio on a drop
   gradient,  // latency based: shrinks when recent latency exceeds the long-term baseline
+  knee,      // finds the concurrency beyond which latency grows with it (knee_limit.h)
 };
+
+// One name per kind: the YAML word (`limit.kind`) and what /state reports.
+inline constexpr std::array all_limit_kinds{LimitKind::fixed, LimitKind::aimd, LimitKind::gradient,
+                                            LimitKind::knee};
+
+constexpr std::string_view name(LimitKind kind) {
+  switch (kind) {
+    case LimitKind::fixed: return "fixed";
+    case LimitKind::aimd: return "aimd";
+    case LimitKind::gradient: return "gradient";
+    case LimitKind::knee: return "knee";
+  }
+  return "unknown";
+}
+
+constexpr std::optional<LimitKind> parse_limit_kind(std::string_view word) {
+  for (const LimitKind kind : all_limit_kinds) {
+    if (name(kind) == word) return kind;
+  }
+  return std::nullopt;
+}
 
 // AIMD: additive increase, multiplicative decrease (TCP Reno's rule applied to concurrency).
 struct AimdSettings {
@@ -67,6 +91,28 @@ struct GradientSettings {
   bool operator==(const GradientSettings&) const = default;
 };
 
+// Knee: finds the in-flight count beyond which latency grows with concurrency (the service's
+// parallelism) by measuring neighbouring limits back to back (see knee_limit.h).
+struct KneeSettings {
+  // A busy group tries one step above its limit this often, to find capacity that was added.
+  // A probe costs a little latency (one step of queueing for one phase) and no throughput.
+  // 1 s: a doubled service is found within a few seconds.
+  Duration probe_interval = 1s;
+  // A probe moves the limit by this share of it, at least one request. 0.2 keeps a probe
+  // above a small service's slots within 1.3 x its slots (4 -> 5) and a latency difference
+  // measurable in a few dozen samples on a large one.
+  double step = 0.2;
+  // Latency samples a phase (one limit held for a measurement) collects before it is judged.
+  // 20 separate a 20% latency step from the noise of a typical service in one phase.
+  std::uint32_t phase_samples = 20;
+  // Latency at the limit may rise to this multiple of its reference before the limit checks
+  // whether a smaller limit would bring it down (queueing) or not (a slower service). 1.25:
+  // above the noise of one phase, below what one extra request per slot adds.
+  double tolerance = 1.25;
+
+  bool operator==(const KneeSettings&) const = default;
+};
+
 struct LimitSettings {
   // gradient by default: it needs no threshold from the operator and finds the service's
   // capacity by itself; configure `fixed` when the service's capacity is known.
@@ -82,6 +128,7 @@ struct LimitSettings {
   std::uint32_t max = 1000;
   AimdSettings aimd;
   GradientSettings gradient;
+  KneeSettings knee;
 
   bool operator==(const LimitSettings&) const = default;
 };
@@ -134,6 +181,11 @@ struct CollapseSettings {
   double clamp_factor = 0.5;
   // Recovery ends after this many consecutive healthy windows (goodput back, or demand gone).
   std::uint32_t recovery_windows = 3;
+  // Collapse = also this share of a window's finished exchanges abandoned by their callers
+  // (they left, or their deadline passed, while the request was at the service). 0.25: a
+  // quarter of the service's work thrown away is no longer noise at any limit; a healthy
+  // group, however loaded, abandons next to nothing, because its queue wait is bounded.
+  double abandoned_share = 0.25;
 
   bool operator==(const CollapseSettings&) const = default;
 };

@@ -1,7 +1,13 @@
 #pragma once
 // Decorator: aggregates samples per time window and feeds the inner limit one sample per
-// window -- the mean RTT, the largest in-flight count and whether anything dropped. Latency
-// based algorithms need this: one slow request is noise, a window's mean is evidence.
+// window. Latency based algorithms need this: one slow request is noise, a window's mean is
+// evidence. The window's sample:
+//   rtt        mean of the samples that measured latency (successes and abandoned ones; fast
+//              failures are left out: a 503 in a millisecond is no latency), or of the
+//              failures when nothing else finished
+//   in_flight  the largest in-flight count
+//   abandoned  at least 1% of the window was abandoned by its callers (at least one)
+//   dropped    abandoned, or at least 5% of the window failed fast
 //
 // A window closes at the first sample at or after its end once it holds `min_samples`
 // samples; a quiet window stays open up to 10 x its length and then closes with what it has.
@@ -37,9 +43,12 @@ class WindowedLimit final : public Limit {
   bool started_ = false;
   TimePoint window_start_{};
   std::uint32_t count_ = 0;
+  std::uint32_t latencies_ = 0;
+  std::uint32_t failures_ = 0;
+  std::uint32_t abandoned_ = 0;
   Duration rtt_sum_{};
+  Duration failure_rtt_sum_{};
   std::uint32_t max_in_flight_ = 0;
-  bool dropped_ = false;
 };
 
 }  // namespace levee::policy

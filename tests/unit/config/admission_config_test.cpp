@@ -39,6 +39,7 @@ admission:
     max: 200
     aimd: {backoff_ratio: 0.8, increase: 2, timeout: 3s}
     gradient: {tolerance: 1.5, smoothing: 0.5, long_window: 100, window: 50ms, window_min_samples: 5, probe_interval: 0s}
+    knee: {probe_interval: 3s, step: 0.3, phase_samples: 40, tolerance: 1.5}
   queue:
     max_length: 7
     max_wait: 300ms
@@ -53,7 +54,7 @@ admission:
     min_per_second: 0
     window: 5s
     max_concurrent: 0
-  collapse: {enabled: false, window: 2s, goodput_drop: 0.5, busy_fraction: 0.6, peak_decay: 0.9, clamp_factor: 0.3, recovery_windows: 5}
+  collapse: {enabled: false, window: 2s, goodput_drop: 0.5, busy_fraction: 0.6, peak_decay: 0.9, clamp_factor: 0.3, recovery_windows: 5, abandoned_share: 0.4}
   dry_run: true
   estimate_window: 500ms
   retry_after: {min: 500ms, max: 1m}
@@ -73,6 +74,10 @@ admission:
   EXPECT_EQ(s.limit.gradient.window, 50ms);
   EXPECT_EQ(s.limit.gradient.window_min_samples, 5u);
   EXPECT_EQ(s.limit.gradient.probe_interval, Duration::zero());
+  EXPECT_EQ(s.limit.knee.probe_interval, 3s);
+  EXPECT_DOUBLE_EQ(s.limit.knee.step, 0.3);
+  EXPECT_EQ(s.limit.knee.phase_samples, 40u);
+  EXPECT_DOUBLE_EQ(s.limit.knee.tolerance, 1.5);
   EXPECT_EQ(s.queue.max_length, 7u);
   EXPECT_EQ(s.queue.max_wait, 300ms);
   EXPECT_EQ(s.queue.order, policy::QueueOrder::lifo);
@@ -92,6 +97,7 @@ admission:
   EXPECT_DOUBLE_EQ(s.collapse.peak_decay, 0.9);
   EXPECT_DOUBLE_EQ(s.collapse.clamp_factor, 0.3);
   EXPECT_EQ(s.collapse.recovery_windows, 5u);
+  EXPECT_DOUBLE_EQ(s.collapse.abandoned_share, 0.4);
   EXPECT_TRUE(s.dry_run);
   EXPECT_EQ(s.estimate_window, 500ms);
   EXPECT_EQ(s.retry_after_min, 500ms);
@@ -102,6 +108,7 @@ TEST(AdmissionConfig, LimitKindsAndQueueOrders) {
   EXPECT_EQ(load_ok("admission: {limit: {kind: fixed}}").admission.defaults.limit.kind, policy::LimitKind::fixed);
   EXPECT_EQ(load_ok("admission: {limit: {kind: gradient}}").admission.defaults.limit.kind,
             policy::LimitKind::gradient);
+  EXPECT_EQ(load_ok("admission: {limit: {kind: knee}}").admission.defaults.limit.kind, policy::LimitKind::knee);
   EXPECT_EQ(load_ok("admission: {queue: {order: fifo}}").admission.defaults.queue.order, policy::QueueOrder::fifo);
   EXPECT_EQ(load_ok("admission: {queue: {order: adaptive}}").admission.defaults.queue.order,
             policy::QueueOrder::adaptive);
@@ -111,8 +118,21 @@ TEST(AdmissionConfig, UnknownLimitKindSuggestsTheNearestOne) {
   const ConfigError e = load_one_error("admission:\n  limit:\n    kind: fixd\n");
   EXPECT_EQ(e.key_path, "admission.limit.kind");
   EXPECT_EQ(e.line, 3);
-  EXPECT_TRUE(contains(e.message, "one of fixed, aimd, gradient")) << e.message;
+  EXPECT_TRUE(contains(e.message, "one of fixed, aimd, gradient, knee")) << e.message;
   EXPECT_TRUE(contains(e.message, "did you mean 'fixed'?")) << e.message;
+}
+
+TEST(AdmissionConfig, KneeSettingsAreValidated) {
+  ConfigError e = load_one_error("admission:\n  limit:\n    knee: {step: 2}\n");
+  EXPECT_EQ(e.key_path, "admission.limit.knee.step");
+  e = load_one_error("admission:\n  limit:\n    knee: {phase_samples: 2}\n");
+  EXPECT_EQ(e.key_path, "admission.limit.knee.phase_samples");
+  e = load_one_error("admission:\n  limit:\n    knee: {tolerance: 1}\n");
+  EXPECT_EQ(e.key_path, "admission.limit.knee.tolerance");
+  e = load_one_error("admission:\n  limit:\n    knee: {probe_interval: 0s}\n");
+  EXPECT_EQ(e.key_path, "admission.limit.knee.probe_interval");
+  e = load_one_error("admission:\n  collapse: {abandoned_share: 0}\n");
+  EXPECT_EQ(e.key_path, "admission.collapse.abandoned_share");
 }
 
 TEST(AdmissionConfig, SharedGroupOverridingOneKeyKeepsTheOtherTopLevelValues) {

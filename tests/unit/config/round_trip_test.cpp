@@ -49,6 +49,7 @@ admission:
     max: 400
     aimd: {backoff_ratio: 0.75, increase: 1.5, timeout: 2s}
     gradient: {tolerance: 1.3, smoothing: 0.25, long_window: 300, window: 50ms, window_min_samples: 20, probe_interval: 0s}
+    knee: {probe_interval: 2s, step: 0.25, phase_samples: 30, tolerance: 1.4}
   queue:
     max_length: 64
     max_wait: 750ms
@@ -58,13 +59,13 @@ admission:
     codel_interval: 150ms
   critical_reserved_share: 0.15
   retry_budget: {enabled: false, ratio: 0.05, min_per_second: 0.5, window: 5s, max_concurrent: 8}
-  collapse: {enabled: false, window: 2s, goodput_drop: 0.4, busy_fraction: 0.7, peak_decay: 0.9, clamp_factor: 0.6, recovery_windows: 4}
+  collapse: {enabled: false, window: 2s, goodput_drop: 0.4, busy_fraction: 0.7, peak_decay: 0.9, clamp_factor: 0.6, recovery_windows: 4, abandoned_share: 0.3}
   dry_run: true
   estimate_window: 100ms
   retry_after: {min: 2s, max: 1m}
   groups:
     - name: search-shared
-      limit: {kind: fixed, initial: 12}
+      limit: {kind: knee, initial: 12}
       queue: {order: lifo}
     - name: other
       dry_run: false

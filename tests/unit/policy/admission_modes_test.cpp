@@ -101,6 +101,48 @@ TEST_F(Collapse, FallingGoodputUnderLoadEntersRecoveryAndHealthLeavesIt) {
   EXPECT_EQ(snap.queue_order, QueueOrder::fifo);
 }
 
+// The service behind the fixed 40 can really take far fewer, and queues the rest itself: it
+// still finishes requests at a steady rate, but their callers have left (the http layer
+// reports them as Outcome::abandoned). levee's own queue and goodput peak show nothing wrong.
+TEST_F(Collapse, CallersAbandoningTheirExchangesClampTheLimitUntilTheDemandFalls) {
+  steps(100, 20, 20);  // 1 s healthy: 2000/s at 10 ms
+  // Each 10 ms the service finishes 20, of which the callers of 15 have gone.
+  const auto abandoning = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      h.advance(10ms);
+      const std::vector<TicketId> held = h.held();
+      for (std::size_t j = 0; j < 20 && j < held.size(); ++j) {
+        h.complete(held[j], j < 15 ? Outcome::abandoned : Outcome::success);
+      }
+      for (int j = 0; j < 20; ++j) h.admit(next_id++);
+      h.tick();
+    }
+  };
+  abandoning(150);
+  Snapshot snap = h.snapshot();
+  ASSERT_EQ(snap.mode, Mode::recovery);
+  EXPECT_EQ(snap.counters.recovery_entered, 1u);
+  EXPECT_GT(snap.counters.abandoned, 1000u);
+  // Little's law: the ~2000/s that finished x ~10 ms x 1.2 = ~24 instead of 40.
+  const std::uint32_t clamp = snap.limit;
+  EXPECT_GE(clamp, 18u);
+  EXPECT_LE(clamp, 30u);
+  EXPECT_EQ(snap.limit_algorithm, 40u);
+  // Still abandoned two windows into recovery: the clamp was too generous, and halves.
+  abandoning(300);
+  EXPECT_LT(h.snapshot().limit, clamp);
+  EXPECT_EQ(h.snapshot().mode, Mode::recovery);
+  // Callers are served again but the demand is still there: a fixed 40 far above the clamp
+  // would refill the service's queue, so the clamp holds.
+  steps(300, 20, 20);
+  EXPECT_EQ(h.snapshot().mode, Mode::recovery);
+  // The demand falls below the clamp: three healthy windows later, the configured limit.
+  steps(500, 20, 2);
+  snap = h.snapshot();
+  EXPECT_EQ(snap.mode, Mode::normal);
+  EXPECT_EQ(snap.limit, 40u);
+}
+
 TEST_F(Collapse, DisabledDetectorNeverEntersRecovery) {
   AdmissionSettings s = settings();
   s.collapse.enabled = false;

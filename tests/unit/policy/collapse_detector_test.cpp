@@ -95,5 +95,111 @@ TEST_F(CollapseDetectorTest, DisablingLeavesRecovery) {
   EXPECT_EQ(detector.mode(), Mode::normal);
 }
 
+
+// Windows of finished exchanges, some of them abandoned by their callers: the collapse whose
+// queue is inside the service, which completes at full rate for callers who already left.
+class AbandonmentTest : public ::testing::Test {
+ protected:
+  AbandonmentTest() : detector(settings(), clock.now()) {}
+  static CollapseSettings settings() {
+    CollapseSettings s;
+    s.window = 1s;
+    s.recovery_windows = 3;
+    s.abandoned_share = 0.25;
+    return s;
+  }
+  // One second of 10 ticks: `rate` exchanges per second finish, `share` of them abandoned,
+  // the rest successes.
+  bool window(double rate, double share, bool busy, bool release_safe = false) {
+    bool changed = false;
+    for (int i = 0; i < 10; ++i) {
+      clock.advance(100ms);
+      const auto finished_now = static_cast<std::uint64_t>(rate / 10);
+      const auto abandoned_now = static_cast<std::uint64_t>(rate / 10 * share);
+      finished += finished_now;
+      abandoned += abandoned_now;
+      successes += finished_now - abandoned_now;
+      CollapseDetector::Tick tick;
+      tick.successes = successes;
+      tick.busy = busy;
+      tick.abandoned = abandoned;
+      tick.finished = finished;
+      tick.release_safe = release_safe;
+      tick.service_slow = false;
+      changed = detector.on_tick(clock.now(), tick) || changed;
+    }
+    return changed;
+  }
+
+  testing::ManualClock clock;
+  CollapseDetector detector;
+  std::uint64_t successes = 0, abandoned = 0, finished = 0;
+};
+
+TEST_F(AbandonmentTest, CallersLeavingIsACollapseEvenAtFullRate) {
+  window(400, 0, true);
+  EXPECT_EQ(detector.mode(), Mode::normal);
+  // The service still finishes 400 a second -- and half the callers have left by then. No
+  // waits at levee, no goodput fall a busy-and-waiting rule would see: only the share.
+  EXPECT_TRUE(window(400, 0.5, false));
+  EXPECT_EQ(detector.mode(), Mode::recovery);
+  EXPECT_EQ(detector.cause(), CollapseDetector::Cause::abandoned);
+  EXPECT_NEAR(detector.last_abandoned_share(), 0.5, 0.01);
+  EXPECT_NEAR(detector.last_finished_rate(), 400, 1);
+}
+
+TEST_F(AbandonmentTest, AFewAbandonedExchangesAreNot) {
+  window(400, 0.2, true);  // under the share
+  window(16, 0.5, true);   // over it, but four exchanges in a window are noise
+  EXPECT_EQ(detector.mode(), Mode::normal);
+}
+
+TEST_F(AbandonmentTest, TheClampHoldsWhileTheSameDemandIsThere) {
+  window(400, 0.6, true);
+  ASSERT_EQ(detector.mode(), Mode::recovery);
+  // The clamp works: callers are served again. But the group is still busy, and the limit a
+  // release would restore is far above the clamp (a fixed 200 on 4 slots): stay.
+  for (int i = 0; i < 10; ++i) window(400, 0, true, false);
+  EXPECT_EQ(detector.mode(), Mode::recovery);
+  // The demand falls below the clamp: three healthy windows and recovery ends.
+  window(100, 0, false);
+  window(100, 0, false);
+  EXPECT_EQ(detector.mode(), Mode::recovery);
+  EXPECT_TRUE(window(100, 0, false));
+  EXPECT_EQ(detector.mode(), Mode::normal);
+  EXPECT_EQ(detector.cause(), CollapseDetector::Cause::none);
+}
+
+TEST_F(AbandonmentTest, AnAdaptiveLimitNearTheClampIsReleasedUnderLoad) {
+  window(400, 0.6, true);
+  ASSERT_EQ(detector.mode(), Mode::recovery);
+  for (int i = 0; i < 3; ++i) window(400, 0, true, /*release_safe=*/true);
+  EXPECT_EQ(detector.mode(), Mode::normal);
+}
+
+TEST_F(AbandonmentTest, CallersStillLeavingKeepItInRecovery) {
+  window(400, 0.6, true);
+  ASSERT_EQ(detector.mode(), Mode::recovery);
+  for (int i = 0; i < 5; ++i) window(100, 0.2, false);  // demand gone, but a fifth abandoned
+  EXPECT_EQ(detector.mode(), Mode::recovery);
+}
+
+TEST_F(CollapseDetectorTest, AGoodputFallWithAFastServiceIsTheLimitNotACollapse) {
+  window(1000, true, false);
+  // Goodput halves while busy and queueing, but the service's own time is at its baseline:
+  // a limit algorithm has lowered the limit, and a clamp would only pin it there.
+  for (int i = 0; i < 10; ++i) {
+    clock.advance(100ms);
+    successes += 50;
+    CollapseDetector::Tick tick;
+    tick.successes = successes;
+    tick.busy = true;
+    tick.waits_high = true;
+    tick.service_slow = false;
+    detector.on_tick(clock.now(), tick);
+  }
+  EXPECT_EQ(detector.mode(), Mode::normal);
+}
+
 }  // namespace
 }  // namespace levee::policy

@@ -310,9 +310,10 @@ TEST(WindowedLimit, FeedsOneAggregateSamplePerWindow) {
   EXPECT_TRUE(seen.empty());  // the window is still open
   limit.on_sample({40ms, 1, false, now += 40ms});
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].rtt, 25ms);  // the mean
+  EXPECT_EQ(seen[0].rtt, Duration{70ms} / 3);  // the mean of the latencies: a failure is none
   EXPECT_EQ(seen[0].in_flight, 7u);  // the most that were in use
-  EXPECT_TRUE(seen[0].dropped);  // anything dropped
+  EXPECT_TRUE(seen[0].dropped);  // a quarter of the window failed
+  EXPECT_FALSE(seen[0].abandoned);
   EXPECT_EQ(seen[0].now, now);
   EXPECT_EQ(limit.current(), 9u);
 }
