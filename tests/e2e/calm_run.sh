@@ -11,7 +11,7 @@ trap 'kill $backend 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q 'listening on' "$out/backend.log" && break; sleep 0.1; done
 addr=$(grep -o 'listening on [0-9.:]*' "$out/backend.log" | awk '{print $NF}')
 
-"$load" run -q --target "http://$addr/work" --rate 250 --duration 4s --timeout 1s \
+"$load" run -q --target "http://$addr/work" --rate 250 --duration 4s --timeout 1s --max-lag 20ms \
   --assert 'late_ratio<=0.01' --assert 'goodput_ratio>=0.99' --assert 'lag_p99<=20ms' \
   --json "$out/calm.json" --csv "$out/calm.csv" --html "$out/calm.html"
 
