@@ -1,6 +1,8 @@
 #include "proxy/server.h"
 
 #include "proxy/admin/admin_server.h"
+#include "proxy/config/endpoint.h"
+#include "proxy/descriptor_limit.h"
 #include "proxy/config/loader.h"
 #include "proxy/http/admission_groups.h"
 #include "proxy/http/exchange_error.h"
@@ -101,6 +103,7 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
     built.config = &route;
     for (std::size_t u = 0; u < config->upstreams.size(); ++u)
       if (config->upstreams[u].name == route.upstream) built.upstream = u;
+    built.upstream_authority = config::format_endpoint(config->upstreams[built.upstream].address);
     built.gate = std::move(gates[r]);
     built.retry = retry_allowance(route, r, previous, now);
     built.metrics = &metrics.route(r);
@@ -141,9 +144,12 @@ struct Server::State {
   observability::RetryMetrics retry_metrics;
   http::ProxyShared shared;
   http::AdmissionGroups groups;
-  // The control thread: admin endpoints, reloads (they read files), admission ticks and
-  // signals, so none of that ever runs on a proxy worker.
+  // The control thread: admin endpoints, reloads (they read files) and signals, so none of
+  // that ever runs on a proxy worker.
   asio::io_context control{1};
+  // The admission tick (queue expiry, CoDel, deadlines) on a thread of its own: a slow
+  // /metrics scrape or an admin flood on the control thread must not delay it.
+  asio::io_context ticker{1};
   std::unique_ptr<asio::steady_timer> admission_timer;
   std::vector<std::unique_ptr<http::UpstreamShared>> upstream_shared;
   std::vector<std::unique_ptr<http::Worker>> worker_states;
@@ -283,6 +289,16 @@ int Server::run() {
   auto& s = *state_;
   const auto& config = *s.config;
 
+  const DescriptorBudget descriptors = raise_descriptor_limit(config);
+  if (!descriptors.raise_error.empty())
+    spdlog::warn("could not raise the open-file limit: {}", descriptors.raise_error);
+  if (descriptors.limit < descriptors.needed)
+    spdlog::warn("open-file limit {} is below the {} descriptors this config may need (listener.max_connections, "
+                 "twice each upstream's max_connections, and a few for levee itself): connections will fail "
+                 "with 'too many open files' before those limits; raise the hard limit (ulimit -Hn, the "
+                 "container's nofile) or lower them",
+                 descriptors.limit, descriptors.needed);
+
   for (std::size_t i = 0; i < config.upstreams.size(); ++i) s.upstream_shared.push_back(std::make_unique<http::UpstreamShared>());
   std::vector<std::vector<tcp::endpoint>> upstream_endpoints;
   for (const auto& upstream : config.upstreams) {
@@ -370,7 +386,7 @@ int Server::run() {
   spdlog::info("admin listening on {}", admin_address);
   if (s.options.on_listening) s.options.on_listening(proxy_address, admin_address);
 
-  s.admission_timer = std::make_unique<asio::steady_timer>(s.control);
+  s.admission_timer = std::make_unique<asio::steady_timer>(s.ticker);
   s.start_admission_ticks();
 
   for (auto& worker : s.worker_states) {
@@ -382,6 +398,7 @@ int Server::run() {
   s.workers->start();
   auto control_guard = asio::make_work_guard(s.control);
   std::thread control_thread([&s] { s.control.run(); });
+  std::thread tick_thread([&s] { s.ticker.run(); });
 
   s.stopped.get_future().wait();
   s.workers->stop();
@@ -389,6 +406,8 @@ int Server::run() {
   control_guard.reset();
   s.control.stop();
   control_thread.join();
+  s.ticker.stop();
+  tick_thread.join();
   // I/O objects go before their io_contexts; the contexts then destroy any coroutine still
   // pending (a session past the drain timeout) while the state it points at still exists.
   s.signals.reset();

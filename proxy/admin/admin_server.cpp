@@ -3,7 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -22,17 +24,34 @@ using asio::ip::tcp;
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto idle_timeout = std::chrono::seconds(30);
+constexpr std::size_t max_connections = 64;
+constexpr std::size_t max_body_bytes = 4 * 1024;
+constexpr auto accept_failure_pause = std::chrono::milliseconds(50);
 
 AdminReply text(bh::status status, std::string body) {
   return AdminReply{status, "text/plain; charset=utf-8", std::move(body)};
 }
+
+// "127.0.0.1:9901", "[::1]:9901", "10.1.2.3", "localhost:9901": an address or localhost.
+bool names_this_host(std::string_view host) {
+  if (host.empty()) return true;  // HTTP/1.0 without Host: not a browser
+  if (host.front() == '[') return host.find(']') != std::string_view::npos;
+  const std::string_view name = host.substr(0, host.rfind(':'));
+  if (name == "localhost") return true;
+  boost::system::error_code ec;
+  asio::ip::make_address_v4(name, ec);
+  return !ec;
+}
 }  // namespace
 
-AdminReply handle_admin_request(const AdminEndpoints& endpoints, std::string_view method, std::string_view target) {
-  const std::string_view path = target.substr(0, target.find('?'));
+AdminReply handle_admin_request(const AdminEndpoints& endpoints, const AdminRequest& request) {
+  const std::string_view method = request.method;
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
   const bool get = method == "GET" || method == "HEAD";
   if (path == "/reload") {
     if (method != "POST") return text(bh::status::method_not_allowed, "use POST /reload\n");
+    if (!request.origin.empty() || !names_this_host(request.host))
+      return text(bh::status::forbidden, "refused: a cross-site request (Origin or a Host name) may not reload levee\n");
     if (!endpoints.reload) return text(bh::status::not_implemented, "reload is not available\n");
     return endpoints.reload();
   }
@@ -71,9 +90,20 @@ asio::awaitable<void> AdminServer::accept_loop() {
     auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
     if (ec) {
       if (!acceptor_.is_open()) break;
+      // Out of descriptors (EMFILE) and the like: retrying at once would spin the control
+      // thread, which also serves reloads and signals.
+      spdlog::warn("admin accept failed: {}", ec.message());
+      asio::steady_timer pause(context_, accept_failure_pause);
+      co_await pause.async_wait(use_tuple);
       continue;
     }
-    asio::co_spawn(context_, serve(std::move(socket)), asio::detached);
+    if (connections_ >= max_connections) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    ++connections_;
+    asio::co_spawn(context_, serve(std::move(socket)), [this](const std::exception_ptr&) { --connections_; });
   }
 }
 
@@ -83,14 +113,15 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
   for (;;) {
     bh::request_parser<bh::string_body> parser;
     parser.header_limit(8 * 1024);
-    parser.body_limit(1024 * 1024);
+    parser.body_limit(max_body_bytes);
     stream.expires_after(idle_timeout);
     auto [ec, n] = co_await bh::async_read(stream, buffer, parser, use_tuple);
     if (ec) break;
     const auto& request = parser.get();
     AdminReply answer;
     try {
-      answer = handle_admin_request(endpoints_, request.method_string(), request.target());
+      answer = handle_admin_request(endpoints_, AdminRequest{request.method_string(), request.target(),
+                                                             request[bh::field::host], request[bh::field::origin]});
     } catch (const std::exception& e) {
       answer = text(bh::status::internal_server_error, std::string("error: ") + e.what() + "\n");
     }

@@ -3,7 +3,13 @@
 //
 // It knows nothing of the proxy: the server hands it one function per endpoint. Admin traffic
 // never goes through admission and is never a latency sample. Small requests only (8 KiB
-// header, 1 MiB body), keep-alive, 30 s idle timeout.
+// header, 4 KiB body), keep-alive, 30 s idle timeout, at most 64 connections at once (more
+// are closed at accept), and a pause instead of a spin when accept fails (out of descriptors).
+//
+// A browser on the same host can reach 127.0.0.1 too, so a page the operator visits could
+// POST /reload. Mutating requests are refused (403) when they carry an Origin header (every
+// browser sends one with a cross-origin POST; curl and kubectl do not) or name a Host that is
+// not an address or localhost (DNS rebinding points a name the page controls at 127.0.0.1).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -45,9 +51,18 @@ class AdminServer {
   boost::asio::io_context& context_;
   boost::asio::ip::tcp::acceptor acceptor_;
   AdminEndpoints endpoints_;
+  std::size_t connections_ = 0;  // open now; touched only on the admin context's thread
+};
+
+// What the admin server reads of a request besides method and target.
+struct AdminRequest {
+  std::string_view method;
+  std::string_view target;
+  std::string_view host;    // Host header, "" when absent
+  std::string_view origin;  // Origin header, "" when absent
 };
 
 // Pure routing of one admin request; exposed for tests.
-AdminReply handle_admin_request(const AdminEndpoints& endpoints, std::string_view method, std::string_view target);
+AdminReply handle_admin_request(const AdminEndpoints& endpoints, const AdminRequest& request);
 
 }  // namespace levee::admin

@@ -50,6 +50,12 @@ struct ListenerConfig {
   Duration header_timeout = std::chrono::seconds(10);    // whole header must arrive; else 408
   Duration idle_timeout = std::chrono::seconds(60);      // keep-alive wait for the next request
   Duration body_timeout = std::chrono::seconds(30);      // no body byte for this long -> close
+  // Slow clients must not hold the service's capacity: a request body up to this size is read
+  // whole before admission, and a response body up to this size is read whole from the service
+  // (its permit and connection released) before it is written to the client. Larger bodies
+  // stream with the permit held. 0 turns buffering off.
+  std::uint64_t max_buffered_request_body = 64 * KiB;
+  std::uint64_t max_buffered_response_body = 64 * KiB;
 
   friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };
@@ -57,7 +63,7 @@ struct ListenerConfig {
 struct UpstreamConfig {
   std::string name;
   Endpoint address;
-  std::uint64_t max_connections = 1024;                  // open to this upstream, in use + idle
+  std::uint64_t max_connections = 1024;                  // to this upstream in use at once (idle ones aside)
   Duration connect_timeout = std::chrono::seconds(1);    // over -> 502 (connect failed)
   Duration response_timeout = std::chrono::seconds(30);  // request sent -> response header; 504
   Duration idle_timeout = std::chrono::seconds(30);      // pooled idle connection lifetime

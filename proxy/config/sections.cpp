@@ -45,6 +45,8 @@ void read_listener(MapReader& r, ListenerConfig& listener) {
   r.duration("header_timeout", listener.header_timeout);
   r.duration("idle_timeout", listener.idle_timeout);
   r.duration("body_timeout", listener.body_timeout);
+  r.size("max_buffered_request_body", listener.max_buffered_request_body, 0, 64 * MiB);
+  r.size("max_buffered_response_body", listener.max_buffered_response_body, 0, 64 * MiB);
 }
 
 void read_admin(MapReader& r, AdminConfig& admin) {

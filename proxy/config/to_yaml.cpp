@@ -164,6 +164,8 @@ std::string to_yaml(const Config& config) {
   w.duration("header_timeout", listener.header_timeout);
   w.duration("idle_timeout", listener.idle_timeout);
   w.duration("body_timeout", listener.body_timeout);
+  w.size("max_buffered_request_body", listener.max_buffered_request_body);
+  w.size("max_buffered_response_body", listener.max_buffered_response_body);
   w.end();
 
   w.begin("admin");

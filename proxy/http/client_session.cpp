@@ -90,7 +90,11 @@ ClientSession::~ClientSession() {
 }
 
 void ClientSession::drain() {
-  if (idle_) stream_.socket().cancel();
+  if (!idle_) return;
+  // Called in a loop over every session of the worker: one socket already closed by its
+  // peer must not stop the others from draining (the throwing overload did).
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
 }
 
 void ClientSession::arm_header_timer(std::chrono::nanoseconds timeout) {
@@ -141,6 +145,10 @@ awaitable<void> ClientSession::run() {
 
 awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+  // A buffer that grew for one large header or a body relay is not kept for the connection's
+  // idle life (10,000 idle keep-alive connections would each hold it); one of the usual
+  // size is, so a steady keep-alive stream reallocates nothing.
+  if (buffer_.capacity() > first_read_size) buffer_.shrink_to_fit();
   idle_ = true;
   stream_.expires_after(timeout);
   auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);

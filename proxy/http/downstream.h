@@ -9,8 +9,12 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "proxy/http/exchange_error.h"
+
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 namespace levee::http {
 
@@ -33,5 +37,10 @@ struct Downstream {
 // Expect on: header_hygiene removes it). Does nothing when nothing is owed. False: the client
 // is gone.
 boost::asio::awaitable<bool> send_continue_once(Downstream& downstream);
+
+// Reads a request body of known `length` whole into `body` (telling the client to continue
+// first when it asked). none, request_too_large or client_gone.
+boost::asio::awaitable<ExchangeError> read_request_body(Downstream& downstream, RequestParser& parser,
+                                                        std::string& body, std::uint64_t length);
 
 }  // namespace levee::http

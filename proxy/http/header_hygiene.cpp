@@ -157,6 +157,8 @@ void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& fac
     for (const std::string_view name : claims_about_the_client) request.erase(name);
   }
   append_list_value(request, bh::field::via, via_value);
+  if (request.find(bh::field::host) == request.end() && !facts.upstream_authority.empty())
+    request.set(bh::field::host, facts.upstream_authority);
   request.version(11);
 }
 

@@ -30,6 +30,9 @@ struct ForwardingFacts {
   std::string_view client_address;  // peer IP, no port
   std::string_view protocol;        // "http"
   bool trusted_proxy = false;       // the peer is in `trusted_proxies`: its forwarding headers are believed
+  // Host for a request that has none (HTTP/1.0 allows that; the HTTP/1.1 levee speaks
+  // upstream does not): the upstream's own "host:port".
+  std::string_view upstream_authority;
 };
 
 // Request towards the service: strips hop-by-hop headers (Connection and the fields it names,

@@ -94,6 +94,23 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   // trust
   const ClientTrust trust = apply_client_trust(request, context.peer, config, *route.config);
 
+  // buffer: a small body is read before admission, so a slow upload holds no permit (and no
+  // upstream connection). Expect is read first: prepare_upstream_request removes it.
+  down.continue_owed = !parser.is_done() && ascii_iequals(request[bh::field::expect], "100-continue");
+  std::string body;
+  const bool body_in_memory = !parser.is_done() && !parser.chunked() && parser.content_length() &&
+                              *parser.content_length() <= config.listener.max_buffered_request_body;
+  if (body_in_memory) {
+    const ExchangeError error = co_await read_request_body(down, parser, body, *parser.content_length());
+    handled.record.request_body_bytes = body.size();
+    if (error == ExchangeError::client_gone) {
+      handled.record.status = client_closed_status;
+      handled.record.error = error;
+      co_return handled;
+    }
+    if (error != ExchangeError::none) co_return answer(std::move(handled), reply_for(error, false));
+  }
+
   // classify and admit
   PermitGuard permit;
   std::optional<policy::TimePoint> deadline;
@@ -122,22 +139,23 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   }
 
   // forward
-  // Read before prepare_upstream_request, which removes Expect: levee answers it itself.
-  down.continue_owed = !parser.is_done() && ascii_iequals(request[bh::field::expect], "100-continue");
-  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http", trust.trusted_proxy});
+  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http", trust.trusted_proxy, route.upstream_authority});
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.metrics.in_flight().Increment();
-  const ForwardResult forwarded =
-      co_await forward(down, parser, *context.worker.pools[route.upstream], shared.clock, retry);
+  ForwardResult forwarded =
+      co_await forward(down, parser, body_in_memory ? &body : nullptr, *context.worker.pools[route.upstream],
+                       shared.clock, retry, config.listener.max_buffered_response_body);
   shared.metrics.in_flight().Decrement();
-  const ExchangeResult& result = forwarded.result;
+  ExchangeResult& result = forwarded.result;
   // Goodput as the caller sees it: an answer its caller did not wait for is a failure of the
   // service to answer in time, however fast the service thinks it was.
   const bool late = deadline && shared.clock.now() > *deadline;
   const bool abandoned = result.abandoned || (late && result.error == ExchangeError::none);
   if (abandoned) route.metrics->abandoned->Increment();
   permit.release(abandoned ? policy::Outcome::abandoned : outcome_of(result));
+  // A response read whole goes to the client only now, with the service's capacity released.
+  if (forwarded.buffered) co_await write_buffered_response(down, *forwarded.buffered, result);
 
   // answer
   RequestRecord& record = handled.record;

@@ -6,10 +6,15 @@
 //   route     host + path -> Route: 404 when none matches
 //   trust     what the sender may claim (client_trust): a priority raise only when trusted,
 //             the shared secret stripped, forwarding headers believed only from trusted proxies
+//   buffer    a small request body is read whole first: a slow upload holds no permit
 //   classify  priority, client retry, deadline (request_class)
 //   admit     the route's admission gate: a permit, or a shed answer at once (shed_reply)
 //   forward   to the service with the route's retries (retrying_forwarder), the permit held
-//   answer    the response is relayed; a failure before it started becomes a local reply
+//   release   the permit, with what the exchange says about the service: an answer its caller
+//             did not wait for (it left, or the deadline passed) is abandoned, not goodput
+//   answer    a small response (read whole) is written only now, so a slow reader holds no
+//             permit either; a large one was streamed; a failure before any byte went out
+//             becomes a local reply
 //
 // The session reads the request header before and writes the local reply after. Here only
 // the exchange itself touches the client connection (the body on its way to the service, the

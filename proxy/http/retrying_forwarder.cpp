@@ -60,31 +60,6 @@ class CapSlot {
   bool held_ = false;
 };
 
-// Reads a body of known, small length whole, so that every attempt can send it again.
-awaitable<ExchangeError> read_whole_body(Downstream& down, RequestParser& parser, std::string& body_bytes,
-                                         std::uint64_t length) {
-  if (!co_await send_continue_once(down)) co_return ExchangeError::client_gone;
-  body_bytes.resize(static_cast<std::size_t>(length));
-  auto& body = parser.get().body();
-  std::size_t filled = 0;
-  while (!parser.is_done()) {
-    if (filled == body_bytes.size()) co_return ExchangeError::client_gone;  // cannot happen with a Content-Length
-    body.data = body_bytes.data() + filled;
-    body.size = body_bytes.size() - filled;
-    down.stream.expires_after(down.io_timeout);
-    auto [ec, n] = co_await bh::async_read(down.stream, down.buffer, parser, use_tuple);
-    filled = body_bytes.size() - body.size;
-    if (ec && ec != bh::error::need_buffer) {
-      body_bytes.resize(filled);
-      co_return ec == bh::error::body_limit ? ExchangeError::request_too_large : ExchangeError::client_gone;
-    }
-  }
-  body_bytes.resize(filled);
-  body.data = nullptr;
-  body.size = 0;
-  co_return ExchangeError::none;
-}
-
 awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings& settings, policy::Random& random) {
   const auto delay = random.jitter(policy::backoff_ceiling(settings, retry_number));
   if (delay <= policy::Duration::zero()) co_return;
@@ -94,8 +69,9 @@ awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings
 
 }  // namespace
 
-awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, UpstreamPool& pool,
-                                 const policy::Clock& clock, const RetryContext& retry) {
+awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, const std::string* buffered_body,
+                                 UpstreamPool& pool, const policy::Clock& clock, const RetryContext& retry,
+                                 std::uint64_t response_buffer_limit) {
   ForwardResult out;
   const policy::RetrySettings& settings = retry.settings;
   const auto& header = request.get();
@@ -112,6 +88,12 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, Upstr
 
   const bool retries = settings.attempts > 1 && retry.allowance;
   std::string body_bytes;
+  if (buffered_body) {
+    // Already in memory (read before admission); the route's own bound on replayed bodies
+    // still decides whether it may go twice.
+    options.buffered_body = buffered_body;
+    replay.replayable = buffered_body->size() <= settings.max_buffered_body;
+  }
   std::optional<CapSlot> slot;
   std::optional<RetryOutcome> verdict;
   if (retries) {
@@ -120,12 +102,12 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, Upstr
     options.header_timeout = settings.per_try_timeout;
     // Only a body complete in memory can be sent twice; reading one is worth it only when a
     // retry would be allowed at all.
-    if (replay.safe) {
+    if (replay.safe && !buffered_body) {
       if (request.is_done()) {
         replay.replayable = true;
       } else if (!request.chunked() && request.content_length() &&
                  *request.content_length() <= settings.max_buffered_body) {
-        const ExchangeError error = co_await read_whole_body(down, request, body_bytes, *request.content_length());
+        const ExchangeError error = co_await read_request_body(down, request, body_bytes, *request.content_length());
         if (error != ExchangeError::none) {
           out.result.error = error;
           out.result.request_body_bytes = body_bytes.size();
@@ -166,11 +148,12 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, Upstr
       attempt.abandon();
       continue;
     }
-    co_await relay_response(down, request, pool, clock, attempt);
+    co_await relay_response(down, request, pool, clock, response_buffer_limit, attempt);
     break;
   }
   if (slot) slot->release();
   out.result = attempt.result;
+  out.buffered = std::move(attempt.buffered);
 
   if (verdict) out.outcome = verdict;
   else if (out.attempts > 1) out.outcome = out.result.error == ExchangeError::none ? RetryOutcome::succeeded

@@ -37,11 +37,18 @@ struct RetryContext {
 
 struct ForwardResult {
   ExchangeResult result;                        // of the last attempt
+  // A response read whole (relay_response's buffering), still to be written to the client
+  // with write_buffered_response once the permit is released.
+  std::optional<BufferedResponse> buffered;
   std::uint32_t attempts = 0;                   // exchanges tried (0: failed before the first)
   std::optional<policy::RetryOutcome> outcome;  // none: no retry decision was needed
 };
 
-boost::asio::awaitable<ForwardResult> forward(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
-                                              const policy::Clock& clock, const RetryContext& retry);
+// `buffered_body`: the request body, already read whole (null: it is relayed, or read here
+// when a retry needs it). `response_buffer_limit`: see relay_response.
+boost::asio::awaitable<ForwardResult> forward(Downstream& downstream, RequestParser& request,
+                                              const std::string* buffered_body, UpstreamPool& pool,
+                                              const policy::Clock& clock, const RetryContext& retry,
+                                              std::uint64_t response_buffer_limit);
 
 }  // namespace levee::http

@@ -20,6 +20,7 @@ struct Route {
   std::size_t index = 0;                        // in Config::routes: the metric series' index
   const config::RouteConfig* config = nullptr;  // owned by the runtime's Config
   std::size_t upstream = 0;                     // in Config::upstreams and Worker::pools
+  std::string upstream_authority;               // its "host:port", the Host of a request without one
   std::shared_ptr<AdmissionGate> gate;          // null: unguarded
   // Null: the route does not retry. A reload hands the same object to the next runtime
   // (routes keep their index), so a budget survives it.

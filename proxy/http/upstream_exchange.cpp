@@ -2,6 +2,7 @@
 
 #include "proxy/http/client_watch.h"
 #include "proxy/http/header_hygiene.h"
+#include "proxy/http/whole_body.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -26,6 +27,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // and writes, small enough to live on the coroutine frame of every request in flight.
 constexpr std::size_t relay_buffer_size = 32 * 1024;
 constexpr std::size_t response_header_limit = 64 * 1024;
+// Interim (1xx) responses skipped before the final one; more is a broken or hostile service.
+constexpr unsigned max_interim_responses = 8;
 using RelayBuffer = std::array<char, relay_buffer_size>;
 
 bool is_interim(const ResponseParser& parser) {
@@ -175,16 +178,23 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     std::optional<ClientWatch> watch;
     if (upstream_config.abort_on_client_close && request_parser.is_done() && down.buffer.size() == 0)
       watch.emplace(down.stream.socket(), upstream);
+    // One deadline covers the interim responses too, and their number is bounded: a service
+    // sending 102 Processing forever must not hold the exchange (and its permit) forever.
     beast::error_code read_ec;
-    do {
+    upstream.expires_after(header_timeout);
+    for (unsigned interim = 0;; ++interim) {
+      if (interim > max_interim_responses) {
+        read_ec = bh::error::bad_status;
+        break;
+      }
       attempt.response.emplace();
       attempt.response->header_limit(response_header_limit);
       attempt.response->body_limit(boost::none);
       if (head_request) attempt.response->skip(true);
-      upstream.expires_after(header_timeout);
       auto [ec, n] = co_await bh::async_read_header(upstream, connection.buffer(), *attempt.response, use_tuple);
       read_ec = ec;
-    } while (!read_ec && is_interim(*attempt.response));
+      if (read_ec || !is_interim(*attempt.response)) break;
+    }
     if (!read_ec) co_return;
     if (watch && watch->client_gone()) {
       result.error = ExchangeError::client_gone;
@@ -208,7 +218,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
 }
 
 awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
-                               const policy::Clock& clock, UpstreamAttempt& attempt) {
+                               const policy::Clock& clock, std::uint64_t buffer_limit, UpstreamAttempt& attempt) {
   ExchangeResult& result = attempt.result;
   ResponseParser& parser = *attempt.response;
   auto& response = parser.get();
@@ -233,6 +243,30 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
     response.keep_alive(keep_alive);
 
   result.status = status;
+
+  const bool fits = !has_body || (!parser.chunked() && parser.content_length() &&
+                                  *parser.content_length() <= buffer_limit && !response.chunked());
+  if (fits) {
+    std::string body;
+    if (has_body) {
+      const auto ec = co_await read_whole_body(attempt.connection->stream(), attempt.connection->buffer(), parser,
+                                               body, *parser.content_length(), pool.config().response_timeout);
+      result.response_body_bytes = body.size();
+      if (ec) {
+        // Nothing went to the client yet: it can still get a clean 502/504.
+        result.error = classify_upstream_read_error(ec);
+        attempt.abandon();
+        co_return;
+      }
+    }
+    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+    attempt.buffered.emplace(std::move(response.base()));
+    attempt.buffered->body() = std::move(body);
+    attempt.response.reset();
+    result.keep_alive = keep_alive;
+    co_return;
+  }
+
   result.response_started = true;
   RelayBuffer buffer;
   bh::response_serializer<bh::buffer_body> serializer{response};
@@ -249,6 +283,16 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
   attempt.response.reset();
   result.keep_alive = keep_alive;
+}
+
+awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
+  result.response_started = true;
+  down.stream.expires_after(down.io_timeout);
+  auto [ec, n] = co_await bh::async_write(down.stream, response, use_tuple);
+  if (ec) {
+    result.error = ExchangeError::client_gone;
+    result.keep_alive = false;
+  }
 }
 
 }  // namespace levee::http

@@ -24,6 +24,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +35,8 @@
 namespace levee::http {
 
 using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+// A response read whole from the service, its header already prepared for the client.
+using BufferedResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct SendOptions {
   // The request body, read into memory beforehand so that every attempt can send it; the
@@ -50,6 +53,7 @@ struct SendOptions {
 struct UpstreamAttempt {
   std::unique_ptr<UpstreamConnection> connection;  // held from send_request to relay_response
   std::optional<ResponseParser> response;          // its header, once send_request succeeded
+  std::optional<BufferedResponse> buffered;        // relay_response read it whole: not yet written
   ExchangeResult result;
 
   unsigned status() const { return response ? response->get().result_int() : 0; }
@@ -66,9 +70,19 @@ boost::asio::awaitable<void> send_request(Downstream& downstream, RequestParser&
                                           const policy::Clock& clock, const SendOptions& options,
                                           UpstreamAttempt& attempt);
 
-// Second half, after a successful send_request: the response goes to the client, the
-// connection back to the pool when both sides allow it. Fills attempt.result.
+// Second half, after a successful send_request: the connection goes back to the pool when
+// both sides allow it, and the response to the client. A response whose body is at most
+// `buffer_limit` bytes (Content-Length known; no body at all counts) is read whole into
+// `attempt.buffered` and not written yet: the caller releases what the service's time held
+// (the admission permit) first, then writes it with write_buffered_response, so a client that
+// reads slowly holds none of the service's capacity. Larger bodies stream through. Fills
+// attempt.result (response_started stays false for a buffered one).
 boost::asio::awaitable<void> relay_response(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
-                                            const policy::Clock& clock, UpstreamAttempt& attempt);
+                                            const policy::Clock& clock, std::uint64_t buffer_limit,
+                                            UpstreamAttempt& attempt);
+
+// Writes a response relay_response buffered; updates `result` (client_gone when it fails).
+boost::asio::awaitable<void> write_buffered_response(Downstream& downstream, BufferedResponse& response,
+                                                     ExchangeResult& result);
 
 }  // namespace levee::http

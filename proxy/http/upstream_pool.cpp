@@ -7,6 +7,8 @@
 
 #include <sys/socket.h>
 
+#include <tuple>
+
 namespace levee::http {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -54,18 +56,25 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
       co_return Acquired{std::move(connection), AcquireError::none};
     }
   }
-  // Reserve a slot under the cap before connecting, so concurrent connects cannot overshoot.
-  if (shared_.open.load(std::memory_order_relaxed) >= config_.max_connections)
-    co_return Acquired{nullptr, AcquireError::pool_exhausted};
+  // The cap counts connections in use. Idle ones are pooled per worker, so counting them would
+  // let one worker's idle connections make another answer 503 until they time out; they are
+  // bounded instead by release(), which closes rather than pools while the total is over.
   // The constructor counts the connection; re-checking after it closes the race between workers
   // (at worst both give up, never both exceed the cap).
+  if (in_use() >= config_.max_connections) co_return Acquired{nullptr, AcquireError::pool_exhausted};
   auto connection = std::make_unique<UpstreamConnection>(context_, shared_);
-  if (shared_.open.load(std::memory_order_relaxed) > config_.max_connections)
-    co_return Acquired{nullptr, AcquireError::pool_exhausted};
+  if (in_use() > config_.max_connections) co_return Acquired{nullptr, AcquireError::pool_exhausted};
 
+  // Each resolved address gets the whole connect_timeout: one that does not answer must not
+  // use up the time of the next.
   auto& stream = connection->stream_;
-  stream.expires_after(config_.connect_timeout);
-  auto [ec, endpoint] = co_await stream.async_connect(endpoints_, asio::as_tuple(asio::use_awaitable));
+  boost::system::error_code ec = asio::error::host_not_found;
+  for (const auto& endpoint : endpoints_) {
+    stream.expires_after(config_.connect_timeout);
+    std::tie(ec) = co_await stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
+    if (!ec) break;
+    stream.close();
+  }
   if (ec) {
     const bool timed_out = ec == boost::beast::error::timeout;
     co_return Acquired{nullptr, timed_out ? AcquireError::connect_timeout : AcquireError::connect_refused};
@@ -79,6 +88,9 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, bool reusable,
                            Clock::time_point now) {
   if (!reusable || connection->buffer_.size() != 0) return;  // destructor closes it
+  // Over the cap in all (other workers' idle connections let this one be made): close it, so
+  // the total comes back under the cap as exchanges finish.
+  if (shared_.open.load(std::memory_order_relaxed) > config_.max_connections) return;
   connection->stream_.expires_never();
   connection->idle_since_ = now;
   idle_.push_back(std::move(connection));

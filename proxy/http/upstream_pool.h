@@ -79,6 +79,12 @@ class UpstreamPool {
 
  private:
   bool still_open(UpstreamConnection& connection) const;
+  // Two counters read one after the other can disagree for a moment: never below zero.
+  std::uint64_t in_use() const {
+    const std::uint64_t open = shared_.open.load(std::memory_order_relaxed);
+    const std::uint64_t idle = shared_.idle.load(std::memory_order_relaxed);
+    return open > idle ? open - idle : 0;
+  }
 
   boost::asio::io_context& context_;
   config::UpstreamConfig config_;

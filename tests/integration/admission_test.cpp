@@ -175,6 +175,32 @@ TEST(AdmissionReload, SighupAppliesNewThresholdsAndABadFileKeepsTheOldOnes) {
   EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
 }
 
+TEST(AdmissionGuard, ASlowUploadHoldsNoPermitUntilItsBodyIsIn) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 0)));
+  TestClient slow(levee.port);
+  // Half of a small body, then nothing: a client uploading a byte a second.
+  slow.send_raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(500, 'a'));
+  // The only permit is not held by the slow upload: another caller is served.
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+  EXPECT_EQ(metric_value(levee.admin_port, in_flight), 0);
+  slow.send_raw(std::string(500, 'a'));
+  EXPECT_EQ(slow.read_response().status, 200u);
+}
+
+TEST(AdminSurface, ABrowserPageCannotReloadLeveeCrossSite) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port)));
+  // What a page on another origin sends with fetch() or a form: an Origin header.
+  const auto from_page = fetch(levee.admin_port, "POST", "/reload", {}, {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(from_page.status, 403u);
+  // DNS rebinding: the page's own name, resolved to 127.0.0.1.
+  const auto rebound = fetch(levee.admin_port, "POST", "/reload", {}, {{"Host", "evil.example:9901"}});
+  EXPECT_EQ(rebound.status, 403u);
+  EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload").status, 200u);  // an operator's curl
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz", {}, {{"Origin", "http://evil.example"}}).status, 200u);
+}
+
 TEST(AdmissionGuard, DrainAnswersQueuedRequestsAtOnceAndLetsTheOneInFlightFinish) {
   auto backend = start_backend();
   auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 4, "20s")));

@@ -1,5 +1,8 @@
 #include "stack.h"
 
+#include <gtest/gtest.h>
+
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -28,6 +31,28 @@ std::string basic_config(const std::string& upstream_address, const std::string&
        << "admin:\n  address: 127.0.0.1:0\n"
        << "upstreams:\n  - name: backend\n    address: " << upstream_address << "\n" << upstream_extra;
   return yaml.str();
+}
+
+Levee::~Levee() {
+  if (!process) return;
+  if (process->running()) process->signal(SIGTERM);
+  const auto status = process->wait(std::chrono::seconds(20));
+  if (!status) {
+    ADD_FAILURE() << "levee did not exit within 20 s of SIGTERM:\n" << process->output();
+  } else if (*status != 0 && *status != 128 + SIGKILL) {  // a test may kill it on purpose
+    ADD_FAILURE() << "levee exited with status " << *status << ":\n" << process->output();
+  }
+  if (const auto report = sanitizer_report(process->output()); !report.empty())
+    ADD_FAILURE() << "sanitizer report from levee:\n" << report;
+}
+
+std::string sanitizer_report(const std::string& output) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                             "WARNING: ThreadSanitizer"}) {
+    const auto at = output.find(marker);
+    if (at != std::string::npos) return output.substr(output.rfind('\n', at) == std::string::npos ? 0 : output.rfind('\n', at) + 1, 4000);
+  }
+  return {};
 }
 
 Levee start_levee(const std::string& yaml, const std::vector<std::string>& extra_env) {

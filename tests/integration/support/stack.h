@@ -16,12 +16,25 @@ struct Backend {
   unsigned short port = 0;
 };
 
+// A running levee. At the end of the test it is stopped the way an operator stops it
+// (SIGTERM, then its drain): the test fails unless it exits 0 and printed no sanitizer report,
+// so leaks (LeakSanitizer runs at exit), data races and undefined behaviour fail the test that
+// caused them instead of passing unnoticed under a SIGKILL.
 struct Levee {
+  Levee() = default;
+  Levee(Levee&&) = default;
+  Levee& operator=(Levee&&) = default;
+  ~Levee();
+
   std::unique_ptr<ChildProcess> process;
   std::string config_path;
   unsigned short port = 0;
   unsigned short admin_port = 0;
 };
+
+// The first sanitizer report in `output` (AddressSanitizer, LeakSanitizer, UBSan's "runtime
+// error", ThreadSanitizer), or "" when there is none.
+std::string sanitizer_report(const std::string& output);
 
 Backend start_backend(const std::vector<std::string>& extra_args = {});
 

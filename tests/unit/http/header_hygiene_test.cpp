@@ -140,6 +140,19 @@ TEST(CheckRequest, AsteriskOnlyForOptions) {
   EXPECT_TRUE(check_request(get));
 }
 
+TEST(PrepareUpstreamRequest, AnHttp10RequestWithoutHostGetsTheUpstreamsAuthority) {
+  auto request = make_request();
+  request.erase(bh::field::host);
+  request.version(10);
+  prepare_upstream_request(request, {"10.0.0.9", "http", false, "127.0.0.1:8081"});
+  EXPECT_EQ(request[bh::field::host], "127.0.0.1:8081");
+  EXPECT_EQ(request.version(), 11u);
+  auto with_host = make_request();
+  const std::string host(with_host[bh::field::host]);
+  prepare_upstream_request(with_host, {"10.0.0.9", "http", false, "127.0.0.1:8081"});
+  EXPECT_EQ(with_host[bh::field::host], host);  // a Host the client sent is kept
+}
+
 TEST(PrepareUpstreamRequest, StripsHopByHopAndWhatConnectionNames) {
   auto request = make_request();
   request.set(bh::field::connection, "keep-alive, X-Secret, Content-Length");
@@ -150,7 +163,7 @@ TEST(PrepareUpstreamRequest, StripsHopByHopAndWhatConnectionNames) {
   request.set(bh::field::upgrade, "websocket");
   request.set(bh::field::expect, "100-continue");
   request.set(bh::field::content_length, "0");
-  prepare_upstream_request(request, {"10.0.0.9", "http"});
+  prepare_upstream_request(request, {"10.0.0.9", "http", false, {}});
   for (auto name : {"Connection", "X-Secret", "Keep-Alive", "Proxy-Authorization", "TE", "Upgrade", "Expect"})
     EXPECT_EQ(request.find(name), request.end()) << name;
   EXPECT_EQ(request[bh::field::content_length], "0");  // framing survives a Connection token
@@ -177,7 +190,7 @@ RequestHeader with_forwarding_claims() {
 
 TEST(PrepareUpstreamRequest, FromATrustedProxyAppendsToForwardedForAndKeepsTheRest) {
   auto request = with_forwarding_claims();
-  prepare_upstream_request(request, {"10.0.0.9", "http", true});
+  prepare_upstream_request(request, {"10.0.0.9", "http", true, {}});
   EXPECT_EQ(request.count("X-Forwarded-For"), 1u);
   EXPECT_EQ(request["X-Forwarded-For"], "1.2.3.4, 5.6.7.8, 10.0.0.9");  // every field line, in order
   EXPECT_EQ(request["X-Forwarded-Proto"], "https");
@@ -191,14 +204,14 @@ TEST(PrepareUpstreamRequest, FromATrustedProxyAppendsToForwardedForAndKeepsTheRe
 
 TEST(PrepareUpstreamRequest, FromATrustedProxyWithoutProtoSetsLeveesOwn) {
   auto request = make_request();
-  prepare_upstream_request(request, {"10.0.0.9", "http", true});
+  prepare_upstream_request(request, {"10.0.0.9", "http", true, {}});
   EXPECT_EQ(request["X-Forwarded-For"], "10.0.0.9");
   EXPECT_EQ(request["X-Forwarded-Proto"], "http");
 }
 
 TEST(PrepareUpstreamRequest, FromAnUntrustedPeerForwardingHeadersAreReplacedByFacts) {
   auto request = with_forwarding_claims();
-  prepare_upstream_request(request, {"203.0.113.5", "http", false});
+  prepare_upstream_request(request, {"203.0.113.5", "http", false, {}});
   EXPECT_EQ(request.count("X-Forwarded-For"), 1u);
   EXPECT_EQ(request["X-Forwarded-For"], "203.0.113.5");
   EXPECT_EQ(request["X-Forwarded-Proto"], "http");
