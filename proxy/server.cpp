@@ -232,6 +232,16 @@ struct Server::State {
     });
   }
 
+  // Clients that left while their requests are at the service (client_watch.h).
+  void start_client_watch(http::Worker& worker, asio::steady_timer& timer) {
+    timer.expires_after(http::client_watch_interval);
+    timer.async_wait([this, &worker, &timer](const boost::system::error_code& ec) {
+      if (ec) return;
+      worker.client_watches.sweep();
+      start_client_watch(worker, timer);
+    });
+  }
+
   void begin_drain() {
     if (drain_started) {
       spdlog::warn("second stop signal: exiting without waiting for in-flight requests");
@@ -392,6 +402,8 @@ int Server::run() {
   for (auto& worker : s.worker_states) {
     s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
     s.start_maintenance(*worker, *s.maintenance_timers.back());
+    s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
+    s.start_client_watch(*worker, *s.maintenance_timers.back());
   }
   s.listener->start();
   if (s.admin) s.admin->start();

@@ -190,6 +190,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   const bool head = request.method() == bh::verb::head;
   const bool client_keep_alive = parser.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
+  downstream.client_watches = &worker_.client_watches;
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 

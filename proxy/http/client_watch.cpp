@@ -5,7 +5,6 @@
 #include <cerrno>
 
 namespace levee::http {
-namespace asio = boost::asio;
 
 bool peer_closed(int fd) {
   char byte = 0;
@@ -15,23 +14,27 @@ bool peer_closed(int fd) {
   return false;
 }
 
-ClientWatch::ClientWatch(asio::ip::tcp::socket& client, boost::beast::tcp_stream& target)
-    : client_(client), state_(std::make_shared<State>()) {
-  state_->target = &target;
-  client_.async_wait(asio::socket_base::wait_read,
-                     [state = state_, fd = client_.native_handle()](const boost::system::error_code& ec) {
-                       if (ec == asio::error::operation_aborted || state->target == nullptr) return;
-                       if (ec || peer_closed(fd)) {
-                         state->gone = true;
-                         state->target->cancel();
-                       }
-                     });
+ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, boost::beast::tcp_stream& target)
+    : list_(list), client_fd_(client_fd), target_(target) {
+  if (!list_) return;
+  next_ = list_->head_;
+  if (next_) next_->prev_ = this;
+  list_->head_ = this;
 }
 
 ClientWatch::~ClientWatch() {
-  state_->target = nullptr;  // a handler already queued must not touch the target any more
-  boost::system::error_code ignored;
-  client_.cancel(ignored);
+  if (!list_) return;
+  if (prev_) prev_->next_ = next_;
+  else list_->head_ = next_;
+  if (next_) next_->prev_ = prev_;
+}
+
+void ClientWatchList::sweep() {
+  for (ClientWatch* watch = head_; watch != nullptr; watch = watch->next_) {
+    if (watch->gone_ || !peer_closed(watch->client_fd_)) continue;
+    watch->gone_ = true;
+    watch->target_.cancel();  // completes the exchange's pending read later, never inline
+  }
 }
 
 }  // namespace levee::http

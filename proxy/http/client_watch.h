@@ -1,43 +1,62 @@
 #pragma once
-// Noticing that a client has left while levee waits on something else for it (a queue slot,
-// the service's answer), without reading from its connection: the socket turning readable
-// with nothing to read is a closed peer. Data (a body, a pipelined request) means the client
-// is still there; it stays in the kernel buffer for the session, and the watch ends there
-// (it cannot be told apart from a close without reading it).
+// Noticing that a client has left while levee waits on the service for it, without reading
+// from its connection and without a syscall per request: each waiting exchange registers
+// itself (ClientWatch, RAII) in its worker's ClientWatchList, and the worker sweeps the list
+// every few milliseconds with one non-consuming peek per entry. A socket with nothing to read
+// that reports end-of-stream is a closed peer; data (a pipelined request) means the client is
+// still there and stays in the kernel buffer for the session.
 //
-// ClientWatch cancels `target`'s pending operations when the client leaves, so the exchange
-// waiting on the service stops at once and the service's connection is closed (HAProxy's
-// abortonclose): the service learns the work is wasted. Worker thread only: the client and
-// the target live on the same io_context, and the shared state outlives the watch for the
-// handler that may still be queued after it.
+// When a client is found gone, the exchange's upstream stream is cancelled, so the exchange
+// stops at once and the service's connection is closed (HAProxy's abortonclose): the service
+// learns the work is wasted. (An async_wait on every client socket would find it sooner, but
+// costs an epoll_ctl and a handler per request, which halved keep-alive throughput.)
+//
+// Worker thread only: the list, the sessions and the upstream streams of one worker all live
+// on its io_context. Intrusive, so registering allocates nothing.
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include <memory>
+#include <chrono>
 
 namespace levee::http {
+
+// How often a worker looks for clients that left (ClientWatchList::sweep).
+inline constexpr std::chrono::milliseconds client_watch_interval{100};
 
 // The peer of `fd` has closed (or the socket failed); false while it is open or sent data.
 bool peer_closed(int fd);
 
+class ClientWatchList;
+
 class ClientWatch {
  public:
-  ClientWatch(boost::asio::ip::tcp::socket& client, boost::beast::tcp_stream& target);
+  // `list` may be null: nothing is watched.
+  ClientWatch(ClientWatchList* list, int client_fd, boost::beast::tcp_stream& target);
   ~ClientWatch();
   ClientWatch(const ClientWatch&) = delete;
   ClientWatch& operator=(const ClientWatch&) = delete;
 
-  // The client left (and the target was cancelled).
-  bool client_gone() const { return state_->gone; }
+  // The client left, and the target was cancelled.
+  bool client_gone() const { return gone_; }
 
  private:
-  struct State {
-    boost::beast::tcp_stream* target = nullptr;  // null once the watch ended
-    bool gone = false;
-  };
-  boost::asio::ip::tcp::socket& client_;
-  std::shared_ptr<State> state_;
+  friend class ClientWatchList;
+  ClientWatchList* list_;
+  int client_fd_;
+  boost::beast::tcp_stream& target_;
+  bool gone_ = false;
+  ClientWatch* prev_ = nullptr;
+  ClientWatch* next_ = nullptr;
+};
+
+class ClientWatchList {
+ public:
+  // Checks every registered client once; cancels the target of each one that left.
+  void sweep();
+
+ private:
+  friend class ClientWatch;
+  ClientWatch* head_ = nullptr;
 };
 
 }  // namespace levee::http

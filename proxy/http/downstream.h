@@ -9,6 +9,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "proxy/http/client_watch.h"
 #include "proxy/http/exchange_error.h"
 
 #include <atomic>
@@ -31,6 +32,9 @@ struct Downstream {
   const std::atomic<bool>* draining = nullptr;
   // The client sent `Expect: 100-continue` and holds its body until told to send it.
   bool continue_owed = false;
+  // The worker's list of clients to watch while their requests are at the service; null:
+  // none are watched.
+  ClientWatchList* client_watches = nullptr;
 };
 
 // Tells the client to send its body, the first time the body is needed (levee does not pass

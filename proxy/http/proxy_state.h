@@ -6,6 +6,7 @@
 // - ProxyShared: process-wide, thread-safe (atomics, the metrics).
 
 #include "proxy/config/config.h"
+#include "proxy/http/client_watch.h"
 #include "proxy/http/route.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/observability/metrics.h"
@@ -44,6 +45,7 @@ struct Worker {
   boost::asio::io_context& context;
   std::vector<std::unique_ptr<UpstreamPool>> pools;  // by upstream index
   std::unordered_set<ClientSession*> sessions;       // open on this worker, for drain
+  ClientWatchList client_watches;                    // clients whose requests are at the service
   // This worker's copy of the running ProxyRuntime and the version it was read at.
   std::shared_ptr<const ProxyRuntime> runtime;
   std::uint64_t runtime_version = 0;

@@ -12,6 +12,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include <array>
+#include <memory>
+#include <span>
 #include <tuple>
 
 namespace levee::http {
@@ -30,6 +32,17 @@ constexpr std::size_t response_header_limit = 64 * 1024;
 // Interim (1xx) responses skipped before the final one; more is a broken or hostile service.
 constexpr unsigned max_interim_responses = 8;
 using RelayBuffer = std::array<char, relay_buffer_size>;
+
+// A relay buffer for a body that streams, none for a message without one. Left uninitialised
+// (no 32 KiB memset per request) and on the heap, not in a coroutine frame that every request,
+// buffered or not, would allocate.
+std::unique_ptr<RelayBuffer> relay_buffer_for(bool has_body) {
+  return has_body ? std::unique_ptr<RelayBuffer>(new RelayBuffer) : nullptr;
+}
+
+std::span<char> span_of(const std::unique_ptr<RelayBuffer>& buffer) {
+  return buffer ? std::span<char>(*buffer) : std::span<char>();
+}
 
 bool is_interim(const ResponseParser& parser) {
   const unsigned status = parser.get().result_int();
@@ -52,7 +65,7 @@ ExchangeError classify_upstream_read_error(const beast::error_code& ec) {
 template <class InStream, class OutStream, bool isRequest>
 awaitable<std::pair<beast::error_code, bool>> relay_body(
     InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body>& parser,
-    OutStream& output, bh::serializer<isRequest, bh::buffer_body>& serializer, RelayBuffer& buffer,
+    OutStream& output, bh::serializer<isRequest, bh::buffer_body>& serializer, std::span<char> buffer,
     std::chrono::nanoseconds input_timeout, std::chrono::nanoseconds output_timeout,
     std::uint64_t& bytes) {
   auto& body = parser.get().body();
@@ -150,10 +163,10 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       relay_ec = co_await send_buffered(upstream, request, *options.buffered_body, upstream_config.response_timeout);
       result.request_body_bytes = options.buffered_body->size();
     } else {
-      RelayBuffer buffer;
+      const auto buffer = relay_buffer_for(!request_parser.is_done());
       bh::request_serializer<bh::buffer_body> request_serializer{request};
       std::tie(relay_ec, input_failed) = co_await relay_body(
-          down.stream, down.buffer, request_parser, upstream, request_serializer, buffer, down.io_timeout,
+          down.stream, down.buffer, request_parser, upstream, request_serializer, span_of(buffer), down.io_timeout,
           upstream_config.response_timeout, result.request_body_bytes);
     }
     // A body held in memory can be sent again; one relayed from the client cannot.
@@ -175,9 +188,9 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     // The response header, skipping interim (1xx) responses the service may send. Meanwhile
     // the client is watched (once its request is wholly read: until then its bytes are the
     // body): if it leaves, the exchange is aborted rather than finished for nobody.
-    std::optional<ClientWatch> watch;
-    if (upstream_config.abort_on_client_close && request_parser.is_done() && down.buffer.size() == 0)
-      watch.emplace(down.stream.socket(), upstream);
+    const bool watch_client = upstream_config.abort_on_client_close && request_parser.is_done() &&
+                              down.buffer.size() == 0;
+    ClientWatch watch(watch_client ? down.client_watches : nullptr, down.stream.socket().native_handle(), upstream);
     // One deadline covers the interim responses too, and their number is bounded: a service
     // sending 102 Processing forever must not hold the exchange (and its permit) forever.
     beast::error_code read_ec;
@@ -196,7 +209,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       if (read_ec || !is_interim(*attempt.response)) break;
     }
     if (!read_ec) co_return;
-    if (watch && watch->client_gone()) {
+    if (watch.client_gone()) {
       result.error = ExchangeError::client_gone;
       result.abandoned = true;
       attempt.abandon();
@@ -268,11 +281,11 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   }
 
   result.response_started = true;
-  RelayBuffer buffer;
+  const auto buffer = relay_buffer_for(!parser.is_done());
   bh::response_serializer<bh::buffer_body> serializer{response};
   auto [relay_ec, input_failed] =
       co_await relay_body(attempt.connection->stream(), attempt.connection->buffer(), parser, down.stream,
-                          serializer, buffer, pool.config().response_timeout, down.io_timeout,
+                          serializer, span_of(buffer), pool.config().response_timeout, down.io_timeout,
                           result.response_body_bytes);
   if (relay_ec) {
     // Mid-body: the client can only be told by closing its connection.

@@ -14,11 +14,15 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace levee::http {
+
+// The most one read of a whole body asks for.
+inline constexpr std::size_t max_read_room = 64 * 1024;
 
 // `out` ends up holding the bytes read (all `length` of them on success). Errors are the
 // stream's or the parser's (body_limit, partial_message); `timeout` is per read.
@@ -29,6 +33,10 @@ boost::asio::awaitable<boost::beast::error_code> read_whole_body(
     std::uint64_t length, std::chrono::nanoseconds timeout) {
   namespace bh = boost::beast::http;
   out.resize(static_cast<std::size_t>(length));
+  // Beast reads only as much as the buffer has room for (512 bytes at least): without the room
+  // a body arrives in pieces of a few hundred bytes, one syscall each.
+  if (!parser.is_done())
+    buffer.reserve(std::min<std::size_t>({out.size() + 1024, max_read_room, buffer.max_size()}));
   auto& body = parser.get().body();
   std::size_t filled = 0;
   boost::beast::error_code result;
