@@ -11,6 +11,8 @@
 #   fixed           levee, fixed limit = workers
 #   fixed-wait5s    the same with queue.max_wait misconfigured to 5 s (callers give up at 1 s)
 #   gradient        levee with the default adaptive limit and no threshold
+#   knee            levee with the limit that tells a slower service from a queue
+#   fixed-200       a fixed limit mis-set far above the service (its own queue holds the excess)
 #   fixed-5x/10x    fixed limit at 5C and 10C peaks: the guard must not collapse itself
 # Prints one table; JSON/HTML reports stay in --out. About 5 minutes.
 #   bench/guard/run.sh [--build-dir build/release] [--out build/bench-guard] [--only NAME...]
@@ -127,6 +129,10 @@ fi
 scenario fixed 3 "$(printf "$fixed")"$'\n'
 scenario fixed-wait5s 3 "$(printf "$fixed  queue: {max_wait: 5s}")"$'\n'
 scenario gradient 3 "  enabled: true"$'\n'
+scenario knee 3 "  limit: {kind: knee}"$'\n'
+# The mistake examples/fixed-limit.yaml invites: a fixed limit far above what the service runs,
+# so the queue is inside the service. Only callers' abandonment (levee_abandoned_total) shows it.
+scenario fixed-200 3 "  limit: {kind: fixed, initial: 200}"$'\n'
 scenario fixed-5x 5 "$(printf "$fixed")"$'\n'
 scenario fixed-10x 10 "$(printf "$fixed")"$'\n'
 
@@ -134,7 +140,7 @@ python3 - "$out" <<'PY'
 import glob, json, os, sys
 out = sys.argv[1]
 print(f"{'scenario':14}{'verdict':>9}{'hold goodput/C':>16}{'recovery':>10}{'late/good':>11}{'shed p99':>10}{'p99 after':>11}{'limit in hold':>15}")
-for name in ["direct", "haproxy", "haproxy-wait5s", "fixed", "fixed-wait5s", "gradient", "fixed-5x", "fixed-10x"]:
+for name in ["direct", "haproxy", "haproxy-wait5s", "fixed", "fixed-wait5s", "gradient", "knee", "fixed-200", "fixed-5x", "fixed-10x"]:
     path = os.path.join(out, name + ".json")
     if not os.path.exists(path): continue
     r = json.load(open(path))

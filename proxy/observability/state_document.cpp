@@ -41,6 +41,7 @@ nlohmann::json group_json(const GroupState& group) {
       {"succeeded", s.counters.succeeded},
       {"dropped", s.counters.dropped},
       {"ignored", s.counters.ignored},
+      {"abandoned", s.counters.abandoned},
       {"recovery_entered", s.counters.recovery_entered},
       {"shed", by_reason([&](policy::ShedReason r) { return s.counters.shed_total(r); })},
       {"would_shed", by_reason([&](policy::ShedReason r) { return s.counters.would_shed[policy::index(r)]; })},
