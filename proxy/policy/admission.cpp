@@ -68,7 +68,6 @@ Decision Admission::try_admit(const Ticket& ticket, TimePoint now) {
 }
 
 std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint now) {
-  if (hot_.draining.load(std::memory_order_relaxed)) return reject(ticket, ShedReason::draining);
   if (ticket.priority == Priority::critical) {
     hot_.reserve_until.store((now + critical_reserve_hold).time_since_epoch().count(),
                              std::memory_order_relaxed);
@@ -144,6 +143,9 @@ Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
 // (`ahead` of them before it); none: it waits. The live path and dry run both decide here.
 std::optional<ShedReason> Admission::overflow_reason(const Ticket& ticket, std::size_t queued, std::size_t ahead,
                                                      TimePoint now) const {
+  // Shutting down: a request served at once still completes, one that would wait is told
+  // to go elsewhere now rather than after the drain.
+  if (hot_.draining.load(std::memory_order_relaxed)) return ShedReason::draining;
   if (ticket.is_retry) return ShedReason::retry_shed;
   if (ticket.priority == Priority::sheddable &&
       (queue_.congested() || collapse_.mode() == Mode::recovery)) {

@@ -89,8 +89,9 @@ class Admission {
   // unchanged; the queue is trimmed to its new bound (shed as queue_full).
   Effects reconfigure(const AdmissionSettings& settings, TimePoint now);
 
-  // Shutdown: sheds every waiter and every later arrival with `draining`; permits already
-  // granted complete normally.
+  // Shutdown: sheds every waiter with `draining`, and from then on every arrival that would
+  // have to wait; one that finds a free permit is still served. Permits already granted
+  // complete normally.
   Effects drain(TimePoint now);
 
   // A consistent picture for metrics and /state (takes the mutex briefly). `now` decides

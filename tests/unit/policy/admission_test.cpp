@@ -384,7 +384,7 @@ TEST(Admission, RetryShedForLoadDoesNotSpendTheBudget) {
   EXPECT_TRUE(h.admit(3, TicketSpec{.retry = true}).admitted());
 }
 
-TEST(Admission, DrainShedsWaitersAndLaterArrivals) {
+TEST(Admission, DrainShedsWaitersAndLaterArrivalsThatWouldWait) {
   AdmissionHarness h(plain_settings(1));
   h.fill(1, 1);
   ASSERT_TRUE(h.admit(2).queued());
@@ -395,6 +395,10 @@ TEST(Admission, DrainShedsWaitersAndLaterArrivals) {
   EXPECT_TRUE(h.snapshot().draining);
   EXPECT_TRUE(h.complete(1).empty());  // in-flight requests finish normally
   EXPECT_EQ(h.snapshot().in_flight, 0u);
+  // A request on a connection accepted before the listener closed, finding a free permit,
+  // is served: the drain fails nobody it can still serve.
+  EXPECT_TRUE(h.admit(4).admitted());
+  EXPECT_EQ(h.admit(5).reason, ShedReason::draining);
 }
 
 TEST(Admission, RaisingTheLimitOnReconfigureGrantsWaiters) {
