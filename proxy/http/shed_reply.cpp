@@ -28,6 +28,8 @@ std::string_view explain(ShedReason reason) {
     case ShedReason::deadline: return "The request could not start before its deadline.";
     case ShedReason::priority: return "Requests of higher priority took the service's capacity.";
     case ShedReason::draining: return "This instance is shutting down.";
+    case ShedReason::fair_share: return "The service is busy and this client already has more than its fair share of it.";
+    case ShedReason::flow_cap: return "This client has as many requests in progress as it is allowed.";
   }
   return "The service is overloaded.";
 }

@@ -56,6 +56,33 @@ std::string_view validate(const RetryBudgetSettings& s) {
   return {};
 }
 
+std::string_view validate(const FairnessSettings& s) {
+  for (const FlowKeySource& source : s.key) {
+    const bool named = source.part == FlowKeyPart::header || source.part == FlowKeyPart::query ||
+                       source.part == FlowKeyPart::cookie;
+    if (named && source.name.empty()) return "fairness.key: a header, query or cookie part needs a name";
+    if (source.part == FlowKeyPart::path_segment && source.segment < 1) {
+      return "fairness.key: path_segment counts from 1";
+    }
+  }
+  if (!s.flows.empty() && s.key.empty()) return "fairness.flows needs fairness.key";
+  if (s.flows.size() > 1000) return "fairness.flows: at most 1000 named flows";
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    const NamedFlowSettings& flow = s.flows[i];
+    if (flow.name.empty()) return "fairness.flows: every flow needs a name";
+    if (flow.name == "other") return "fairness.flows: the name `other` is reserved for unnamed flows";
+    if (flow.weight < 1 || flow.weight > 1000) return "fairness.flows: weight must be in 1..1000";
+    for (std::size_t j = 0; j < i; ++j) {
+      if (s.flows[j].name == flow.name) return "fairness.flows: two flows have the same name";
+      if (s.flows[j].key == flow.key) return "fairness.flows: two flows have the same key";
+    }
+  }
+  if (s.top_flows > 100) return "fairness.top_flows must be at most 100";
+  if (s.recent_keys < 1024) return "fairness.recent_keys must be at least 1024";
+  if (s.recent_keys > (1u << 24)) return "fairness.recent_keys must be at most 16777216";
+  return {};
+}
+
 std::string_view validate(const AdmissionSettings& s) {
   if (const auto error = validate(s.limit); !error.empty()) return error;
   if (const auto error = validate(s.queue); !error.empty()) return error;
@@ -67,6 +94,7 @@ std::string_view validate(const AdmissionSettings& s) {
   if (s.estimate_window <= Duration::zero()) return "estimate_window must be positive";
   if (s.retry_after_min < Duration::zero()) return "retry_after_min must not be negative";
   if (s.retry_after_max < s.retry_after_min) return "retry_after_max must be at least retry_after_min";
+  if (const auto error = validate(s.fairness); !error.empty()) return error;
   return {};
 }
 

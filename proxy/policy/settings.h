@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "proxy/policy/clock.h"
+#include "proxy/policy/fairness_settings.h"
 
 namespace levee::policy {
 
@@ -221,6 +222,8 @@ struct AdmissionSettings {
   bool retry_budget_enabled = true;
   RetryBudgetSettings retry_budget;
   CollapseSettings collapse;
+  // Fair sharing of the limit among flows (tenants, keys); off until a key is configured.
+  FairnessSettings fairness;
   // Compute every decision and count what would have been shed, but admit everything: deploy
   // first, tune thresholds from real traffic.
   bool dry_run = false;

@@ -22,13 +22,16 @@ enum class ShedReason : std::uint8_t {
   deadline,       // the request could not start before its deadline (estimated or passed)
   priority,       // displaced by, or shed in favour of, a higher priority class
   draining,       // the group is shutting down
+  fair_share,     // the group is contended and the request's flow holds more than its fair
+                  // share: the heaviest flow is shed first (admission.fairness)
+  flow_cap,       // the request's named flow is at its configured cap
 };
 
 inline constexpr std::array all_shed_reasons{
     ShedReason::over_limit, ShedReason::queue_full,   ShedReason::queue_timeout,
     ShedReason::stale,      ShedReason::client_gone,  ShedReason::retry_shed,
     ShedReason::retry_budget, ShedReason::deadline,   ShedReason::priority,
-    ShedReason::draining,
+    ShedReason::draining,   ShedReason::fair_share, ShedReason::flow_cap,
 };
 inline constexpr std::size_t shed_reason_count = all_shed_reasons.size();
 
@@ -44,6 +47,8 @@ constexpr std::string_view name(ShedReason reason) {
     case ShedReason::deadline: return "deadline";
     case ShedReason::priority: return "priority";
     case ShedReason::draining: return "draining";
+    case ShedReason::fair_share: return "fair_share";
+    case ShedReason::flow_cap: return "flow_cap";
   }
   return "unknown";
 }

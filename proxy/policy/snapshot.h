@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "proxy/policy/clock.h"
 #include "proxy/policy/priority.h"
@@ -45,6 +47,16 @@ struct Counters {
   }
 };
 
+// One flow as /state and metrics show it.
+struct FlowStats {
+  std::string label;            // the key as shown (hashed for hash: true), or a named flow's name
+  std::uint64_t admitted = 0;   // recent, decayed (top flows) or since start (named flows)
+  std::uint64_t shed = 0;
+  std::uint32_t in_flight = 0;
+  std::uint32_t queued = 0;
+  double share = 0;             // of the group's recent admissions (top flows)
+};
+
 struct Snapshot {
   std::uint32_t limit = 0;             // effective limit (after any recovery clamp)
   std::uint32_t limit_algorithm = 0;   // what the limit algorithm alone says
@@ -60,6 +72,12 @@ struct Snapshot {
   Duration retry_after{};      // suggested Retry-After for a shed caller, before jitter
   double goodput_peak = 0;     // successes per second the collapse detector compares against
   Counters counters;
+  // Fair admission (empty while off): the heaviest recent flows, heaviest first; and the
+  // configured named flows, cumulative, with everything else as the first entry ("other").
+  bool fair = false;
+  std::uint32_t flows_active = 0;   // flows with a request in flight or queued
+  std::vector<FlowStats> top_flows;
+  std::vector<FlowStats> named_flows;
 };
 
 }  // namespace levee::policy

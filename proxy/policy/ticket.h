@@ -21,6 +21,12 @@ namespace levee::policy {
 
 using TicketId = std::uint64_t;
 
+// Which flow a request belongs to for fair sharing (fairness_settings.h): a keyed hash of the
+// flow key (flow_hash.h). Two values are reserved: no key, and the flow new keys share.
+using FlowId = std::uint64_t;
+inline constexpr FlowId no_flow_key = 0;     // the request carries no key: one shared flow
+inline constexpr FlowId new_keys_flow = 1;   // keys not seen recently share this one
+
 struct Ticket {
   TicketId id = 0;
   Priority priority = Priority::normal;
@@ -34,6 +40,12 @@ struct Ticket {
   // When levee read the request header; queue waits count from here. The default (the
   // clock's epoch) means "now".
   TimePoint arrival{};
+  // Fair admission (ignored while the group has no flow key): the flow's id, its 1-based index
+  // in FairnessSettings::flows when the key names a configured flow (0: none), and how /state
+  // shows it (valid during the call only; copied if kept).
+  FlowId flow = no_flow_key;
+  std::uint16_t named_flow = 0;
+  std::string_view flow_label;
 };
 
 // The right to have one request in the service. Released exactly once with release().
@@ -41,6 +53,10 @@ struct Permit {
   TicketId ticket = 0;
   TimePoint start{};             // when the permit was granted; the RTT sample starts here
   std::uint32_t in_flight = 0;   // the group's in-flight count at grant, this one included
+  // The flow the permit is counted against while fairness is on; `counted` says whether it
+  // is (a permit granted before fairness was turned on by a reload is not).
+  FlowId flow = no_flow_key;
+  bool counted = false;
 };
 
 // How an admitted request ended, as the plumbing reports it to release(). One enum; name() is
