@@ -68,21 +68,23 @@ std::variant<std::vector<boost::asio::ip::tcp::endpoint>, std::string> resolve_t
 
 std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
                                    const EngineOptions& options) {
-  const int max_attempt = plan.retry.mode == RetryMode::none ? 0 : plan.retry.max_retries;
   // Every connection is a descriptor; a retry storm holds thousands.
   const std::size_t wanted = static_cast<std::size_t>(plan.client.max_connections) + 64;
   if (const std::size_t limit = raise_file_limit(); limit < wanted)
     fmt::print(stderr, "levee-load: WARNING: only {} file descriptors for up to {} connections: connects may fail\n",
                limit, wanted);
   auto out = std::make_unique<RunOutput>();
-  out->requests = std::make_unique<RequestBytes>(plan.targets, plan.request, max_attempt);
-  const RequestBytes& requests = *out->requests;
+  out->flows = flows_to_send(plan);
+  for (const FlowPlan& flow : out->flows) {
+    const int max_attempt = flow.retry.mode == RetryMode::none ? 0 : flow.retry.max_retries;
+    out->requests.emplace_back(plan.targets, flow.request, max_attempt);
+  }
   const auto threads = static_cast<unsigned>(plan.threads);
   const auto start = std::chrono::steady_clock::now() + start_delay;
   for (unsigned t = 0; t < threads; ++t) {
     out->live.push_back(std::make_unique<LiveCounters>());
-    out->drivers.push_back(std::make_unique<Driver>(DriverSetup{plan.schedule, plan.arrivals, t, threads, plan.seed,
-                                                                endpoints, requests, plan.client, plan.retry, start,
+    out->drivers.push_back(std::make_unique<Driver>(DriverSetup{out->flows, out->requests, plan.arrivals, t, threads,
+                                                                plan.seed, endpoints, plan.client.max_connections, start,
                                                                 *out->live.back()}));
   }
   std::vector<std::thread> workers;

@@ -24,7 +24,8 @@ class RunOutput {
  public:
   std::vector<ThreadRecords> records() const;
 
-  std::unique_ptr<RequestBytes> requests;  // the drivers' request bytes
+  std::vector<FlowPlan> flows;         // what the drivers send, flow by flow
+  std::vector<RequestBytes> requests;  // the drivers' request bytes, one per flow
   std::vector<std::unique_ptr<LiveCounters>> live;
   std::vector<std::unique_ptr<Driver>> drivers;  // own the records
 };

@@ -15,9 +15,24 @@ namespace {
 
 struct RunFlags {
   RunOverrides overrides;
-  std::string json_path, csv_path, html_path, requests_path;
+  std::string json_path, csv_path, html_path, requests_path, flows_csv_path;
   bool quiet = false;
 };
+
+// One line per flow entry under the run's metrics.
+void print_flows(const FlowAnalysis& flows) {
+  auto ms = [](const Histogram& h, double q) { return std::chrono::duration<double, std::milli>(h.percentile(q)).count(); };
+  fmt::print("  {:<24} {:>9} {:>9} {:>7} {:>8} {:>8} {:>9} {:>9}  {}\n", "flow", "offered", "goodput", "ratio", "shed",
+             "timeouts", "p50", "p99", "worst member");
+  for (const FlowEntry& f : flows.entries) {
+    const Counters& c = f.stats.counters;
+    const double ratio = c.offered > 0 ? static_cast<double>(c.goodput) / static_cast<double>(c.offered) : 0;
+    fmt::print("  {:<24} {:>9} {:>9} {:>7.3f} {:>8} {:>8} {:>7.1f}ms {:>7.1f}ms  {}\n",
+               f.counted ? fmt::format("{} ({})", f.name, f.members) : f.name, c.offered, c.goodput, ratio,
+               c.of(Outcome::shed), c.of(Outcome::timeout), ms(f.stats.latency, 0.5), ms(f.stats.latency, 0.99),
+               f.counted && f.worst_goodput_ratio ? fmt::format("{} {:.3f}", f.worst, *f.worst_goodput_ratio) : "");
+  }
+}
 
 bool write_file(const std::string& path, const std::string& text) {
   if (path.empty()) return true;
@@ -51,17 +66,24 @@ int run(const RunFlags& flags) {
   const std::vector<ThreadRecords> records = output->records();
   const Series series = bucketize(records, plan.bucket, plan.schedule.duration());
   const RunAnalysis analysis = analyze(records, series, plan.phases, plan.capacity, plan.recovery, plan.validity);
+  std::optional<FlowAnalysis> flows;
+  std::vector<Metric> metrics = analysis.metrics;
+  if (!plan.flows.empty()) {
+    flows = analyze_flows(records, output->flows, plan.flow_groups, plan.bucket, plan.schedule.duration());
+    metrics.insert(metrics.end(), flows->metrics.begin(), flows->metrics.end());
+  }
   std::vector<ThresholdResult> results;
   bool failed = false;
   for (const auto& threshold : plan.thresholds) {
-    results.push_back(evaluate(threshold, analysis.metrics));
+    results.push_back(evaluate(threshold, metrics));
     failed = failed || !results.back().passed;
   }
   const std::string verdict = !analysis.valid ? "invalid" : failed ? "failed" : "passed";
-  const ReportData data{plan, series, analysis, results, verdict};
+  const ReportData data{plan, series, analysis, results, verdict, flows ? &*flows : nullptr};
 
   fmt::print("\n{} {}: {}\n", plan.name, plan.label, verdict);
   for (const Metric& m : analysis.metrics) fmt::print("  {:<24} {}\n", m.name, format_metric(m));
+  if (flows) print_flows(*flows);
   for (const auto& reason : analysis.invalid_reasons) fmt::print("  INVALID: {}\n", reason);
   for (const auto& result : results) fmt::print("  {} {}\n", result.passed ? "pass" : "FAIL", result.message);
   std::fflush(stdout);
@@ -69,6 +91,8 @@ int run(const RunFlags& flags) {
   bool written = write_file(flags.json_path, json_report(data));
   written = write_file(flags.csv_path, csv_series(series)) && written;
   written = write_file(flags.html_path, html_report(data)) && written;
+  if (!flags.flows_csv_path.empty())
+    written = write_file(flags.flows_csv_path, flows ? csv_flow_series(series, *flows) : std::string()) && written;
   if (!flags.requests_path.empty()) {
     std::ofstream out(flags.requests_path, std::ios::trunc);
     write_request_log(out, records);
@@ -113,6 +137,8 @@ std::function<int()> add_run_command(CLI::App& app) {
   cmd->add_option("--assert", o.asserts, "Threshold, e.g. 'recovery_time<=2s' (repeatable)");
   cmd->add_option("--json", flags->json_path, "Write the JSON report here");
   cmd->add_option("--csv", flags->csv_path, "Write the 100 ms time series as CSV here");
+  cmd->add_option("--flows-csv", flags->flows_csv_path,
+                  "Write the 100 ms series per flow (a count: group is one flow) as CSV here");
   cmd->add_option("--html", flags->html_path, "Write the self-contained HTML report here");
   cmd->add_option("--requests", flags->requests_path, "Write one CSV row per attempt here (user id, times, outcome)");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress display (warnings still shown)");

@@ -27,8 +27,9 @@ Connection::Connection(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, 
                        std::size_t target, asio::ip::address source)
     : ioc_(ioc), endpoint_(std::move(endpoint)), source_(std::move(source)), owner_(owner), target_(target) {}
 
-void Connection::start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag) {
+void Connection::start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag, std::uint32_t key) {
   request_ = &request;
+  key_ = request.has_key ? format_key_value(key, key_value_) : std::string_view{};
   deadline_ = deadline;
   tag_ = tag;
   reconnected_ = false;
@@ -106,7 +107,8 @@ void Connection::write() {
   // Measured at the write, after any connect, so the proxy hears what is really left.
   const std::string_view value =
       request_->has_deadline ? format_deadline_value(deadline_ - Clock::now(), deadline_value_) : std::string_view{};
-  const std::array<asio::const_buffer, 3> buffers{asio::buffer(request_->head), asio::buffer(value.data(), value.size()),
+  const std::array<asio::const_buffer, 5> buffers{asio::buffer(request_->head), asio::buffer(key_.data(), key_.size()),
+                                                  asio::buffer(request_->middle), asio::buffer(value.data(), value.size()),
                                                   asio::buffer(request_->tail)};
   asio::async_write(*socket_, buffers, [this](const error_code& ec, std::size_t) { on_write(ec); });
 }

@@ -51,8 +51,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // `request` must stay valid until the exchange is reported; `tag` is returned by tag(). The
-  // deadline header, if the request has one, says the time left until `deadline` when written.
-  void start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag);
+  // deadline header, if the request has one, says the time left until `deadline` when written;
+  // `key` fills the request's key hole, if it has one.
+  void start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag, std::uint32_t key = 0);
   // abort: reset instead of a graceful close (see connection.cpp for why timeouts do this).
   void close(bool abort = false);
 
@@ -85,6 +86,8 @@ class Connection {
   std::optional<ResponseReader> reader_;
   const RequestParts* request_ = nullptr;
   std::array<char, 24> deadline_value_{};
+  std::array<char, 24> key_value_{};
+  std::string_view key_;  // this exchange's key, in key_value_
   Clock::time_point deadline_;
   std::uint32_t tag_ = 0;
   bool open_ = false;

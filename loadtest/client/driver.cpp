@@ -10,17 +10,37 @@ namespace {
 
 constexpr std::size_t reserve_cap = 4'000'000;  // records reserved up front, at most
 
+std::vector<const Schedule*> schedules_of(const std::vector<FlowPlan>& flows) {
+  std::vector<const Schedule*> schedules;
+  for (const FlowPlan& f : flows) schedules.push_back(&f.schedule);
+  return schedules;
+}
+
 }  // namespace
 
 Driver::Driver(DriverSetup setup)
     : setup_(std::move(setup)),
-      arrivals_(setup_.schedule, setup_.arrivals, setup_.thread, setup_.threads, setup_.seed),
+      arrivals_(schedules_of(setup_.flows), setup_.arrivals, setup_.thread, setup_.threads, setup_.seed),
+      next_key_(setup_.flows.size()),
       idle_(setup_.endpoints.size()),
       rng_(setup_.seed * 7919 + setup_.thread) {
-  connection_cap_ = std::max<std::size_t>(1, static_cast<std::size_t>(setup_.client.max_connections) / setup_.threads);
-  const auto expected = static_cast<std::size_t>(setup_.schedule.total_count() / setup_.threads) + 16;
+  connection_cap_ = std::max<std::size_t>(1, static_cast<std::size_t>(setup_.max_connections) / setup_.threads);
+  const auto expected = static_cast<std::size_t>(arrivals_.expected_count()) + 16;
+  int max_retries = 0;
+  for (const FlowPlan& f : setup_.flows) max_retries = std::max(max_retries, f.retry.max_retries);
   users_.reserve(std::min(expected, reserve_cap));
-  attempts_.reserve(std::min(expected * static_cast<std::size_t>(1 + std::max(0, setup_.retry.max_retries)), reserve_cap));
+  attempts_.reserve(std::min(expected * static_cast<std::size_t>(1 + max_retries), reserve_cap));
+  // Sequential keys: thread k sends keys k, k+n, ... so the threads together go through them in turn.
+  for (auto& key : next_key_) key = setup_.thread;
+}
+
+std::uint32_t Driver::key_for(std::uint16_t flow) {
+  const auto& keys = setup_.flows[flow].keys;
+  if (!keys) return 0;
+  if (keys->random) return static_cast<std::uint32_t>(std::uniform_int_distribution<std::uint64_t>(0, keys->count - 1)(rng_));
+  const auto key = static_cast<std::uint32_t>(next_key_[flow] % keys->count);
+  next_key_[flow] += setup_.threads;
+  return key;
 }
 
 std::int64_t Driver::now_ns() const {
@@ -36,7 +56,7 @@ void Driver::run() {
 
 void Driver::arm() {
   std::optional<std::int64_t> due;
-  if (next_arrival_) due = next_arrival_->count();
+  if (next_arrival_) due = next_arrival_->at.count();
   if (!retries_.empty()) due = due ? std::min(*due, retries_.top().due_ns) : retries_.top().due_ns;
   if (!due) return;  // nothing left to send; the io_context ends with the last answer
   // Re-arming reprograms the kernel timer: skip it when the armed wake-up is early enough.
@@ -52,11 +72,12 @@ void Driver::arm() {
 
 void Driver::on_timer() {
   const std::int64_t now = now_ns();
-  while (next_arrival_ && next_arrival_->count() <= now) {
+  while (next_arrival_ && next_arrival_->at.count() <= now) {
     const auto user = static_cast<std::uint32_t>(users_.size());
-    users_.push_back(UserRecord{next_arrival_->count(), 0, UserOutcome::pending, Outcome::not_sent, 0});
+    const std::uint16_t flow = next_arrival_->flow;
+    users_.push_back(UserRecord{next_arrival_->at.count(), 0, UserOutcome::pending, Outcome::not_sent, 0, flow, key_for(flow)});
     LiveCounters::bump(setup_.live.offered);
-    dispatch(user, 0, next_arrival_->count(), now);
+    dispatch(user, 0, next_arrival_->at.count(), now);
     next_arrival_ = arrivals_.next();
   }
   while (!retries_.empty() && retries_.top().due_ns <= now) {
@@ -118,11 +139,11 @@ void Driver::dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t int
   }
   // The caller's patience runs from when it meant to send, so generator lag cannot buy the target
   // extra time. The user's deadline is not a cut-off here: a 2xx after it is recorded as late.
-  const std::int64_t attempt_deadline = intended_ns + setup_.client.timeout.count();
+  const std::int64_t attempt_deadline = intended_ns + setup_.flows[u.flow].client.timeout.count();
   record.sent_ns = now;
   LiveCounters::bump(setup_.live.sent);
   setup_.live.in_flight.fetch_add(1, std::memory_order_relaxed);
-  connection->start(setup_.requests.get(target, attempt), setup_.start + Nanos{attempt_deadline}, index);
+  connection->start(setup_.requests[u.flow].get(target, attempt), setup_.start + Nanos{attempt_deadline}, index, u.key);
 }
 
 void Driver::on_exchange_done(Connection& connection, const ExchangeResult& result) {
@@ -149,8 +170,9 @@ void Driver::settle(std::uint32_t attempt_index, const ExchangeResult& result, s
     case Outcome::not_sent: break;
     default: LiveCounters::bump(live.errors); break;
   }
-  const UserFate fate = settle_user(user, record, result.outcome, result.retry_after, now, setup_.client.deadline,
-                                    setup_.retry, rng_);
+  const FlowPlan& flow = setup_.flows[user.flow];
+  const UserFate fate = settle_user(user, record, result.outcome, result.retry_after, now, flow.client.deadline,
+                                    flow.retry, rng_);
   user.outcome = fate.outcome;
   if (fate.retry_at_ns) {
     retries_.push(Retry{*fate.retry_at_ns, record.user, static_cast<std::uint8_t>(record.attempt + 1)});

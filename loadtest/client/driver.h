@@ -6,7 +6,9 @@
 // measured from the *intended* time, so a generator or target that falls behind shows up as
 // latency and schedule lag instead of silently sending less (no coordinated omission).
 // Connections come from a keep-alive pool capped per thread; an attempt that finds the cap
-// reached is recorded as not sent. Everything runs on the thread's own io_context; the only
+// reached is recorded as not sent. Several flows (tenants) are merged into one time-ordered
+// stream; each user remembers its flow, whose caller model and request bytes it uses throughout.
+// Everything runs on the thread's own io_context; the only
 // shared state is the LiveCounters (relaxed atomics) read by the progress display.
 
 #include <boost/asio/io_context.hpp>
@@ -23,21 +25,20 @@
 #include "client/request_bytes.h"
 #include "client/retry_policy.h"
 #include "profile/run_plan.h"
-#include "schedule/arrivals.h"
+#include "schedule/merged_arrivals.h"
 #include "stats/aggregate.h"
 
 namespace levee::load {
 
 struct DriverSetup {
-  const Schedule& schedule;
+  const std::vector<FlowPlan>& flows;         // flow i's arrivals, caller model and requests
+  const std::vector<RequestBytes>& requests;  // one per flow
   ArrivalKind arrivals = ArrivalKind::uniform;
   unsigned thread = 0;
   unsigned threads = 1;
   std::uint64_t seed = 1;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;  // one per target
-  const RequestBytes& requests;
-  ClientModel client;
-  RetryPolicy retry;
+  int max_connections = 10000;  // across all threads
   std::chrono::steady_clock::time_point start;  // time zero of the run
   LiveCounters& live;
 };
@@ -74,8 +75,11 @@ class Driver final : public ConnectionOwner {
   DriverSetup setup_;
   boost::asio::io_context ioc_{1};
   boost::asio::steady_timer timer_{ioc_};
-  ArrivalSequence arrivals_;
-  std::optional<Nanos> next_arrival_;
+  std::uint32_t key_for(std::uint16_t flow);
+
+  MergedArrivals arrivals_;
+  std::optional<FlowArrival> next_arrival_;
+  std::vector<std::uint64_t> next_key_;  // per flow: the next sequential key
   std::optional<std::int64_t> armed_ns_;  // when the timer fires next, if armed
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
   std::vector<std::unique_ptr<Connection>> connections_;

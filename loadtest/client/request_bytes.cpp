@@ -12,7 +12,13 @@ RequestParts serialize_request(const Url& target, const RequestTemplate& t, int 
   std::string& out = parts.head;
   out = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\n", t.method, target.target, target.host_header);
   bool has_user_agent = false;
-  for (const auto& [name, value] : t.headers) {
+  const std::pair<std::string, std::string>* keyed = nullptr;
+  for (const auto& header : t.headers) {
+    const auto& [name, value] = header;
+    if (value.find("{key}") != std::string::npos && keyed == nullptr) {
+      keyed = &header;
+      continue;
+    }
     out += fmt::format("{}: {}\r\n", name, value);
     if (name.size() == 10 && (name[0] == 'U' || name[0] == 'u')) has_user_agent = true;
   }
@@ -23,10 +29,17 @@ RequestParts serialize_request(const Url& target, const RequestTemplate& t, int 
     out += fmt::format("Content-Length: {}\r\n", t.body.size());
   }
   std::string* rest = &parts.head;
+  if (keyed != nullptr) {
+    // The keyed header and the deadline header go last, so each value sits between fixed strings.
+    const std::size_t at = keyed->second.find("{key}");
+    out += fmt::format("{}: {}", keyed->first, keyed->second.substr(0, at));
+    parts.has_key = true;
+    parts.middle = keyed->second.substr(at + 5) + "\r\n";
+    rest = &parts.middle;
+  }
   if (!t.deadline_header.empty()) {
-    // The deadline header goes last, so the value sits between two fixed strings.
-    out += t.deadline_header;
-    out += ": ";
+    *rest += t.deadline_header;
+    *rest += ": ";
     parts.has_deadline = true;
     parts.tail = "ms\r\n";
     rest = &parts.tail;
@@ -36,6 +49,12 @@ RequestParts serialize_request(const Url& target, const RequestTemplate& t, int 
   return parts;
 }
 
+std::string_view format_key_value(std::uint32_t key, std::array<char, 24>& buffer) {
+  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), key);
+  (void)ec;  // 24 characters hold any uint32
+  return {buffer.data(), static_cast<std::size_t>(end - buffer.data())};
+}
+
 std::string_view format_deadline_value(Nanos remaining, std::array<char, 24>& buffer) {
   const auto ms = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(remaining).count());
   const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), ms);
@@ -43,9 +62,11 @@ std::string_view format_deadline_value(Nanos remaining, std::array<char, 24>& bu
   return {buffer.data(), static_cast<std::size_t>(end - buffer.data())};
 }
 
-std::string assemble(const RequestParts& parts, Nanos remaining) {
+std::string assemble(const RequestParts& parts, Nanos remaining, std::uint32_t key) {
   std::array<char, 24> buffer{};
   std::string out = parts.head;
+  if (parts.has_key) out += format_key_value(key, buffer);
+  out += parts.middle;
   if (parts.has_deadline) out += format_deadline_value(remaining, buffer);
   out += parts.tail;
   return out;

@@ -2,10 +2,12 @@
 // The requests a run sends, serialized once before it starts: one per target and attempt
 // number (retries differ only by their Retry-Attempt header). Sending is then a gather write of
 // ready bytes around one small per-request value, the caller's remaining patience in the deadline
-// header, so there is no formatting or allocation per request.
+// header and, for a flow with `keys:`, the key in its header, so there is no formatting or
+// allocation per request.
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,12 +29,18 @@ struct RequestTemplate {
   std::string deadline_header = "levee-timeout";
 };
 
-// A serialized request with a hole for the deadline value: head + value + tail.
+// A serialized request with two holes, for the flow key (a header value with {key}) and for the
+// deadline value: head + key + middle + deadline + tail.
 struct RequestParts {
   std::string head;
+  std::string middle;
   std::string tail;
+  bool has_key = false;       // false: no key goes between head and middle
   bool has_deadline = false;  // false: tail is empty and no value goes between
 };
+
+// The key that goes in its hole: decimal digits.
+std::string_view format_key_value(std::uint32_t key, std::array<char, 24>& buffer);
 
 // The value that goes in the hole: remaining milliseconds, at least 1 (0 would read as "no time").
 std::string_view format_deadline_value(Nanos remaining, std::array<char, 24>& buffer);
@@ -52,6 +60,6 @@ class RequestBytes {
 RequestParts serialize_request(const Url& target, const RequestTemplate& t, int attempt);
 
 // The whole request as it goes on the wire, for tests and logs.
-std::string assemble(const RequestParts& parts, Nanos remaining);
+std::string assemble(const RequestParts& parts, Nanos remaining, std::uint32_t key = 0);
 
 }  // namespace levee::load

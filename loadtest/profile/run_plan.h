@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "client/client_model.h"
 #include "client/request_bytes.h"
 #include "client/retry_policy.h"
 #include "common/url.h"
+#include "profile/flow_plan.h"
 #include "schedule/arrivals.h"
 #include "schedule/schedule.h"
 #include "stats/analysis.h"
@@ -16,13 +18,6 @@
 #include "stats/thresholds.h"
 
 namespace levee::load {
-
-struct ClientModel {
-  Nanos timeout{std::chrono::seconds(1)};   // per attempt, from when the caller sends it
-  Nanos deadline{std::chrono::seconds(1)};  // per user, from intended arrival, across retries
-  bool keep_alive = true;                   // false: one connection per request
-  int max_connections = 10000;              // across all threads and targets
-};
 
 struct RunPlan {
   std::string name = "run";
@@ -42,6 +37,13 @@ struct RunPlan {
   Nanos bucket{std::chrono::milliseconds(100)};
   std::vector<Threshold> thresholds;
   int threads = 2;
+  // Declared flows (profile `flows:`), each with its own schedule; `schedule` is then their sum
+  // and `phases` only time bands. Empty: one flow made of schedule, request, client and retry.
+  std::vector<FlowPlan> flows;
+  std::vector<FlowGroup> flow_groups;  // how flows are reported; empty when flows is
 };
+
+// The flows the engine sends: the declared ones, or the run itself as one flow.
+std::vector<FlowPlan> flows_to_send(const RunPlan& plan);
 
 }  // namespace levee::load

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "report/report_data.h"
@@ -57,8 +58,13 @@ class Chart {
                          x(from), x(to) - x(from), chart_height - margin_bottom, fill, x(from) + 3, label);
   }
   void line(const std::vector<Point>& points, double Point::*field, std::string_view color, std::string_view name) {
+    std::vector<std::pair<double, double>> xy;
+    for (const Point& p : points) xy.emplace_back(p.t, p.*field);
+    line(xy, color, name);
+  }
+  void line(const std::vector<std::pair<double, double>>& xy, std::string_view color, std::string_view name) {
     std::string path;
-    for (const Point& p : points) path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x(p.t), y(p.*field));
+    for (const auto& [t, v] : xy) path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x(t), y(v));
     body_ += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2"><title>{}</title></path>)", path, color, name);
     legend_ += fmt::format(R"(<span style="color:{}">&#9632; {}</span> )", color, name);
   }
@@ -122,6 +128,44 @@ void mark_recovery(Chart& chart, const RunAnalysis& a) {
   if (a.recovery.recovered_at) chart.marker(to_seconds(*a.recovery.recovered_at), "recovered", "#1a7f37");
 }
 
+constexpr std::array<std::string_view, 8> flow_colors{"#1a7f37", "#1565c0", "#d97706", "#6a1b9a",
+                                                     "#c62828", "#00838f", "#5d4037", "#888"};
+
+// Per-flow table, and each entry's goodput over time (500 ms slots, at most eight entries).
+std::string flow_section(const ReportData& d, double t_max) {
+  if (d.flows == nullptr) return "";
+  auto ms = [](const Histogram& h) { return std::chrono::duration<double, std::milli>(h.percentile(0.99)).count(); };
+  std::string rows;
+  double rate_max = 1;
+  std::vector<std::vector<std::pair<double, double>>> lines;
+  const double slot_seconds = to_seconds(d.series.bucket) * buckets_per_point;
+  for (const FlowEntry& f : d.flows->entries) {
+    const Counters& c = f.stats.counters;
+    const double ratio = c.offered > 0 ? static_cast<double>(c.goodput) / static_cast<double>(c.offered) : 0;
+    rows += fmt::format("<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{:.3f}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f} ms</td></tr>",
+                        escape(f.name), f.counted ? fmt::format(" ({} flows)", f.members) : "", c.offered, c.goodput, ratio,
+                        f.counted && f.worst_goodput_ratio ? fmt::format("{} {:.3f}", escape(f.worst), *f.worst_goodput_ratio) : "",
+                        c.of(Outcome::shed), c.of(Outcome::timeout), ms(f.stats.latency));
+    std::vector<std::pair<double, double>> xy;
+    for (std::size_t i = 0; i < f.series.size(); i += buckets_per_point) {
+      std::uint64_t good = 0;
+      for (std::size_t j = i; j < std::min(f.series.size(), i + buckets_per_point); ++j) good += f.series[j].goodput;
+      xy.emplace_back(to_seconds(d.series.bucket * static_cast<std::int64_t>(i)) + slot_seconds / 2,
+                      static_cast<double>(good) / slot_seconds);
+      rate_max = std::max(rate_max, xy.back().second);
+    }
+    lines.push_back(std::move(xy));
+  }
+  Chart chart(t_max, rate_max * 1.1, "/s");
+  decorate(chart, d);
+  for (std::size_t i = 0; i < lines.size() && i < flow_colors.size(); ++i)
+    chart.line(lines[i], flow_colors[i], escape(d.flows->entries[i].name) + " goodput");
+  return fmt::format("<h2>Flows</h2><table><tr><td>flow</td><td>offered</td><td>goodput</td><td>goodput ratio</td>"
+                     "<td>worst member</td><td>shed</td><td>timeouts</td><td>p99</td></tr>{}</table>"
+                     "<h2>Goodput per flow (2xx in time, by arrival)</h2>{}",
+                     rows, chart.svg());
+}
+
 }  // namespace
 
 std::string html_report(const ReportData& d) {
@@ -174,6 +218,7 @@ table{{border-collapse:collapse}} td{{padding:2px 12px 2px 0}} td:first-child{{c
 {5}
 <h2>Throughput</h2>{6}
 <h2>Latency (from intended send time)</h2>{7}
+{10}
 <div class="cols"><div><h2>Summary</h2><table>{8}</table></div>
 <div><h2>Thresholds</h2><ul>{9}</ul></div></div>
 </body></html>
@@ -181,7 +226,8 @@ table{{border-collapse:collapse}} td{{padding:2px 12px 2px 0}} td:first-child{{c
                      escape(d.plan.name), escape(d.plan.label), targets,
                      d.plan.capacity ? fmt::format("{:.0f} req/s", *d.plan.capacity) : std::string("not declared"),
                      d.verdict, reasons.empty() ? "" : "<h2>Why the run is invalid</h2><ul>" + reasons + "</ul>",
-                     rates.svg(), latency.svg(), metrics, thresholds.empty() ? "<li>none</li>" : thresholds);
+                     rates.svg(), latency.svg(), metrics, thresholds.empty() ? "<li>none</li>" : thresholds,
+                     flow_section(d, t_max));
 }
 
 }  // namespace levee::load

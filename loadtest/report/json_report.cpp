@@ -50,6 +50,30 @@ std::string slot_json(const SlotStats& s, Nanos bucket) {
       per_second > 0 ? number(static_cast<double>(c.goodput) * per_second) : "null");
 }
 
+std::optional<double> goodput_ratio(const Counters& c) {
+  if (c.offered == 0) return std::nullopt;
+  return static_cast<double>(c.goodput) / static_cast<double>(c.offered);
+}
+
+// A flow entry: its name and ratios, then the same stats as "total" at the same level, then its
+// own phases.
+std::string flow_json(const FlowEntry& f) {
+  std::string phases;
+  for (std::size_t i = 0; i < f.phases.size() && i < f.phase_stats.size(); ++i) {
+    const PhaseInfo& p = f.phases[i];
+    phases += fmt::format(R"({}{{"name":"{}","role":"{}","start_s":{:.3f},"end_s":{:.3f},"start_rate":{:.2f},"end_rate":{:.2f},)"
+                          R"("goodput_ratio":{},"stats":{}}})",
+                          phases.empty() ? "" : ",", escape(p.name), name_of(p.role), to_seconds(p.start), to_seconds(p.end),
+                          p.start_rate, p.end_rate, number(goodput_ratio(f.phase_stats[i].counters)),
+                          slot_json(f.phase_stats[i], p.end - p.start));
+  }
+  const Nanos length = f.phases.empty() ? Nanos{0} : f.phases.back().end - f.phases.front().start;
+  const std::string stats = slot_json(f.stats, length);
+  return fmt::format(R"({{"name":"{}","members":{},"worst":"{}","worst_goodput_ratio":{},"goodput_ratio":{},{},"phases":[{}]}})",
+                     escape(f.name), f.members, escape(f.worst), number(f.worst_goodput_ratio),
+                     number(goodput_ratio(f.stats.counters)), stats.substr(1, stats.size() - 2), phases);
+}
+
 }  // namespace
 
 std::string json_report(const ReportData& d) {
@@ -77,18 +101,23 @@ std::string json_report(const ReportData& d) {
   for (std::size_t i = 0; i < d.series.buckets.size(); ++i)
     series += fmt::format("{}{{\"t_s\":{:.3f},\"stats\":{}}}", i == 0 ? "" : ",\n",
                           to_seconds(d.series.bucket * static_cast<std::int64_t>(i)), slot_json(d.series.buckets[i], d.series.bucket));
+  std::string flows;
+  if (d.flows != nullptr) {
+    for (const FlowEntry& f : d.flows->entries) flows += (flows.empty() ? "\n\"flows\":[\n" : ",\n") + flow_json(f);
+    flows += "],";
+  }
   std::string targets;
   for (const auto& t : d.plan.target_texts) targets += fmt::format(R"({}"{}")", targets.empty() ? "" : ",", escape(t));
   return fmt::format(
       "{{\"name\":\"{}\",\"label\":\"{}\",\"targets\":[{}],\"capacity\":{},\"verdict\":\"{}\",\"valid\":{},"
       "\"invalid_reasons\":[{}],\n\"metrics\":{{{}}},\n\"thresholds\":[{}],\n\"recovery\":{{\"overload_end_s\":{},"
       "\"recovered_at_s\":{},\"time_s\":{},\"baseline_goodput_ratio\":{},\"baseline_p99_ms\":{:.3f},\"p99_bound_ms\":{:.3f}}},\n"
-      "\"total\":{},\n\"phases\":[{}],\n\"bucket_ms\":{},\n\"series\":[\n{}]}}\n",
+      "\"total\":{},{}\n\"phases\":[{}],\n\"bucket_ms\":{},\n\"series\":[\n{}]}}\n",
       escape(d.plan.name), escape(d.plan.label), targets, number(d.plan.capacity), d.verdict, a.valid, reasons, metrics,
       thresholds, a.overload_end ? number(to_seconds(*a.overload_end)) : "null",
       a.recovery.recovered_at ? number(to_seconds(*a.recovery.recovered_at)) : "null",
       a.recovery.time ? number(to_seconds(*a.recovery.time)) : "null", number(a.baseline.goodput_ratio),
-      ms(a.baseline.p99), ms(a.recovery_p99_bound), slot_json(a.total, Nanos{0}), phases,
+      ms(a.baseline.p99), ms(a.recovery_p99_bound), slot_json(a.total, Nanos{0}), flows, phases,
       std::chrono::duration_cast<std::chrono::milliseconds>(d.series.bucket).count(), series);
 }
 
@@ -104,6 +133,23 @@ std::string csv_series(const Series& series) {
                        c.attempts, c.sent, c.retries, c.of(Outcome::shed), c.of(Outcome::timeout), c.errors(),
                        c.of(Outcome::not_sent), ms(s.latency.percentile(0.5)), ms(s.latency.percentile(0.9)),
                        ms(s.latency.percentile(0.99)), ms(s.latency.max()), ms(s.lag.percentile(0.99)));
+  }
+  return out;
+}
+
+}  // namespace levee::load
+
+namespace levee::load {
+
+std::string csv_flow_series(const Series& series, const FlowAnalysis& flows) {
+  std::string out = "t_s,flow,offered,goodput,late,failed,attempts,sent,retries,shed,timeouts,errors,not_sent\n";
+  for (std::size_t i = 0; i < series.buckets.size(); ++i) {
+    for (const FlowEntry& f : flows.entries) {
+      const Counters c = i < f.series.size() ? f.series[i] : Counters{};
+      out += fmt::format("{:.3f},{},{},{},{},{},{},{},{},{},{},{},{}\n", to_seconds(series.bucket * static_cast<std::int64_t>(i)),
+                         f.name, c.offered, c.goodput, c.late, c.failed, c.attempts, c.sent, c.retries, c.of(Outcome::shed),
+                         c.of(Outcome::timeout), c.errors(), c.of(Outcome::not_sent));
+    }
   }
   return out;
 }

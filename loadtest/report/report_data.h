@@ -8,6 +8,7 @@
 #include "profile/run_plan.h"
 #include "stats/aggregate.h"
 #include "stats/analysis.h"
+#include "stats/flow_stats.h"
 #include "stats/thresholds.h"
 
 namespace levee::load {
@@ -18,10 +19,13 @@ struct ReportData {
   const RunAnalysis& analysis;
   const std::vector<ThresholdResult>& thresholds;
   std::string verdict;  // "passed", "failed" or "invalid"
+  const FlowAnalysis* flows = nullptr;  // runs with `flows:` only
 };
 
 std::string json_report(const ReportData& data);
 std::string csv_series(const Series& series);
+// One row per bucket and flow entry (a count: group is one entry): t_s,flow,offered,goodput,...
+std::string csv_flow_series(const Series& series, const FlowAnalysis& flows);
 std::string html_report(const ReportData& data);
 
 }  // namespace levee::load

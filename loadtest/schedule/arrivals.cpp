@@ -3,11 +3,11 @@
 namespace levee::load {
 
 ArrivalSequence::ArrivalSequence(const Schedule& schedule, ArrivalKind kind, unsigned thread,
-                                 unsigned threads, std::uint64_t seed)
+                                 unsigned threads, std::uint64_t seed, double offset)
     : schedule_(schedule),
       kind_(kind),
       threads_(threads),
-      u_(static_cast<double>(thread)),
+      u_(static_cast<double>(thread) + offset),
       rng_(seed * 0x9e3779b97f4a7c15ULL + thread) {
   if (kind_ == ArrivalKind::poisson) u_ = static_cast<double>(threads_) * exponential_(rng_);
 }

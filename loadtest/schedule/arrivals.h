@@ -18,8 +18,10 @@ enum class ArrivalKind { uniform, poisson };
 
 class ArrivalSequence {
  public:
+  // `offset` in [0, 1): shifts uniform arrivals by that fraction of one arrival, so flows that
+  // start together do not all send at the same instants.
   ArrivalSequence(const Schedule& schedule, ArrivalKind kind, unsigned thread, unsigned threads,
-                  std::uint64_t seed);
+                  std::uint64_t seed, double offset = 0);
 
   // The next due time, in order; nullopt when this thread's share is exhausted.
   std::optional<Nanos> next();

@@ -48,6 +48,33 @@ double Schedule::rate_at(Nanos t) const {
   return s.start_rate + (s.end_rate - s.start_rate) * f;
 }
 
+double Schedule::rate_before(Nanos t) const {
+  if (segments_.empty() || t.count() <= 0 || t > duration()) return 0;
+  const std::size_t i = segment_at(t - Nanos{1});
+  const RateSegment& s = segments_[i];
+  double f = static_cast<double>(t.count() - starts_[i]) / static_cast<double>(s.duration.count());
+  return s.start_rate + (s.end_rate - s.start_rate) * f;
+}
+
+Schedule sum_schedules(const std::vector<const Schedule*>& schedules) {
+  std::vector<std::int64_t> cuts{0};
+  for (const Schedule* s : schedules) {
+    for (std::size_t i = 0; i < s->segments().size(); ++i) cuts.push_back((s->segment_start(i) + s->segments()[i].duration).count());
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::vector<RateSegment> sum;
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+    RateSegment piece{Nanos{cuts[i + 1] - cuts[i]}, 0, 0};
+    for (const Schedule* s : schedules) {
+      piece.start_rate += s->rate_at(Nanos{cuts[i]});
+      piece.end_rate += s->rate_before(Nanos{cuts[i + 1]});
+    }
+    sum.push_back(piece);
+  }
+  return Schedule(std::move(sum));
+}
+
 std::optional<Nanos> Schedule::time_of(double u) const {
   if (segments_.empty() || u < 0 || u >= total_count()) return std::nullopt;
   // The segment whose count range holds u; empty segments (rate 0) are skipped by upper_bound.

@@ -32,6 +32,8 @@ class Schedule {
   // The time at which the u-th arrival (counting from 0) is due; nullopt when u is past the end.
   std::optional<Nanos> time_of(double u) const;
   double rate_at(Nanos t) const;
+  // The rate as t is approached from below: at a segment's end, that segment's end rate.
+  double rate_before(Nanos t) const;
   // Index of the segment containing t (the last one for t >= duration()).
   std::size_t segment_at(Nanos t) const;
   Nanos segment_start(std::size_t i) const { return Nanos{starts_[i]}; }
@@ -42,5 +44,9 @@ class Schedule {
   std::vector<std::int64_t> starts_;  // ns; one more entry than segments: the end
   std::vector<double> counts_;        // N at each start; one more entry than segments
 };
+
+// The sum of several schedules (flows sent together): breaks at every input's segment boundary;
+// within each piece every input is linear, so the sum is exact.
+Schedule sum_schedules(const std::vector<const Schedule*>& schedules);
 
 }  // namespace levee::load

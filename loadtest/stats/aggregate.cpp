@@ -30,6 +30,36 @@ void SlotStats::merge(const SlotStats& o) {
   lag.merge(o.lag);
 }
 
+void file_user(Counters& c, const UserRecord& u) {
+  ++c.offered;
+  switch (u.outcome) {
+    case UserOutcome::good: ++c.goodput; break;
+    case UserOutcome::late: ++c.late; break;
+    case UserOutcome::failed: ++c.failed; break;
+    case UserOutcome::pending: break;
+  }
+}
+
+void file_user(SlotStats& s, const UserRecord& u) {
+  file_user(s.counters, u);
+  bool waited = u.outcome == UserOutcome::good || u.outcome == UserOutcome::late ||
+                (u.outcome == UserOutcome::failed && u.last_outcome == Outcome::timeout);
+  if (waited) s.latency.record(u.end_ns - u.arrival_ns);
+}
+
+void file_attempt(Counters& c, const AttemptRecord& a) {
+  ++c.attempts;
+  if (a.sent_ns >= 0) ++c.sent;
+  if (a.attempt > 0) ++c.retries;
+  ++c.outcomes[static_cast<std::size_t>(a.outcome)];
+}
+
+void file_attempt(SlotStats& s, const AttemptRecord& a) {
+  file_attempt(s.counters, a);
+  if (a.outcome == Outcome::shed) s.shed_latency.record(a.end_ns - a.intended_ns);
+  s.lag.record(a.dispatch_ns - a.intended_ns);
+}
+
 std::vector<SlotStats> aggregate(std::span<const ThreadRecords> records, const SlotOf& slot_of,
                                  std::size_t min_slots) {
   std::vector<SlotStats> slots(min_slots);
@@ -39,28 +69,8 @@ std::vector<SlotStats> aggregate(std::span<const ThreadRecords> records, const S
     return slots[i];
   };
   for (const ThreadRecords& thread : records) {
-    for (const UserRecord& u : thread.users) {
-      SlotStats& s = slot(u.arrival_ns);
-      ++s.counters.offered;
-      switch (u.outcome) {
-        case UserOutcome::good: ++s.counters.goodput; break;
-        case UserOutcome::late: ++s.counters.late; break;
-        case UserOutcome::failed: ++s.counters.failed; break;
-        case UserOutcome::pending: break;
-      }
-      bool waited = u.outcome == UserOutcome::good || u.outcome == UserOutcome::late ||
-                    (u.outcome == UserOutcome::failed && u.last_outcome == Outcome::timeout);
-      if (waited) s.latency.record(u.end_ns - u.arrival_ns);
-    }
-    for (const AttemptRecord& a : thread.attempts) {
-      SlotStats& s = slot(a.intended_ns);
-      ++s.counters.attempts;
-      if (a.sent_ns >= 0) ++s.counters.sent;
-      if (a.attempt > 0) ++s.counters.retries;
-      ++s.counters.outcomes[static_cast<std::size_t>(a.outcome)];
-      if (a.outcome == Outcome::shed) s.shed_latency.record(a.end_ns - a.intended_ns);
-      s.lag.record(a.dispatch_ns - a.intended_ns);
-    }
+    for (const UserRecord& u : thread.users) file_user(slot(u.arrival_ns), u);
+    for (const AttemptRecord& a : thread.attempts) file_attempt(slot(a.intended_ns), a);
   }
   return slots;
 }

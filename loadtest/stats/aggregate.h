@@ -48,6 +48,12 @@ struct ThreadRecords {
   std::span<const UserRecord> users;
 };
 
+// How one record counts, the single rule every aggregation uses (the run's, the flows').
+void file_user(Counters& c, const UserRecord& u);
+void file_user(SlotStats& s, const UserRecord& u);
+void file_attempt(Counters& c, const AttemptRecord& a);
+void file_attempt(SlotStats& s, const AttemptRecord& a);
+
 // Maps a time (ns from start) to a slot index; slots grow to fit.
 using SlotOf = std::function<std::size_t(std::int64_t)>;
 

@@ -68,6 +68,8 @@ struct UserRecord {
   UserOutcome outcome = UserOutcome::pending;
   Outcome last_outcome = Outcome::not_sent;
   std::uint8_t attempts = 0;
+  std::uint16_t flow = 0;       // index into the run's flows
+  std::uint32_t key = 0;        // the flow key sent by every attempt, for flows with keys:
 };
 
 }  // namespace levee::load

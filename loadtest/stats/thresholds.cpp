@@ -35,6 +35,20 @@ const std::array<Metric, 19> metrics_table{{
     {"lag_max", MetricKind::duration, {}},
 }};
 
+const std::array<Metric, 11> flow_metrics_table{{
+    {"goodput_ratio", MetricKind::ratio, {}},
+    {"worst_goodput_ratio", MetricKind::ratio, {}},
+    {"offered", MetricKind::number, {}},
+    {"goodput", MetricKind::number, {}},
+    {"goodput_per_s", MetricKind::number, {}},
+    {"late_ratio", MetricKind::ratio, {}},
+    {"shed_ratio", MetricKind::ratio, {}},
+    {"timeout_ratio", MetricKind::ratio, {}},
+    {"error_ratio", MetricKind::ratio, {}},
+    {"p50", MetricKind::duration, {}},
+    {"p99", MetricKind::duration, {}},
+}};
+
 const Metric* find_metric(std::span<const Metric> metrics, std::string_view name) {
   auto it = std::find_if(metrics.begin(), metrics.end(), [&](const Metric& m) { return m.name == name; });
   return it == metrics.end() ? nullptr : &*it;
@@ -66,6 +80,26 @@ std::string_view symbol(Comparison c) {
 }  // namespace
 
 std::span<const Metric> known_metrics() { return metrics_table; }
+std::span<const Metric> known_flow_metrics() { return flow_metrics_table; }
+
+namespace {
+
+// "flow:b@flood.goodput_ratio" -> the kind of goodput_ratio; an error message when malformed.
+std::variant<const Metric*, std::string> flow_metric(std::string_view text, std::string_view name) {
+  const std::string_view rest = name.substr(5);
+  const auto dot = rest.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || rest.front() == '@')
+    return fmt::format("'{}': expected flow:NAME.METRIC or flow:NAME@PHASE.METRIC", text);
+  const Metric* metric = find_metric(flow_metrics_table, rest.substr(dot + 1));
+  if (metric == nullptr) {
+    std::string names;
+    for (const Metric& m : flow_metrics_table) names += (names.empty() ? "" : ", ") + m.name;
+    return fmt::format("'{}': unknown flow metric '{}' (known: {})", text, rest.substr(dot + 1), names);
+  }
+  return metric;
+}
+
+}  // namespace
 
 std::variant<Threshold, std::string> parse_threshold(std::string_view text) {
   std::size_t op = text.find_first_of("<>");
@@ -80,7 +114,14 @@ std::variant<Threshold, std::string> parse_threshold(std::string_view text) {
   else t.comparison = equal ? Comparison::greater_equal : Comparison::greater;
   std::string_view value = trim(text.substr(op + (equal ? 2 : 1)));
 
-  const Metric* metric = find_metric(metrics_table, t.metric);
+  const Metric* metric = nullptr;
+  if (t.metric.starts_with("flow:")) {
+    auto found = flow_metric(text, t.metric);
+    if (const auto* error = std::get_if<std::string>(&found)) return *error;
+    metric = std::get<const Metric*>(found);
+  } else {
+    metric = find_metric(metrics_table, t.metric);
+  }
   if (metric == nullptr) {
     std::string names;
     for (const Metric& m : metrics_table) names += (names.empty() ? "" : ", ") + m.name;

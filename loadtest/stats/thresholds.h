@@ -1,8 +1,10 @@
 #pragma once
-// --assert thresholds: "recovery_time<=2s", "overload_goodput>=0.8", "late_ratio<=1%".
+// --assert thresholds: "recovery_time<=2s", "overload_goodput>=0.8", "late_ratio<=1%",
+// "flow:b.goodput_ratio>=0.95", "flow:light.worst_goodput_ratio>=0.9", "flow:b@flood.p99<=50ms".
 //
 // A threshold names a metric of the run summary, a comparison and a value; durations are written
-// with a unit and compared in seconds, "80%" means 0.8. A duration metric that never happened
+// with a unit and compared in seconds. Whether a flow name exists is checked against the plan
+// (profile/flow_loader), not here, "80%" means 0.8. A duration metric that never happened
 // ("never" recovered) counts as infinitely long. Pure: parsing returns an error message instead of
 // throwing, so the CLI can turn it into exit code 2.
 
@@ -26,6 +28,8 @@ struct Metric {
 
 // The names --assert accepts, with their kinds.
 std::span<const Metric> known_metrics();
+// The names that may follow "flow:NAME." or "flow:NAME@PHASE." (see stats/flow_stats.h).
+std::span<const Metric> known_flow_metrics();
 
 enum class Comparison { less_equal, less, greater_equal, greater };
 
