@@ -41,5 +41,18 @@ TEST(RequestBytes, OnePerTargetAndAttempt) {
   EXPECT_EQ(bytes.get(0, 0).head.find("Retry-Attempt"), std::string::npos);
 }
 
+TEST(RequestBytes, AKeyedHeaderGetsItsValuePerRequest) {
+  RequestTemplate t;
+  t.headers = {{"X-Tenant", "k-{key}-x"}, {"X-A", "b"}};
+  const RequestParts parts = serialize_request(url(), t, 0);
+  EXPECT_TRUE(parts.has_key);
+  EXPECT_EQ(assemble(parts, 20ms, 4711),
+            "GET /work?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-A: b\r\nUser-Agent: levee-load\r\n"
+            "X-Tenant: k-4711-x\r\nlevee-timeout: 20ms\r\n\r\n");
+  t.deadline_header = "";
+  EXPECT_EQ(assemble(serialize_request(url(), t, 0), 20ms, 0),
+            "GET /work?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-A: b\r\nUser-Agent: levee-load\r\nX-Tenant: k-0-x\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace levee::load

@@ -60,5 +60,24 @@ TEST(Thresholds, UnmeasurableRatioFails) {
   EXPECT_FALSE(evaluate(parse_ok("overload_goodput>=0.8"), m).passed);
 }
 
+TEST(Thresholds, FlowMetricsNameAFlowAPhaseAndAMetric) {
+  Threshold t = parse_ok("flow:b.goodput_ratio>=0.95");
+  EXPECT_EQ(t.metric, "flow:b.goodput_ratio");
+  EXPECT_DOUBLE_EQ(t.value, 0.95);
+  EXPECT_DOUBLE_EQ(parse_ok("flow:light.worst_goodput_ratio >= 90%").value, 0.9);
+  EXPECT_DOUBLE_EQ(parse_ok("flow:tenant.a@flood.p99<=50ms").value, 0.05);  // names may hold dots
+  EXPECT_NE(parse_error("flow:b.recovery_time<=1s").find("unknown flow metric"), std::string::npos);
+  EXPECT_NE(parse_error("flow:b.p99<=5").find("unit"), std::string::npos);
+  EXPECT_NE(parse_error("flow:goodput_ratio>=1").find("flow:NAME.METRIC"), std::string::npos);
+  EXPECT_NE(parse_error("flow:@x.goodput_ratio>=1").find("flow:NAME.METRIC"), std::string::npos);
+
+  const std::vector<Metric> metrics{{"flow:b.goodput_ratio", MetricKind::ratio, 0.97},
+                                    {"flow:light.worst_goodput_ratio", MetricKind::ratio, 0.5}};
+  EXPECT_TRUE(evaluate(t, metrics).passed);
+  const ThresholdResult worst = evaluate(parse_ok("flow:light.worst_goodput_ratio>=0.9"), metrics);
+  EXPECT_FALSE(worst.passed);
+  EXPECT_EQ(worst.message, "flow:light.worst_goodput_ratio = 0.500 (want >= 0.9)");
+}
+
 }  // namespace
 }  // namespace levee::load
