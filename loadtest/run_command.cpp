@@ -69,7 +69,8 @@ int run(const RunFlags& flags) {
   std::optional<FlowAnalysis> flows;
   std::vector<Metric> metrics = analysis.metrics;
   if (!plan.flows.empty()) {
-    flows = analyze_flows(records, output->flows, plan.flow_groups, plan.bucket, plan.schedule.duration());
+    flows = analyze_flows(records, FlowRun{output->flows, plan.flow_groups, plan.phases, plan.capacity, plan.bucket,
+                                           plan.schedule.duration()});
     metrics.insert(metrics.end(), flows->metrics.begin(), flows->metrics.end());
   }
   std::vector<ThresholdResult> results;

@@ -1,6 +1,7 @@
 #include "profile/flow_loader.h"
 
 #include "profile/profile_loader.h"
+#include "stats/flow_stats.h"
 
 #include <fmt/format.h>
 
@@ -102,6 +103,7 @@ FlowDecl read_decl(const YAML::Node& node, std::size_t index, const FlowDefaults
                                      where(entry.first), prefix, key)};
   }
   if (d.name.empty()) throw PlanError{fmt::format("{}{}: needs a name", where(node), prefix)};
+  if (d.name == all_flows) throw PlanError{fmt::format("{}{}: '{}' stands for all flows in flow: thresholds; choose another name", where(node), prefix, all_flows)};
   if (d.rate.has_value() == !d.phases.empty())
     throw PlanError{fmt::format("{}{} '{}': give either rate (with an optional duration) or phases", where(node), prefix, d.name)};
   if (d.duration && !d.rate) throw PlanError{fmt::format("{}{}.duration: only with rate (phases carry their own)", where(node), prefix)};
@@ -220,7 +222,7 @@ std::optional<std::string> check_flow_threshold(const RunPlan& plan, const Thres
     phase = subject.substr(at + 1);
     subject.resize(at);
   }
-  const std::vector<PhaseInfo>* phases = nullptr;
+  const std::vector<PhaseInfo>* phases = subject == all_flows ? &plan.phases : nullptr;
   for (const FlowGroup& g : plan.flow_groups) {
     if (g.name == subject) phases = &plan.flows[g.first].phases;
   }

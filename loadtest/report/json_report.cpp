@@ -62,9 +62,11 @@ std::string flow_json(const FlowEntry& f) {
   for (std::size_t i = 0; i < f.phases.size() && i < f.phase_stats.size(); ++i) {
     const PhaseInfo& p = f.phases[i];
     phases += fmt::format(R"({}{{"name":"{}","role":"{}","start_s":{:.3f},"end_s":{:.3f},"start_rate":{:.2f},"end_rate":{:.2f},)"
-                          R"("goodput_ratio":{},"stats":{}}})",
+                          R"("goodput_ratio":{},"worst":"{}","worst_goodput_ratio":{},"stats":{}}})",
                           phases.empty() ? "" : ",", escape(p.name), name_of(p.role), to_seconds(p.start), to_seconds(p.end),
                           p.start_rate, p.end_rate, number(goodput_ratio(f.phase_stats[i].counters)),
+                          i < f.phase_worst.size() ? escape(f.phase_worst[i]) : "",
+                          number(i < f.phase_worst_goodput_ratio.size() ? f.phase_worst_goodput_ratio[i] : std::nullopt),
                           slot_json(f.phase_stats[i], p.end - p.start));
   }
   const Nanos length = f.phases.empty() ? Nanos{0} : f.phases.back().end - f.phases.front().start;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
 namespace levee::load {
 namespace {
 
@@ -18,7 +20,7 @@ std::optional<double> percentile(const Histogram& h, double q) {
 
 // The flow: metrics of one subject ("b", "light", "light-17", "b@flood") over `seconds`.
 void add_metrics(std::vector<Metric>& out, const std::string& subject, const SlotStats& s, double seconds,
-                 std::optional<double> worst) {
+                 std::optional<double> worst, std::optional<double> capacity) {
   const Counters& c = s.counters;
   const auto own = ratio(c.goodput, c.offered);
   auto value_of = [&](std::string_view name) -> std::optional<double> {
@@ -27,6 +29,10 @@ void add_metrics(std::vector<Metric>& out, const std::string& subject, const Slo
     if (name == "offered") return static_cast<double>(c.offered);
     if (name == "goodput") return static_cast<double>(c.goodput);
     if (name == "goodput_per_s") return seconds > 0 ? std::optional<double>(static_cast<double>(c.goodput) / seconds) : std::nullopt;
+    if (name == "goodput_per_capacity") {
+      if (seconds <= 0 || !capacity || *capacity <= 0) return std::nullopt;
+      return static_cast<double>(c.goodput) / seconds / *capacity;
+    }
     if (name == "late_ratio") return ratio(c.late, c.offered);
     if (name == "shed_ratio") return ratio(c.of(Outcome::shed), c.attempts);
     if (name == "timeout_ratio") return ratio(c.of(Outcome::timeout), c.attempts);
@@ -51,8 +57,11 @@ double seconds_of(const std::vector<PhaseInfo>& phases) {
 
 }  // namespace
 
-FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const std::vector<FlowPlan>& flows,
-                           const std::vector<FlowGroup>& groups, Nanos bucket, Nanos run_duration) {
+FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const FlowRun& run) {
+  const auto& flows = run.flows;
+  const auto& groups = run.groups;
+  const Nanos bucket = run.bucket;
+  const Nanos run_duration = run.duration;
   // Every flow on its own first: its total and its phases.
   std::vector<SlotStats> totals(flows.size());
   std::vector<std::vector<SlotStats>> phase_stats(flows.size());
@@ -70,9 +79,11 @@ FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const std::ve
     if (i >= s.size()) s.resize(i + 1);
     return s[i];
   };
+  std::vector<SlotStats> bands(std::max<std::size_t>(run.bands.size(), 1));
   for (const ThreadRecords& thread : records) {
     for (const UserRecord& u : thread.users) {
       if (u.flow >= flows.size()) continue;
+      file_user(bands[phase_of(run.bands, u.arrival_ns)], u);
       file_user(totals[u.flow], u);
       file_user(phase_stats[u.flow][phase_of(flows[u.flow].phases, u.arrival_ns)], u);
       file_user(series_slot(u.flow, u.arrival_ns), u);
@@ -80,6 +91,7 @@ FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const std::ve
     for (const AttemptRecord& a : thread.attempts) {
       const std::uint16_t flow = thread.users[a.user].flow;
       if (flow >= flows.size()) continue;
+      file_attempt(bands[phase_of(run.bands, a.intended_ns)], a);
       file_attempt(totals[flow], a);
       file_attempt(phase_stats[flow][phase_of(flows[flow].phases, a.intended_ns)], a);
       file_attempt(series_slot(flow, a.intended_ns), a);
@@ -106,25 +118,36 @@ FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const std::ve
         entry.worst = flows[m].name;
       }
       if (group.counted) {
-        add_metrics(out.metrics, flows[m].name, totals[m], seconds, std::nullopt);
+        add_metrics(out.metrics, flows[m].name, totals[m], seconds, std::nullopt, run.capacity);
         for (std::size_t p = 0; p < flows[m].phases.size(); ++p)
           add_metrics(out.metrics, flows[m].name + "@" + flows[m].phases[p].name, phase_stats[m][p],
-                      to_seconds(flows[m].phases[p].end - flows[m].phases[p].start), std::nullopt);
+                      to_seconds(flows[m].phases[p].end - flows[m].phases[p].start), std::nullopt, run.capacity);
       }
     }
-    add_metrics(out.metrics, entry.name, entry.stats, seconds, entry.worst_goodput_ratio);
+    add_metrics(out.metrics, entry.name, entry.stats, seconds, entry.worst_goodput_ratio, run.capacity);
+    entry.phase_worst.resize(entry.phases.size());
+    entry.phase_worst_goodput_ratio.resize(entry.phases.size());
     for (std::size_t p = 0; p < entry.phases.size(); ++p) {
       // A group's worst member within a phase.
-      std::optional<double> worst;
+      auto& worst = entry.phase_worst_goodput_ratio[p];
       for (std::size_t m = group.first; m < group.first + group.count; ++m) {
         const auto r = ratio(phase_stats[m][p].counters.goodput, phase_stats[m][p].counters.offered);
-        if (r && (!worst || *r < *worst)) worst = r;
+        if (r && (!worst || *r < *worst)) {
+          worst = r;
+          entry.phase_worst[p] = flows[m].name;
+        }
       }
       add_metrics(out.metrics, entry.name + "@" + entry.phases[p].name, entry.phase_stats[p],
-                  to_seconds(entry.phases[p].end - entry.phases[p].start), worst);
+                  to_seconds(entry.phases[p].end - entry.phases[p].start), worst, run.capacity);
     }
     out.entries.push_back(std::move(entry));
   }
+  SlotStats all;
+  for (const SlotStats& band : bands) all.merge(band);
+  add_metrics(out.metrics, std::string(all_flows), all, to_seconds(run_duration), std::nullopt, run.capacity);
+  for (std::size_t b = 0; b < run.bands.size(); ++b)
+    add_metrics(out.metrics, fmt::format("{}@{}", all_flows, run.bands[b].name), bands[b],
+                to_seconds(run.bands[b].end - run.bands[b].start), std::nullopt, run.capacity);
   return out;
 }
 

@@ -6,9 +6,10 @@
 //
 //   flow:NAME.METRIC          NAME a flow, a count: group or one of its members (light-17)
 //   flow:NAME@PHASE.METRIC    over one of the flow's own phases
+//   flow:all.METRIC           all flows together; flow:all@PHASE over the run's phases (time bands)
 //
 // METRIC: goodput_ratio, worst_goodput_ratio (a group's worst member; a flow's own ratio),
-// offered, goodput, goodput_per_s, late_ratio, shed_ratio, timeout_ratio, error_ratio, p50, p99.
+// offered, goodput, goodput_per_s, goodput_per_capacity (goodput_per_s / capacity), late_ratio, shed_ratio, timeout_ratio, error_ratio, p50, p99.
 // Pure: records in, numbers out. Users carry their flow; an attempt is its user's.
 
 #include <optional>
@@ -29,6 +30,8 @@ struct FlowEntry {
   SlotStats stats;                     // all members together, whole run
   std::vector<PhaseInfo> phases;       // the flow's own (a group's members share them)
   std::vector<SlotStats> phase_stats;  // one per phase, members together
+  std::vector<std::string> phase_worst;  // per phase: the worst member then, and its ratio
+  std::vector<std::optional<double>> phase_worst_goodput_ratio;
   std::string worst;                   // the member with the lowest goodput ratio
   std::optional<double> worst_goodput_ratio;
   std::vector<Counters> series;        // per bucket of the run's series, members together
@@ -39,7 +42,18 @@ struct FlowAnalysis {
   std::vector<Metric> metrics;  // every flow: metric, for thresholds
 };
 
-FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const std::vector<FlowPlan>& flows,
-                           const std::vector<FlowGroup>& groups, Nanos bucket, Nanos run_duration);
+// The name that stands for all flows together in flow: metrics; no flow may take it.
+inline constexpr std::string_view all_flows = "all";
+
+struct FlowRun {
+  const std::vector<FlowPlan>& flows;
+  const std::vector<FlowGroup>& groups;
+  const std::vector<PhaseInfo>& bands;  // the run's phases
+  std::optional<double> capacity;
+  Nanos bucket{std::chrono::milliseconds(100)};
+  Nanos duration{0};
+};
+
+FlowAnalysis analyze_flows(std::span<const ThreadRecords> records, const FlowRun& run);
 
 }  // namespace levee::load

@@ -35,12 +35,13 @@ const std::array<Metric, 19> metrics_table{{
     {"lag_max", MetricKind::duration, {}},
 }};
 
-const std::array<Metric, 11> flow_metrics_table{{
+const std::array<Metric, 12> flow_metrics_table{{
     {"goodput_ratio", MetricKind::ratio, {}},
     {"worst_goodput_ratio", MetricKind::ratio, {}},
     {"offered", MetricKind::number, {}},
     {"goodput", MetricKind::number, {}},
     {"goodput_per_s", MetricKind::number, {}},
+    {"goodput_per_capacity", MetricKind::ratio, {}},
     {"late_ratio", MetricKind::ratio, {}},
     {"shed_ratio", MetricKind::ratio, {}},
     {"timeout_ratio", MetricKind::ratio, {}},

@@ -175,6 +175,9 @@ TEST(FlowLoader, FlowThresholdsMustNameAFlowAndPhase) {
   EXPECT_EQ(error_of(profile, {"flow:b.goodput_ratio>=0.9", "flow:b@flood.p99<=1s", "flow:light.worst_goodput_ratio>=0.9",
                                "flow:light-2.goodput_ratio>=0.9"}),
             "no error");
+  EXPECT_EQ(error_of(profile, {"flow:all.goodput_per_capacity>=0.8", "flow:all@run.goodput_ratio>=0.8"}), "no error");
+  EXPECT_NE(error_of("target: http://h:1/\nflows: [{name: all, rate: 1, duration: 1s}]\n").find("stands for all flows"),
+            std::string::npos);
   EXPECT_NE(error_of(profile, {"flow:c.goodput_ratio>=0.9"}).find("no flow named 'c'"), std::string::npos);
   EXPECT_NE(error_of(profile, {"flow:b@calm.goodput_ratio>=0.9"}).find("no phase 'calm'"), std::string::npos);
 }

@@ -55,7 +55,8 @@ TEST(FlowStats, FlowsPhasesAndGroupsWithTheirWorstMember) {
   run.user(2, 500ms, UserOutcome::good, Outcome::ok);
   run.user(2, 1500ms, UserOutcome::failed, Outcome::timeout, 1s);
 
-  const FlowAnalysis a = analyze_flows(run.records(), flows, groups, 100ms, 2s);
+  const std::vector<PhaseInfo> bands{{"calm", PhaseRole::other, 0s, 1s, 0, 0}, {"storm", PhaseRole::other, 1s, 2s, 0, 0}};
+  const FlowAnalysis a = analyze_flows(run.records(), FlowRun{flows, groups, bands, 4.0, 100ms, 2s});
   ASSERT_EQ(a.entries.size(), 2u);
   const FlowEntry& b = a.entries[0];
   EXPECT_EQ(b.stats.counters.offered, 3u);
@@ -84,14 +85,22 @@ TEST(FlowStats, FlowsPhasesAndGroupsWithTheirWorstMember) {
   EXPECT_DOUBLE_EQ(*metric(a, "flow:light.worst_goodput_ratio"), 0.5);
   EXPECT_DOUBLE_EQ(*metric(a, "flow:light-1.goodput_ratio"), 1.0);
   EXPECT_DOUBLE_EQ(*metric(a, "flow:light@light.worst_goodput_ratio"), 0.5);
+  EXPECT_EQ(light.phase_worst[0], "light-2");
   EXPECT_NEAR(*metric(a, "flow:b@flood.p99"), 0.030, 0.001);
   EXPECT_DOUBLE_EQ(*metric(a, "flow:b.worst_goodput_ratio"), 2.0 / 3);  // a single flow is its own worst
+  // All flows together, over the run's bands: the first second served all 3, the second 2 of 4.
+  EXPECT_DOUBLE_EQ(*metric(a, "flow:all.offered"), 7);
+  EXPECT_DOUBLE_EQ(*metric(a, "flow:all@calm.goodput_ratio"), 1.0);
+  EXPECT_DOUBLE_EQ(*metric(a, "flow:all@storm.goodput_per_s"), 2.0);
+  EXPECT_DOUBLE_EQ(*metric(a, "flow:all@storm.goodput_per_capacity"), 0.5);
 }
 
 TEST(FlowStats, AFlowThatOfferedNothingHasNoRatio) {
   const Recorded nothing;
   const std::vector<FlowPlan> flows{flow("idle", {{"off", PhaseRole::other, 0s, 1s, 0, 0}})};
-  const FlowAnalysis a = analyze_flows(nothing.records(), flows, {{"idle", 0, 1, false}}, 100ms, 1s);
+  const std::vector<FlowGroup> groups{{"idle", 0, 1, false}};
+  const std::vector<PhaseInfo> bands;
+  const FlowAnalysis a = analyze_flows(nothing.records(), FlowRun{flows, groups, bands, std::nullopt, 100ms, 1s});
   EXPECT_FALSE(metric(a, "flow:idle.goodput_ratio").has_value());
   EXPECT_FALSE(a.entries[0].worst_goodput_ratio.has_value());
 }
