@@ -21,7 +21,10 @@ void show_progress(const RunOutput& out, const RunPlan& plan, Nanos at, LiveSnap
   for (const auto& l : out.live) now.add(*l);
   // The line covers the second before `at`: name the phase and rate of its middle.
   const Nanos mid = at - std::chrono::milliseconds(500);
-  const std::size_t phase = plan.schedule.segment_at(mid);
+  // By time, not by schedule segment: with flows the schedule (their sum) breaks where any flow
+  // changes, and the phases are the run's bands.
+  std::size_t phase = 0;
+  while (phase + 1 < plan.phases.size() && mid >= plan.phases[phase].end) ++phase;
   if (!options.quiet) {
     const std::string line = fmt::format(
         "{:6.1f}s {:<10} target {:6.0f}/s | sent {:6}/s good {:6}/s late {:5} shed {:6}/s err {:5} timeout {:5} | "

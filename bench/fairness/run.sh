@@ -50,12 +50,14 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 source "$(dirname "$0")/profiles.sh"
 
-wait_for() {  # log pattern -> the address after it
+wait_for() {  # log pattern [pid] -> the address after the pattern
   for _ in $(seq 100); do
     local a; a=$(grep -o "$2 [0-9.:]*" "$1" | head -1 | awk '{print $NF}') || true
-    [[ -n $a ]] && { echo "$a"; return; }; sleep 0.1
+    [[ -n $a ]] && { echo "$a"; return; }
+    [[ -n ${3:-} ]] && ! kill -0 "$3" 2>/dev/null && break
+    sleep 0.1
   done
-  echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
+  echo "no '$2' in $1 (the process did not start or exited):" >&2; cat "$1" >&2; return 1
 }
 
 memory() {  # pid -> "VmRSS_kB VmHWM_kB"
@@ -75,7 +77,7 @@ start_proxy() {
       cat >"$out/$name.cfg" <<CFG
 global
     nbthread 2
-    maxconn 20000
+    maxconn 9000
 defaults
     mode http
     option http-keep-alive
@@ -107,7 +109,8 @@ CFG
       } >"$out/$name.yaml"
       "$levee" --config "$out/$name.yaml" >"$out/$name-proxy.log" 2>&1 &
       proxy_pid=$!; pids+=("$proxy_pid")
-      target="http://$(wait_for "$out/$name-proxy.log" "proxy listening on")/work" || { proxy_pid=""; return 1; } ;;
+      local paddr; paddr=$(wait_for "$out/$name-proxy.log" "proxy listening on" "$proxy_pid") || { proxy_pid=""; return 1; }
+      target="http://$paddr/work" ;;
   esac
 }
 
@@ -126,9 +129,10 @@ run() {  # scenario proxy
     --json "$out/$name.json" --html "$out/$name.html" >"$out/$name.txt" 2>&1 || true
   local after="0 0"; [[ -n $proxy_pid ]] && after=$(memory "$proxy_pid")
   echo "$before $after" >"$out/$name.mem"
-  # Graceful stop; the exit status is recorded so a crash under load does not go unnoticed.
+  # Graceful stop (levee: SIGTERM drains; HAProxy: SIGUSR1 is its soft stop, SIGTERM a hard
+  # one); the exit status is recorded so a crash under load does not go unnoticed.
   if [[ -n $proxy_pid ]]; then
-    kill -TERM "$proxy_pid" 2>/dev/null || true
+    kill "-$([[ $proxy == haproxy ]] && echo USR1 || echo TERM)" "$proxy_pid" 2>/dev/null || true
     local status=0; wait "$proxy_pid" 2>/dev/null || status=$?
     echo "$status" >"$out/$name.exit"
   fi
