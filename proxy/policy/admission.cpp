@@ -89,7 +89,21 @@ std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint no
     retry_budget_.on_request(now);
   }
 
-  if (hot_.fair.load(std::memory_order_relaxed)) return std::nullopt;  // flows are counted under the lock
+  if (hot_.fair.load(std::memory_order_relaxed)) {
+    // Flows are counted under the lock. A free slot and no queue: decided here, so the
+    // caller need not get ready to wait (it would not).
+    if (hot_.waiters.load() != 0 || hot_.in_flight.load() >= cap_for(ticket.priority, now)) return std::nullopt;
+    const std::lock_guard lock(mu_);
+    if (!queue_.empty()) return std::nullopt;
+    const FlowArrival flow = arrive(ticket);
+    if (const auto capped = over_cap(ticket, flow)) return std::move(*capped);
+    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
+      return admit_flow(ticket, flow, in_flight, now);
+    }
+    // Only a reload's race (a permit taken outside the lock) gets here; the flow was counted
+    // as arrived, so this request is decided now too.
+    return turn_away(ticket, flow, ShedReason::over_limit, {});
+  }
   if (hot_.waiters.load() == 0) {
     if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
       Decision decision;
@@ -101,67 +115,95 @@ std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint no
   return std::nullopt;
 }
 
+// The request's flow, counted as arrived. Without a key every request is the one keyless flow,
+// and nothing is counted.
+Admission::FlowArrival Admission::arrive(const Ticket& ticket) {
+  FlowArrival arrival;
+  arrival.fair = hot_.fair.load(std::memory_order_relaxed);
+  if (arrival.fair) {
+    arrival.id = fairness_.resolve(ticket);
+    arrival.traits = fairness_.traits(ticket);
+  }
+  arrival.slot = queue_.flow_slot(arrival.id, arrival.traits);
+  if (queue_.flow(arrival.slot).traits != arrival.traits) queue_.set_flow_traits(arrival.slot, arrival.traits);
+  if (arrival.fair) arrival.top = &fairness_.arrived(arrival.id, ticket);
+  return arrival;
+}
+
+std::optional<Decision> Admission::over_cap(const Ticket& ticket, const FlowArrival& arrival) {
+  const Flow& flow = queue_.flow(arrival.slot);
+  if (arrival.traits.cap == 0 || flow.in_flight + flow.waiting < arrival.traits.cap) return std::nullopt;
+  return turn_away(ticket, arrival, ShedReason::flow_cap, {});
+}
+
+Decision Admission::admit_flow(const Ticket& ticket, const FlowArrival& arrival, std::uint32_t in_flight,
+                               TimePoint now) {
+  publish_queue_length();
+  Decision decision;
+  decision.kind = Decision::Kind::admitted;
+  decision.permit = Permit{ticket.id, now, in_flight, arrival.id, arrival.fair};
+  if (arrival.fair) {
+    queue_.flow_admitted(arrival.slot);
+    fairness_.admitted_at_arrival(*arrival.top, arrival.traits.named);
+  } else {
+    queue_.forget_if_idle(arrival.slot);
+  }
+  return decision;
+}
+
+Decision Admission::turn_away(const Ticket& ticket, const FlowArrival& arrival, ShedReason reason, Effects effects) {
+  if (arrival.fair) fairness_.shed_at_arrival(*arrival.top, arrival.traits.named);
+  queue_.forget_if_idle(arrival.slot);
+  publish_queue_length();
+  Decision rejected = reject(ticket, reason);
+  rejected.effects = std::move(effects);
+  return rejected;
+}
+
 Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
   const TimePoint arrival = ticket.arrival == TimePoint{} ? now : ticket.arrival;
   Decision decision;
   const std::lock_guard lock(mu_);
   pump(now, decision.effects);  // serve earlier waiters first if slots are free
 
-  const bool fair = hot_.fair.load(std::memory_order_relaxed);
-  const FlowId flow_id = fair ? fairness_.resolve(ticket) : no_flow_key;
-  const FlowTraits traits = fair ? fairness_.traits(ticket) : FlowTraits{};
-  const std::uint32_t slot = queue_.flow_slot(flow_id, traits);
-  if (queue_.flow(slot).traits != traits) queue_.set_flow_traits(slot, traits);  // reloaded
-  TopFlows::Entry* top = fair ? &fairness_.arrived(flow_id, ticket) : nullptr;
-  const auto turn_away = [&](ShedReason reason) {
-    if (fair) fairness_.shed_at_arrival(*top, traits.named);
-    queue_.forget_if_idle(slot);
-    publish_queue_length();
-    Decision rejected = reject(ticket, reason);
-    rejected.effects = std::move(decision.effects);
-    return rejected;
-  };
-  const Flow& flow = queue_.flow(slot);
-  if (traits.cap != 0 && flow.in_flight + flow.waiting >= traits.cap) return turn_away(ShedReason::flow_cap);
+  const FlowArrival flow = arrive(ticket);
+  if (auto capped = over_cap(ticket, flow)) {
+    capped->effects = std::move(decision.effects);
+    return std::move(*capped);
+  }
 
   // Announce the would-be waiter before the last attempt (see the class comment).
   hot_.waiters.store(static_cast<std::uint32_t>(queue_.size() + 1));
-  const std::size_t ahead = queue_.ahead_of(ticket.priority, slot, now);
+  const std::size_t ahead = queue_.ahead_of(ticket.priority, flow.slot, now);
   if (ahead == 0 && !(ticket.is_retry && !queue_.empty())) {
     if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
-      publish_queue_length();
-      decision.kind = Decision::Kind::admitted;
-      decision.permit = Permit{ticket.id, now, in_flight, flow_id, fair};
-      if (fair) {
-        queue_.flow_admitted(slot);
-        fairness_.admitted_at_arrival(*top, traits.named);
-      } else {
-        queue_.forget_if_idle(slot);
-      }
-      return decision;
+      Decision admitted = admit_flow(ticket, flow, in_flight, now);
+      admitted.effects = std::move(decision.effects);
+      return admitted;
     }
   }
 
   if (const auto reason = overflow_reason(ticket, queue_.size(), ahead, now)) {
     const QueueEntry* lowest = queue_.peek_lowest();
-    const std::uint32_t heaviest =
-        fair && *reason == ShedReason::queue_full ? queue_.heaviest_waiting(ticket.priority) : AdmissionQueue::npos;
+    const std::uint32_t heaviest = flow.fair && *reason == ShedReason::queue_full
+                                       ? queue_.heaviest_waiting(ticket.priority)
+                                       : AdmissionQueue::npos;
     if (*reason == ShedReason::queue_full && lowest != nullptr && lowest->priority > ticket.priority) {
       // A full queue makes room for a higher class by shedding its lowest waiter.
       shed_queued(queue_.pop_lowest(now), ShedReason::priority, decision.effects);
-    } else if (heaviest != AdmissionQueue::npos && heaviest != slot && queue_.heavier(heaviest, slot, 1)) {
+    } else if (heaviest != AdmissionQueue::npos && heaviest != flow.slot && queue_.heavier(heaviest, flow.slot, 1)) {
       // ... and for a lighter flow by shedding the heaviest flow's oldest waiter.
       shed_queued(queue_.pop_oldest_of(heaviest, ticket.priority, now), ShedReason::fair_share, decision.effects);
     } else {
       if (*reason == ShedReason::queue_full && queue_.congested()) queue_.note_overload_shed(now);
       // Turned away as the heaviest flow while lighter ones wait: its share, not the queue.
       const bool others_wait = heaviest != AdmissionQueue::npos &&
-                               queue_.size(ticket.priority) > flow.classes[index(ticket.priority)].size;
-      return turn_away(others_wait ? ShedReason::fair_share : *reason);
+                               queue_.size(ticket.priority) > queue_.flow(flow.slot).classes[index(ticket.priority)].size;
+      return turn_away(ticket, flow, others_wait ? ShedReason::fair_share : *reason, std::move(decision.effects));
     }
   }
-  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival, ticket.deadline.value_or(TimePoint::max())}, slot,
-              now);
+  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival, ticket.deadline.value_or(TimePoint::max())},
+              flow.slot, now);
   ++queued_;
   publish_queue_length();
   decision.kind = Decision::Kind::queued;
@@ -237,22 +279,18 @@ Decision Admission::admit_dry_run(const Ticket& ticket, TimePoint now) {
   }
   if (fair) {
     // Counted like a live admission, so the shares are the ones the live group would see.
-    const FlowId flow_id = fairness_.resolve(ticket);
-    const FlowTraits traits = fairness_.traits(ticket);
-    const std::uint32_t slot = queue_.flow_slot(flow_id, traits);
-    if (queue_.flow(slot).traits != traits) queue_.set_flow_traits(slot, traits);
-    TopFlows::Entry& top = fairness_.arrived(flow_id, ticket);
+    const FlowArrival flow = arrive(ticket);
     if (!would || would_queue) {
-      if (const auto unfair = fairness_.dry_run_reason(queue_.flow(slot), queue_.flows().total_weight(),
+      if (const auto unfair = fairness_.dry_run_reason(queue_.flow(flow.slot), queue_.flows().total_weight(),
                                                        hot_.limit.load(), before >= cap)) {
         would = unfair;
         would_queue = false;
       }
     }
-    if (would) fairness_.shed_at_arrival(top, traits.named);
-    else fairness_.admitted_at_arrival(top, traits.named);
-    queue_.flow_admitted(slot);
-    decision.permit.flow = flow_id;
+    if (would) fairness_.shed_at_arrival(*flow.top, flow.traits.named);
+    else fairness_.admitted_at_arrival(*flow.top, flow.traits.named);
+    queue_.flow_admitted(flow.slot);
+    decision.permit.flow = flow.id;
     decision.permit.counted = true;
   }
   if (lock.owns_lock()) lock.unlock();
@@ -335,6 +373,7 @@ std::optional<ShedReason> Admission::expiry(const QueueEntry& entry,
 
 // Hands free slots to waiters in queue order, dropping expired waiters on the way.
 void Admission::pump(TimePoint now, Effects& effects) {
+  if (queue_.empty()) return;  // the common case of an admission under the lock
   const bool dry_run = hot_.dry_run.load(std::memory_order_relaxed);
   const bool fair = hot_.fair.load(std::memory_order_relaxed);
   while (const QueueEntry* next = queue_.peek_next(now)) {

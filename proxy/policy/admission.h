@@ -112,6 +112,18 @@ class Admission {
   Decision admit_dry_run(const Ticket& ticket, TimePoint now);
   std::optional<ShedReason> overflow_reason(const Ticket& ticket, std::size_t queued, std::size_t ahead,
                                             TimePoint now) const;
+  // The steps of an admission under mu_, per flow (one keyless flow without fairness).
+  struct FlowArrival {
+    bool fair = false;
+    FlowId id = no_flow_key;
+    FlowTraits traits;
+    std::uint32_t slot = 0;
+    TopFlows::Entry* top = nullptr;  // set when fair
+  };
+  FlowArrival arrive(const Ticket& ticket);
+  std::optional<Decision> over_cap(const Ticket& ticket, const FlowArrival& arrival);
+  Decision admit_flow(const Ticket& ticket, const FlowArrival& arrival, std::uint32_t in_flight, TimePoint now);
+  Decision turn_away(const Ticket& ticket, const FlowArrival& arrival, ShedReason reason, Effects effects);
   std::optional<ShedReason> expiry(const QueueEntry& entry, std::optional<std::size_t> position,
                                    TimePoint now) const;
   Duration estimated_wait(std::size_t ahead) const;

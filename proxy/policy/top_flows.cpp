@@ -12,6 +12,7 @@ constexpr std::size_t max_label_bytes = 64;
 TopFlows::TopFlows(std::size_t entries, Duration half_life, TimePoint now)
     : max_entries_(std::max<std::size_t>(entries, 1)), half_life_(half_life), last_decay_(now) {
   ids_.reserve(max_entries_);
+  counts_.reserve(max_entries_);
   entries_.reserve(max_entries_);
 }
 
@@ -23,27 +24,26 @@ TopFlows::Entry* TopFlows::find(FlowId id) {
 }
 
 TopFlows::Entry& TopFlows::arrived(FlowId id, std::string_view label) {
-  Entry* entry = find(id);
-  if (entry == nullptr && ids_.size() < max_entries_) {
+  std::size_t at = 0;
+  while (at < ids_.size() && ids_[at] != id) ++at;
+  if (at == ids_.size() && ids_.size() < max_entries_) {
     ids_.push_back(id);
+    counts_.push_back(0);
     entries_.push_back(Entry{id, std::string(label.substr(0, max_label_bytes))});
-    entry = &entries_.back();
-  } else if (entry == nullptr) {
-    std::size_t lightest = 0;
-    for (std::size_t i = 1; i < entries_.size(); ++i) {
-      if (entries_[i].requests < entries_[lightest].requests) lightest = i;
-    }
+  } else if (at == ids_.size()) {
+    at = static_cast<std::size_t>(std::min_element(counts_.begin(), counts_.end()) - counts_.begin());
     // Space-Saving: the newcomer inherits the count it replaces (an overestimate bounded by
     // it); its fates start from zero.
-    entry = &entries_[lightest];
-    ids_[lightest] = id;
-    entry->id = id;
-    entry->label.assign(label.substr(0, max_label_bytes));
-    entry->admitted = 0;
-    entry->shed = 0;
+    Entry& entry = entries_[at];
+    ids_[at] = id;
+    entry.id = id;
+    entry.label.assign(label.substr(0, max_label_bytes));
+    entry.admitted = 0;
+    entry.shed = 0;
   }
-  entry->requests += 1;
-  return *entry;
+  counts_[at] += 1;
+  entries_[at].requests = counts_[at];
+  return entries_[at];
 }
 
 void TopFlows::admitted(FlowId id) {
@@ -60,6 +60,7 @@ void TopFlows::decay(TimePoint now) {
   if (elapsed < half_life_ / 8) return;
   last_decay_ = now;
   const double factor = std::exp2(-to_seconds(elapsed) / to_seconds(half_life_));
+  for (double& count : counts_) count *= factor;
   for (Entry& entry : entries_) {
     entry.requests *= factor;
     entry.admitted *= factor;

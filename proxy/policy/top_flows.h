@@ -50,7 +50,10 @@ class TopFlows {
   Entry* find(FlowId id);
 
   std::size_t max_entries_;
-  std::vector<FlowId> ids_;  // scanned on every update: kept apart from the labels
+  // Scanned on every arrival, so kept apart from the labels: ids to find a flow, counts to
+  // find the lightest (a copy of entries_[i].requests).
+  std::vector<FlowId> ids_;
+  std::vector<double> counts_;
   std::vector<Entry> entries_;
   Duration half_life_;
   TimePoint last_decay_;
