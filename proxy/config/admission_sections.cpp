@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "proxy/config/fairness_section.h"
 #include "proxy/config/relative_file.h"
 #include "proxy/config/sections.h"
 #include "proxy/config/suggest.h"
@@ -131,6 +132,8 @@ std::pair<std::string_view, std::string> settings_problem(const policy::Admissio
   if (auto problem = policy::validate(settings.collapse); !problem.empty()) return {problem, path + ".collapse"};
   if (auto problem = policy::validate(settings.retry_budget); !problem.empty())
     return {problem, path + ".retry_budget"};
+  if (auto problem = policy::validate(settings.fairness); !problem.empty())
+    return {problem, fairness_problem_path(problem, path)};
   const std::string_view problem = policy::validate(settings);
   if (problem.empty()) return {};
   // The rest name a top-level key ("estimate_window must ...") or retry_after's bounds
@@ -174,6 +177,7 @@ void read_admission_settings(MapReader& r, policy::AdmissionSettings& settings) 
     read_budget(m, settings.retry_budget);
   });
   r.map("collapse", [&](MapReader& m) { read_collapse(m, settings.collapse); });
+  r.map("fairness", [&](MapReader& m) { read_fairness(m, settings.fairness); });
   r.boolean("dry_run", settings.dry_run);
   r.duration("estimate_window", settings.estimate_window);
   r.map("retry_after", [&](MapReader& m) {
