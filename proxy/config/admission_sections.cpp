@@ -147,6 +147,9 @@ std::pair<std::string_view, std::string> settings_problem(const policy::Admissio
 void check_settings(const policy::AdmissionSettings& settings, const std::string& path, ReadContext& context,
                     std::string_view inherited = {}) {
   auto [problem, where] = settings_problem(settings, path);
+  // A fairness block with a bad value (a part without its source, a flow without a name) is
+  // already reported where it is; its cross-check would only say it again, less precisely.
+  if (where.starts_with(path + ".fairness") && context.has_errors_under(path + ".fairness")) return;
   if (!problem.empty() && problem != inherited) context.error_at(where, std::string(problem));
 }
 

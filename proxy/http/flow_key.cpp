@@ -185,7 +185,7 @@ std::string resolve_client_address(const boost::beast::http::fields& fields,
                                    const policy::AddressSet& trusted_proxies) {
   if (!peer) return {};
   if (!trusted_proxy) return peer->to_string();
-  auto [field, end] = fields.equal_range(boost::beast::http::field::x_forwarded_for);
+  auto [field, end] = fields.equal_range("X-Forwarded-For");
   std::string chain;
   for (bool first = true; field != end; ++field, first = false) {
     if (!first) chain += ", ";
