@@ -202,8 +202,10 @@ Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
       return turn_away(ticket, flow, others_wait ? ShedReason::fair_share : *reason, std::move(decision.effects));
     }
   }
-  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival, ticket.deadline.value_or(TimePoint::max())},
-              flow.slot, now);
+  // Taken again: shedding a waiter of the same flow to make room may have let its slot go.
+  const std::uint32_t slot = queue_.flow_slot(flow.id, flow.traits);
+  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival, ticket.deadline.value_or(TimePoint::max())}, slot,
+              now);
   ++queued_;
   publish_queue_length();
   decision.kind = Decision::Kind::queued;

@@ -232,6 +232,28 @@ TEST_F(Fairness, DryRunCountsWhatFairnessWouldHaveShed) {
   EXPECT_EQ(h.snapshot().flows_active, 0u);
 }
 
+TEST_F(Fairness, AWaiterDisplacedFromItsOwnFlowLeavesTheFlowIntact) {
+  // The arrival and the waiter it displaces share a flow (here: no key at all).
+  for (const bool fair : {false, true}) {
+    AdmissionHarness h(fair ? fair_settings(1, 1) : plain_settings(1, 1));
+    if (fair) introduce(h, {tenant_a}, next_);
+    const TicketId holder = next_;
+    admit(h, tenant_a);
+    const TicketId waiter = next_;
+    ASSERT_TRUE(admit(h, tenant_a).queued());
+    const TicketId critical = next_;
+    ASSERT_TRUE(admit(h, tenant_a, TicketSpec{.priority = Priority::critical}).queued());
+    EXPECT_EQ(h.shed_reason(waiter), ShedReason::priority);
+    h.complete(holder);
+    ASSERT_TRUE(h.holds(critical));
+    h.complete(critical);
+    EXPECT_EQ(h.snapshot().queue_length, 0u);
+    EXPECT_EQ(h.snapshot().in_flight, 0u);
+    EXPECT_EQ(h.snapshot().flows_active, 0u);
+    EXPECT_TRUE(admit(h, tenant_a).admitted());
+  }
+}
+
 TEST_F(Fairness, TurningFairnessOffByReloadLeavesEveryPermitAccountedFor) {
   AdmissionHarness h(fair_settings(2));
   introduce(h, {tenant_a, tenant_b}, next_);
