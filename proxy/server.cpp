@@ -29,6 +29,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -88,11 +89,32 @@ std::shared_ptr<policy::RetryAllowance> retry_allowance(const config::RouteConfi
   return kept;
 }
 
+// The key of the flow hash (policy/flow_hash.h): random per process and never shown, so no
+// client can choose a key whose flow id is another tenant's.
+policy::FlowHashKey random_flow_hash_key() {
+  std::random_device device;
+  policy::FlowHashKey key;
+  for (auto& word : key.words) word = (std::uint64_t{device()} << 32) | device();
+  return key;
+}
+
+// Each group's flow key rule (null while its fairness is off), built once per configuration:
+// the routes of a shared group share one.
+std::map<std::string, std::shared_ptr<const http::FlowKeyRule>, std::less<>> flow_key_rules(
+    const config::Config& config, const policy::FlowHashKey& secret) {
+  std::map<std::string, std::shared_ptr<const http::FlowKeyRule>, std::less<>> rules;
+  for (const auto& group : config.admission.groups)
+    rules.emplace(group.name, http::make_flow_key_rule(group.settings.fairness, secret));
+  return rules;
+}
+
 // One http::Route per configured route, in config order (the router's matches index them).
 std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config,
                                                         std::vector<std::shared_ptr<http::AdmissionGate>> gates,
                                                         const observability::ProxyMetrics& metrics,
+                                                        const policy::FlowHashKey& flow_secret,
                                                         const http::ProxyRuntime* previous, policy::TimePoint now) {
+  const auto rules = flow_key_rules(*config, flow_secret);
   std::vector<policy::RouteMatch> matches;
   std::vector<http::Route> routes;
   for (std::size_t r = 0; r < config->routes.size(); ++r) {
@@ -105,6 +127,9 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
       if (config->upstreams[u].name == route.upstream) built.upstream = u;
     built.upstream_authority = config::format_endpoint(config->upstreams[built.upstream].address);
     built.gate = std::move(gates[r]);
+    if (built.gate) {
+      if (const auto rule = rules.find(route.admission_group); rule != rules.end()) built.flow_key = rule->second;
+    }
     built.retry = retry_allowance(route, r, previous, now);
     built.metrics = &metrics.route(r);
     routes.push_back(std::move(built));
@@ -131,7 +156,8 @@ struct Server::State {
         metrics(registry, names_of(config->routes), names_of(config->upstreams), names_of(http::all_exchange_errors)),
         retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
         shared(metrics, clock, std::random_device{}()),
-        groups(registry, clock) {
+        groups(registry, clock),
+        flow_secret(random_flow_hash_key()) {
     shared.retry_metrics = &retry_metrics;
   }
 
@@ -144,6 +170,7 @@ struct Server::State {
   observability::RetryMetrics retry_metrics;
   http::ProxyShared shared;
   http::AdmissionGroups groups;
+  const policy::FlowHashKey flow_secret;  // one per process: flow ids stay stable across reloads
   // The control thread: admin endpoints, reloads (they read files) and signals, so none of
   // that ever runs on a proxy worker.
   asio::io_context control{1};
@@ -194,7 +221,7 @@ struct Server::State {
     spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
     auto gates = groups.apply(*result.config);
     const auto previous = shared.runtime();
-    shared.set_runtime(build_runtime(result.config, std::move(gates), metrics, previous.get(), clock.now()));
+    shared.set_runtime(build_runtime(result.config, std::move(gates), metrics, flow_secret, previous.get(), clock.now()));
     spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
     reply.body = "reloaded\n";
     return reply;
@@ -328,7 +355,7 @@ int Server::run() {
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
-  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), s.metrics, nullptr, s.clock.now()));
+  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), s.metrics, s.flow_secret, nullptr, s.clock.now()));
   // Signals are caught before anything says "listening": a SIGHUP sent as soon as the log says
   // levee is up must reload it, not kill it (the default action). Asio holds a signal until the
   // control thread runs.

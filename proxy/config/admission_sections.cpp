@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "proxy/config/fairness_section.h"
 #include "proxy/config/relative_file.h"
 #include "proxy/config/sections.h"
 #include "proxy/config/suggest.h"
@@ -131,6 +132,8 @@ std::pair<std::string_view, std::string> settings_problem(const policy::Admissio
   if (auto problem = policy::validate(settings.collapse); !problem.empty()) return {problem, path + ".collapse"};
   if (auto problem = policy::validate(settings.retry_budget); !problem.empty())
     return {problem, path + ".retry_budget"};
+  if (auto problem = policy::validate(settings.fairness); !problem.empty())
+    return {problem, fairness_problem_path(problem, path)};
   const std::string_view problem = policy::validate(settings);
   if (problem.empty()) return {};
   // The rest name a top-level key ("estimate_window must ...") or retry_after's bounds
@@ -144,6 +147,9 @@ std::pair<std::string_view, std::string> settings_problem(const policy::Admissio
 void check_settings(const policy::AdmissionSettings& settings, const std::string& path, ReadContext& context,
                     std::string_view inherited = {}) {
   auto [problem, where] = settings_problem(settings, path);
+  // A fairness block with a bad value (a part without its source, a flow without a name) is
+  // already reported where it is; its cross-check would only say it again, less precisely.
+  if (where.starts_with(path + ".fairness") && context.has_errors_under(path + ".fairness")) return;
   if (!problem.empty() && problem != inherited) context.error_at(where, std::string(problem));
 }
 
@@ -174,6 +180,7 @@ void read_admission_settings(MapReader& r, policy::AdmissionSettings& settings) 
     read_budget(m, settings.retry_budget);
   });
   r.map("collapse", [&](MapReader& m) { read_collapse(m, settings.collapse); });
+  r.map("fairness", [&](MapReader& m) { read_fairness(m, settings.fairness); });
   r.boolean("dry_run", settings.dry_run);
   r.duration("estimate_window", settings.estimate_window);
   r.map("retry_after", [&](MapReader& m) {

@@ -281,6 +281,22 @@ bool MapReader::list(std::string_view key,
   return true;
 }
 
+bool MapReader::map_or_list(std::string_view key,
+                            const std::function<void(MapReader&, std::size_t)>& read_item) {
+  Entry* entry = find(key);
+  if (entry == nullptr || entry->value.IsNull()) return false;
+  if (entry->value.IsSequence()) return list(key, read_item);
+  if (!entry->value.IsMap()) {
+    context_.error(value_mark(*entry), child_path(key),
+                   fmt::format("expected a map or a list of maps, got {}", describe(entry->value)));
+    return false;
+  }
+  MapReader child(context_, entry->value, child_path(key));
+  read_item(child, 0);
+  child.finish();
+  return true;
+}
+
 void MapReader::finish() {
   if (finished_) return;
   finished_ = true;

@@ -59,6 +59,8 @@ class MapReader {
   ReadContext& context() { return context_; }
 
   bool has(std::string_view key);
+  // How many keys the map holds, known or not.
+  std::size_t key_count() const { return entries_.size(); }
   // Reports "missing required key" at the map when key is absent.
   void require(std::string_view key);
 
@@ -97,6 +99,10 @@ class MapReader {
   // A list of maps; read_item gets each item's reader and index. Returns false when the key
   // is absent, null or not a list, so the caller can keep its defaults.
   bool list(std::string_view key, const std::function<void(MapReader&, std::size_t)>& read_item);
+  // One map or a list of maps, for a key whose common case is a single item (`key: {header:
+  // X-Tenant}` as well as `key: [{header: X-Tenant}, {query: tenant}]`): a map reads as a list
+  // of one, at the key's own path. Returns false when the key is absent, null or neither.
+  bool map_or_list(std::string_view key, const std::function<void(MapReader&, std::size_t)>& read_item);
 
   // Reports every key that no binder asked for. Call once, after the last binder.
   void finish();

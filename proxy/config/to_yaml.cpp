@@ -52,6 +52,38 @@ void write_budget(Writer& w, const policy::RetryBudgetSettings& budget) {
   w.integer("max_concurrent", budget.max_concurrent);
 }
 
+void write_fairness(Writer& w, const policy::FairnessSettings& fairness) {
+  w.begin("fairness");
+  w.begin_list("key");
+  for (const policy::FlowKeySource& source : fairness.key) {
+    w.begin_item();
+    const char* part = policy::name(source.part).data();  // a literal: NUL-terminated
+    switch (source.part) {
+      case policy::FlowKeyPart::client_address: w.boolean(part, true); break;
+      case policy::FlowKeyPart::path_segment: w.integer(part, source.segment); break;
+      case policy::FlowKeyPart::header:
+      case policy::FlowKeyPart::query:
+      case policy::FlowKeyPart::cookie: w.text(part, source.name); break;
+    }
+    w.boolean("hash", source.hash);
+    w.end();
+  }
+  w.end_list();
+  w.begin_list("flows");
+  for (const policy::NamedFlowSettings& flow : fairness.flows) {
+    w.begin_item();
+    w.text("name", flow.name);
+    w.text("key", flow.key);
+    w.integer("weight", flow.weight);
+    w.integer("cap", flow.cap);
+    w.end();
+  }
+  w.end_list();
+  w.integer("top_flows", fairness.top_flows);
+  w.integer("recent_keys", fairness.recent_keys);
+  w.end();
+}
+
 void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
   const auto& limit = s.limit;
   w.begin("limit");
@@ -104,6 +136,7 @@ void write_admission_settings(Writer& w, const policy::AdmissionSettings& s) {
   w.integer("recovery_windows", collapse.recovery_windows);
   w.number("abandoned_share", collapse.abandoned_share);
   w.end();
+  write_fairness(w, s.fairness);
   w.boolean("dry_run", s.dry_run);
   w.duration("estimate_window", s.estimate_window);
   w.begin("retry_after");

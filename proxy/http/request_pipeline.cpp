@@ -1,6 +1,7 @@
 #include "proxy/http/request_pipeline.h"
 
 #include "proxy/http/client_trust.h"
+#include "proxy/http/flow_key.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_class.h"
 #include "proxy/http/retrying_forwarder.h"
@@ -121,6 +122,19 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
     ticket.is_retry = request_class.is_retry;
     ticket.arrival = started;
     if (request_class.patience) ticket.deadline = deadline = started + *request_class.patience;
+    // Fair admission only: a group without a flow key reads nothing here. The label lives in
+    // this frame, past admit(), as Ticket::flow_label requires.
+    FlowKey flow;
+    if (route.flow_key) {
+      const std::string client =
+          route.flow_key->needs_client_address
+              ? resolve_client_address(request, context.peer, trust.trusted_proxy, config.trusted_proxies)
+              : std::string();
+      flow = flow_key(*route.flow_key, FlowKeyInputs{request, request.target(), client});
+      ticket.flow = flow.flow;
+      ticket.named_flow = flow.named_flow;
+      ticket.flow_label = flow.label;
+    }
     AdmitResult admission = co_await route.gate->admit(ticket, down.stream.socket());
     handled.record.queue_wait = admission.queue_wait;
     if (!admission.admitted()) {

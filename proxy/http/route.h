@@ -7,6 +7,7 @@
 
 #include "proxy/config/config.h"
 #include "proxy/http/admission_gate.h"
+#include "proxy/http/flow_key.h"
 #include "proxy/observability/metrics.h"
 #include "proxy/policy/retry_rules.h"
 
@@ -22,6 +23,9 @@ struct Route {
   std::size_t upstream = 0;                     // in Config::upstreams and Worker::pools
   std::string upstream_authority;               // its "host:port", the Host of a request without one
   std::shared_ptr<AdmissionGate> gate;          // null: unguarded
+  // How the gate's group names flows; null while its fairness is off (or the route is
+  // unguarded), so requests then read no key. Shared by the routes of one group.
+  std::shared_ptr<const FlowKeyRule> flow_key;
   // Null: the route does not retry. A reload hands the same object to the next runtime
   // (routes keep their index), so a budget survives it.
   std::shared_ptr<policy::RetryAllowance> retry;

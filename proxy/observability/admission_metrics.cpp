@@ -19,7 +19,8 @@ std::uint64_t late_avoided(const policy::Counters& counters) {
 
 }  // namespace
 
-AdmissionMetrics::AdmissionMetrics(prometheus::Registry& registry, const std::string& group) {
+AdmissionMetrics::AdmissionMetrics(prometheus::Registry& registry, const std::string& group)
+    : flows_(registry, group) {
   const prometheus::Labels labels{{"group", group}};
   auto gauge = [&](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(labels);
@@ -79,6 +80,7 @@ void AdmissionMetrics::refresh(const policy::Snapshot& snapshot) {
   for (std::size_t r = 0; r < policy::shed_reason_count; ++r)
     advance(would_shed_[r], now.would_shed[r], exported_.would_shed[r]);
   exported_ = now;
+  flows_.refresh(snapshot);
 }
 
 }  // namespace levee::observability

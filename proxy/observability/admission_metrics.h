@@ -5,7 +5,8 @@
 // here are brought up to date at scrape time from a snapshot (increments of the difference)
 // instead of being touched on the request path. Only the queue-wait histogram is observed on
 // the request path, when a queued request gets its permit. Families are registered with the
-// registry's Merge behaviour, so a group re-created by a reload continues its series.
+// registry's Merge behaviour, so a group re-created by a reload continues its series. The
+// per-flow series of fair admission: flow_metrics.h.
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -15,6 +16,7 @@
 #include <array>
 #include <string>
 
+#include "proxy/observability/flow_metrics.h"
 #include "proxy/policy/priority.h"
 #include "proxy/policy/shed_reason.h"
 #include "proxy/policy/snapshot.h"
@@ -45,6 +47,7 @@ class AdmissionMetrics {
   std::array<std::array<prometheus::Counter*, policy::shed_reason_count>, policy::priority_count> shed_{};
   std::array<prometheus::Counter*, policy::shed_reason_count> would_shed_{};
   policy::Counters exported_;  // what the counters above show already
+  FlowMetrics flows_;          // fair admission, per named flow
 };
 
 }  // namespace levee::observability

@@ -18,9 +18,24 @@ nlohmann::json by_reason(Count count) {
   return reasons;
 }
 
+// Labels are printable ASCII (http/flow_key.h escapes the rest); render_state still replaces
+// bad UTF-8 rather than throw, since a label comes from a client.
+nlohmann::json flows_json(const std::vector<policy::FlowStats>& flows) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const policy::FlowStats& flow : flows) {
+    list.push_back({{"flow", flow.label},
+                    {"admitted", flow.admitted},
+                    {"shed", flow.shed},
+                    {"in_flight", flow.in_flight},
+                    {"queued", flow.queued},
+                    {"share", flow.share}});
+  }
+  return list;
+}
+
 nlohmann::json group_json(const GroupState& group) {
   const policy::Snapshot& s = group.snapshot;
-  return {
+  nlohmann::json json = {
       {"name", group.name},
       {"mode", policy::name(s.mode)},
       {"limit", s.limit},
@@ -46,6 +61,12 @@ nlohmann::json group_json(const GroupState& group) {
       {"shed", by_reason([&](policy::ShedReason r) { return s.counters.shed_total(r); })},
       {"would_shed", by_reason([&](policy::ShedReason r) { return s.counters.would_shed[policy::index(r)]; })},
   };
+  if (s.fair) {
+    json["fairness"] = {{"flows_active", s.flows_active},
+                        {"top_flows", flows_json(s.top_flows)},
+                        {"named_flows", flows_json(s.named_flows)}};
+  }
+  return json;
 }
 
 }  // namespace
@@ -53,7 +74,7 @@ nlohmann::json group_json(const GroupState& group) {
 std::string render_state(const std::vector<GroupState>& groups) {
   nlohmann::json document{{"groups", nlohmann::json::array()}};
   for (const auto& group : groups) document["groups"].push_back(group_json(group));
-  return document.dump() + "\n";
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace levee::observability

@@ -19,11 +19,13 @@ Admission::Admission(const AdmissionSettings& settings, TimePoint now)
       settings_(settings),
       limit_(make_limit(settings.limit)),
       queue_(settings.queue, now),
+      fairness_(settings.fairness, now),
       estimator_(settings.estimate_window, now),
       collapse_(settings.collapse, now) {
   hot_.dry_run.store(settings.dry_run);
   hot_.sampled.store(settings.limit.kind != LimitKind::fixed);
   hot_.budget_enabled.store(settings.retry_budget_enabled);
+  hot_.fair.store(settings.fairness.enabled());
   const std::lock_guard lock(mu_);
   refresh_limit();
 }
@@ -87,6 +89,21 @@ std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint no
     retry_budget_.on_request(now);
   }
 
+  if (hot_.fair.load(std::memory_order_relaxed)) {
+    // Flows are counted under the lock. A free slot and no queue: decided here, so the
+    // caller need not get ready to wait (it would not).
+    if (hot_.waiters.load() != 0 || hot_.in_flight.load() >= cap_for(ticket.priority, now)) return std::nullopt;
+    const std::lock_guard lock(mu_);
+    if (!queue_.empty()) return std::nullopt;
+    const FlowArrival flow = arrive(ticket);
+    if (const auto capped = over_cap(ticket, flow)) return std::move(*capped);
+    if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
+      return admit_flow(ticket, flow, in_flight, now);
+    }
+    // Only a reload's race (a permit taken outside the lock) gets here; the flow was counted
+    // as arrived, so this request is decided now too.
+    return turn_away(ticket, flow, ShedReason::over_limit, {});
+  }
   if (hot_.waiters.load() == 0) {
     if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
       Decision decision;
@@ -98,40 +115,96 @@ std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint no
   return std::nullopt;
 }
 
+// The request's flow, counted as arrived. Without a key every request is the one keyless flow,
+// and nothing is counted.
+Admission::FlowArrival Admission::arrive(const Ticket& ticket) {
+  FlowArrival arrival;
+  arrival.fair = hot_.fair.load(std::memory_order_relaxed);
+  if (arrival.fair) {
+    arrival.id = fairness_.resolve(ticket);
+    arrival.traits = fairness_.traits(ticket);
+  }
+  arrival.slot = queue_.flow_slot(arrival.id, arrival.traits);
+  if (queue_.flow(arrival.slot).traits != arrival.traits) queue_.set_flow_traits(arrival.slot, arrival.traits);
+  if (arrival.fair) arrival.top = &fairness_.arrived(arrival.id, ticket);
+  return arrival;
+}
+
+std::optional<Decision> Admission::over_cap(const Ticket& ticket, const FlowArrival& arrival) {
+  const Flow& flow = queue_.flow(arrival.slot);
+  if (arrival.traits.cap == 0 || flow.in_flight + flow.waiting < arrival.traits.cap) return std::nullopt;
+  return turn_away(ticket, arrival, ShedReason::flow_cap, {});
+}
+
+Decision Admission::admit_flow(const Ticket& ticket, const FlowArrival& arrival, std::uint32_t in_flight,
+                               TimePoint now) {
+  publish_queue_length();
+  Decision decision;
+  decision.kind = Decision::Kind::admitted;
+  decision.permit = Permit{ticket.id, now, in_flight, arrival.id, arrival.fair};
+  if (arrival.fair) {
+    queue_.flow_admitted(arrival.slot);
+    fairness_.admitted_at_arrival(*arrival.top, arrival.traits.named);
+  } else {
+    queue_.forget_if_idle(arrival.slot);
+  }
+  return decision;
+}
+
+Decision Admission::turn_away(const Ticket& ticket, const FlowArrival& arrival, ShedReason reason, Effects effects) {
+  if (arrival.fair) fairness_.shed_at_arrival(*arrival.top, arrival.traits.named);
+  queue_.forget_if_idle(arrival.slot);
+  publish_queue_length();
+  Decision rejected = reject(ticket, reason);
+  rejected.effects = std::move(effects);
+  return rejected;
+}
+
 Decision Admission::admit_or_queue(const Ticket& ticket, TimePoint now) {
   const TimePoint arrival = ticket.arrival == TimePoint{} ? now : ticket.arrival;
   Decision decision;
   const std::lock_guard lock(mu_);
   pump(now, decision.effects);  // serve earlier waiters first if slots are free
 
+  const FlowArrival flow = arrive(ticket);
+  if (auto capped = over_cap(ticket, flow)) {
+    capped->effects = std::move(decision.effects);
+    return std::move(*capped);
+  }
+
   // Announce the would-be waiter before the last attempt (see the class comment).
   hot_.waiters.store(static_cast<std::uint32_t>(queue_.size() + 1));
-  const bool waiter_ahead = queue_.ahead_of(ticket.priority, now) != 0 ||
-                            (ticket.is_retry && !queue_.empty());
-  if (!waiter_ahead) {
+  const std::size_t ahead = queue_.ahead_of(ticket.priority, flow.slot, now);
+  if (ahead == 0 && !(ticket.is_retry && !queue_.empty())) {
     if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
-      publish_queue_length();
-      decision.kind = Decision::Kind::admitted;
-      decision.permit = Permit{ticket.id, now, in_flight};
-      return decision;
+      Decision admitted = admit_flow(ticket, flow, in_flight, now);
+      admitted.effects = std::move(decision.effects);
+      return admitted;
     }
   }
 
-  if (const auto reason = overflow_reason(ticket, queue_.size(), queue_.ahead_of(ticket.priority, now), now)) {
-    // A full queue makes room for a higher class by shedding its lowest waiter.
+  if (const auto reason = overflow_reason(ticket, queue_.size(), ahead, now)) {
     const QueueEntry* lowest = queue_.peek_lowest();
+    const std::uint32_t heaviest = flow.fair && *reason == ShedReason::queue_full
+                                       ? queue_.heaviest_waiting(ticket.priority)
+                                       : AdmissionQueue::npos;
     if (*reason == ShedReason::queue_full && lowest != nullptr && lowest->priority > ticket.priority) {
+      // A full queue makes room for a higher class by shedding its lowest waiter.
       shed_queued(queue_.pop_lowest(now), ShedReason::priority, decision.effects);
+    } else if (heaviest != AdmissionQueue::npos && heaviest != flow.slot && queue_.heavier(heaviest, flow.slot, 1)) {
+      // ... and for a lighter flow by shedding the heaviest flow's oldest waiter.
+      shed_queued(queue_.pop_oldest_of(heaviest, ticket.priority, now), ShedReason::fair_share, decision.effects);
     } else {
       if (*reason == ShedReason::queue_full && queue_.congested()) queue_.note_overload_shed(now);
-      publish_queue_length();
-      Decision rejected = reject(ticket, *reason);
-      rejected.effects = std::move(decision.effects);
-      return rejected;
+      // Turned away as the heaviest flow while lighter ones wait: its share, not the queue.
+      const bool others_wait = heaviest != AdmissionQueue::npos &&
+                               queue_.size(ticket.priority) > queue_.flow(flow.slot).classes[index(ticket.priority)].size;
+      return turn_away(ticket, flow, others_wait ? ShedReason::fair_share : *reason, std::move(decision.effects));
     }
   }
-  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival,
-                         ticket.deadline.value_or(TimePoint::max())},
+  // Taken again: shedding a waiter of the same flow to make room may have let its slot go.
+  const std::uint32_t slot = queue_.flow_slot(flow.id, flow.traits);
+  queue_.push(QueueEntry{ticket.id, ticket.priority, arrival, ticket.deadline.value_or(TimePoint::max())}, slot,
               now);
   ++queued_;
   publish_queue_length();
@@ -191,23 +264,41 @@ Decision Admission::admit_dry_run(const Ticket& ticket, TimePoint now) {
   bool would_queue = false;
   const std::uint32_t cap = cap_for(ticket.priority, now);
   const std::uint32_t before = hot_.in_flight.fetch_add(1);
+  const bool fair = hot_.fair.load(std::memory_order_relaxed);
+  Decision decision;
+  decision.kind = Decision::Kind::admitted;
+  decision.permit = Permit{ticket.id, now, before + 1};
+  std::unique_lock lock(mu_, std::defer_lock);
+  if (fair || before >= cap) lock.lock();
   if (ticket.deadline && *ticket.deadline <= now) {
     would = ShedReason::deadline;
   } else if (ticket.is_retry && before < cap && hot_.budget_enabled.load() && !retry_budget_.try_spend(now)) {
     would = ShedReason::retry_budget;
   } else if (before >= cap) {
     const std::uint32_t excess = before - cap;
-    const std::lock_guard lock(mu_);
     would = overflow_reason(ticket, excess, excess, now);
     would_queue = !would;
   }
+  if (fair) {
+    // Counted like a live admission, so the shares are the ones the live group would see.
+    const FlowArrival flow = arrive(ticket);
+    if (!would || would_queue) {
+      if (const auto unfair = fairness_.dry_run_reason(queue_.flow(flow.slot), queue_.flows().total_weight(),
+                                                       hot_.limit.load(), before >= cap)) {
+        would = unfair;
+        would_queue = false;
+      }
+    }
+    if (would) fairness_.shed_at_arrival(*flow.top, flow.traits.named);
+    else fairness_.admitted_at_arrival(*flow.top, flow.traits.named);
+    queue_.flow_admitted(flow.slot);
+    decision.permit.flow = flow.id;
+    decision.permit.counted = true;
+  }
+  if (lock.owns_lock()) lock.unlock();
   if (!ticket.is_retry && hot_.budget_enabled.load()) retry_budget_.on_request(now);
   if (would) would_shed_[index(*would)].fetch_add(1, std::memory_order_relaxed);
   if (would_queue) would_queue_.fetch_add(1, std::memory_order_relaxed);
-
-  Decision decision;
-  decision.kind = Decision::Kind::admitted;
-  decision.permit = Permit{ticket.id, now, before + 1};
   return decision;
 }
 
@@ -221,16 +312,17 @@ Effects Admission::release(const Permit& permit, Outcome outcome, TimePoint now)
     hot_.service_ns.fetch_add(rtt.count(), std::memory_order_relaxed);
   }
   const bool sample = outcome != Outcome::ignored && hot_.sampled.load(std::memory_order_relaxed);
-  if (!sample && hot_.waiters.load() == 0) return {};
+  if (!sample && hot_.waiters.load() == 0 && !permit.counted) return {};
 
   std::unique_lock lock(mu_, std::defer_lock);
   const bool failed = outcome == Outcome::dropped || outcome == Outcome::abandoned;
-  if (hot_.waiters.load() != 0 || failed) {
+  if (hot_.waiters.load() != 0 || failed || permit.counted) {
     lock.lock();
   } else if (!lock.try_lock()) {
     return {};  // a success sample is dispensable; stalling the I/O thread for it is not
   }
   Effects effects;
+  if (permit.counted) queue_.flow_released(permit.flow);
   if (sample) {
     limit_->on_sample(Sample{rtt, permit.in_flight, failed, now, outcome == Outcome::abandoned});
     refresh_limit();
@@ -257,6 +349,7 @@ void Admission::publish_queue_length() {
 
 void Admission::shed_queued(const QueueEntry& entry, ShedReason reason, Effects& effects) {
   count_shed(entry.priority, reason);
+  if (hot_.fair.load(std::memory_order_relaxed)) fairness_.shed_queued(entry.flow, entry.named);
   effects.shed.push_back(Shed{entry.id, reason});
 }
 
@@ -282,7 +375,9 @@ std::optional<ShedReason> Admission::expiry(const QueueEntry& entry,
 
 // Hands free slots to waiters in queue order, dropping expired waiters on the way.
 void Admission::pump(TimePoint now, Effects& effects) {
+  if (queue_.empty()) return;  // the common case of an admission under the lock
   const bool dry_run = hot_.dry_run.load(std::memory_order_relaxed);
+  const bool fair = hot_.fair.load(std::memory_order_relaxed);
   while (const QueueEntry* next = queue_.peek_next(now)) {
     if (const auto reason = expiry(*next, std::nullopt, now)) {
       if (*reason == ShedReason::stale) queue_.note_overload_shed(now);
@@ -292,8 +387,9 @@ void Admission::pump(TimePoint now, Effects& effects) {
     const std::uint32_t in_flight =
         dry_run ? hot_.in_flight.fetch_add(1) + 1 : try_acquire(cap_for(next->priority, now));
     if (in_flight == 0) break;  // the next class cannot go, so no lower class can either
-    const QueueEntry entry = queue_.pop_next(now);
-    effects.granted.push_back(Permit{entry.id, now, in_flight});
+    const QueueEntry entry = queue_.grant_next(now, fair);
+    effects.granted.push_back(Permit{entry.id, now, in_flight, entry.flow, fair});
+    if (fair) fairness_.granted(entry.flow, entry.named);
     ++admitted_from_queue_;
   }
   publish_queue_length();
@@ -306,6 +402,7 @@ Effects Admission::on_tick(TimePoint now) {
   const std::lock_guard lock(mu_);
   now_of_last_tick_ = now;
   queue_.observe(now);
+  fairness_.on_tick(now);
 
   const std::uint64_t successes = hot_.completed[index(Outcome::success)].load();
   // Abandoned exchanges measured the service too: their RTT is a lower bound, and leaving them
@@ -423,6 +520,8 @@ Effects Admission::reconfigure(const AdmissionSettings& settings, TimePoint now)
   hot_.sampled.store(settings.limit.kind != LimitKind::fixed);
   hot_.budget_enabled.store(settings.retry_budget_enabled);
   hot_.dry_run.store(settings.dry_run);
+  fairness_.reconfigure(settings.fairness, now);
+  hot_.fair.store(settings.fairness.enabled());
   refresh_limit();
   pump(now, effects);
   return effects;
@@ -472,6 +571,7 @@ Snapshot Admission::snapshot(TimePoint now) const {
   for (std::size_t r = 0; r < shed_reason_count; ++r) c.would_shed[r] = would_shed_[r].load();
   c.would_queue = would_queue_.load();
   c.recovery_entered = recovery_entered_;
+  fairness_.fill(s, queue_.flows());
   return s;
 }
 

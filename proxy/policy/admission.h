@@ -16,6 +16,12 @@
 //   older than the target; it feeds the service-time estimate and the CollapseDetector,
 //   whose recovery mode clamps the limit and forces LIFO.
 // - The limit algorithm (make_limit) sees one Sample per release that says something.
+// - Fair admission (a flow key configured, fairness.h): every admission and release is counted
+//   against the request's flow; while the group is contended the queue serves the flow
+//   furthest below its share first, and a full queue sheds the heaviest flow's oldest waiter
+//   (`fair_share`) before it turns away a lighter flow. A named flow at its cap is shed at
+//   once (`flow_cap`). The fast path then takes the mutex (a few dozen ns): per-flow counts
+//   need it, and a group without a key never pays it.
 // - Dry run: every decision is computed and would-be sheds are counted, but all are admitted.
 //
 // Wake-ups are data: each call returns the Effects it caused on *other* waiters (granted or
@@ -40,6 +46,7 @@
 #include <mutex>
 
 #include "proxy/policy/admission_queue.h"
+#include "proxy/policy/fairness.h"
 #include "proxy/policy/collapse_detector.h"
 #include "proxy/policy/decision.h"
 #include "proxy/policy/limit.h"
@@ -105,6 +112,18 @@ class Admission {
   Decision admit_dry_run(const Ticket& ticket, TimePoint now);
   std::optional<ShedReason> overflow_reason(const Ticket& ticket, std::size_t queued, std::size_t ahead,
                                             TimePoint now) const;
+  // The steps of an admission under mu_, per flow (one keyless flow without fairness).
+  struct FlowArrival {
+    bool fair = false;
+    FlowId id = no_flow_key;
+    FlowTraits traits;
+    std::uint32_t slot = 0;
+    TopFlows::Entry* top = nullptr;  // set when fair
+  };
+  FlowArrival arrive(const Ticket& ticket);
+  std::optional<Decision> over_cap(const Ticket& ticket, const FlowArrival& arrival);
+  Decision admit_flow(const Ticket& ticket, const FlowArrival& arrival, std::uint32_t in_flight, TimePoint now);
+  Decision turn_away(const Ticket& ticket, const FlowArrival& arrival, ShedReason reason, Effects effects);
   std::optional<ShedReason> expiry(const QueueEntry& entry, std::optional<std::size_t> position,
                                    TimePoint now) const;
   Duration estimated_wait(std::size_t ahead) const;
@@ -131,6 +150,7 @@ class Admission {
     std::atomic<bool> draining{false};
     std::atomic<bool> sampled{false};           // the limit algorithm wants samples
     std::atomic<bool> budget_enabled{false};
+    std::atomic<bool> fair{false};              // a flow key is configured
     std::array<std::atomic<std::uint64_t>, outcome_count> completed{};  // by Outcome
     std::atomic<Duration::rep> service_ns{0};   // permit-held time of all but ignored
   };
@@ -146,6 +166,7 @@ class Admission {
   AdmissionSettings settings_;
   std::unique_ptr<Limit> limit_;
   AdmissionQueue queue_;
+  Fairness fairness_;
   ServiceEstimator estimator_;
   CollapseDetector collapse_;
   std::uint32_t clamp_ = 0;  // recovery-mode cap on the limit; 0 = none

@@ -67,6 +67,19 @@ admission:
     - name: search-shared
       limit: {kind: knee, initial: 12}
       queue: {order: lifo}
+      fairness:
+        key:
+          - header: X-Tenant
+          - cookie: session
+            hash: true
+          - client_address: true
+          - query: "t$$"
+          - path_segment: 2
+        flows:
+          - {name: batch, key: "batch-job|||x|y", weight: 2, cap: 20}
+          - {name: vip, key: "vip", weight: 8}
+        top_flows: 25
+        recent_keys: 4096
     - name: other
       dry_run: false
 routes:
@@ -79,6 +92,8 @@ routes:
     admission:
       limit: {initial: 9}
       retry_after: {max: 5s}
+      fairness:
+        key: {header: Authorization, hash: true}
     retry:
       attempts: 3
       retry_on: [connect_failure, reset, timeout, status]

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "proxy/policy/admission.h"
@@ -36,6 +37,8 @@ struct TicketSpec {
   Priority priority = Priority::normal;
   bool retry = false;
   std::optional<Duration> deadline_in = std::nullopt;  // relative to now
+  FlowId flow = no_flow_key;
+  std::uint16_t named = 0;
 };
 
 class AdmissionHarness {
@@ -50,6 +53,10 @@ class AdmissionHarness {
     ticket.is_retry = spec.retry;
     if (spec.deadline_in) ticket.deadline = now() + *spec.deadline_in;
     ticket.arrival = now();
+    ticket.flow = spec.flow;
+    ticket.named_flow = spec.named;
+    const std::string label = "flow-" + std::to_string(spec.flow);
+    ticket.flow_label = label;
     Decision decision = admission_.try_admit(ticket, now());
     if (decision.admitted()) held_[id] = decision.permit;
     if (decision.rejected()) shed_[id] = decision.reason;

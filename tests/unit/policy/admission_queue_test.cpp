@@ -23,8 +23,14 @@ class AdmissionQueueTest : public ::testing::Test {
     return s;
   }
 
-  void push(AdmissionQueue& q, TicketId id, Priority p = Priority::normal) {
-    q.push(QueueEntry{id, p, clock.now(), TimePoint::max()}, clock.now());
+  void push(AdmissionQueue& q, TicketId id, Priority p = Priority::normal, FlowId flow = no_flow_key) {
+    q.push(QueueEntry{id, p, clock.now(), TimePoint::max()}, q.flow_slot(flow, FlowTraits{}), clock.now());
+  }
+  static std::size_t ahead(AdmissionQueue& q, Priority p, TimePoint now, FlowId flow = no_flow_key) {
+    const std::uint32_t slot = q.flow_slot(flow, FlowTraits{});
+    const std::size_t ahead = q.ahead_of(p, slot, now);
+    q.forget_if_idle(slot);
+    return ahead;
   }
   std::vector<TicketId> drain(AdmissionQueue& q) {
     std::vector<TicketId> order;
@@ -127,12 +133,12 @@ TEST_F(AdmissionQueueTest, AheadCountsWhoIsServedFirst) {
     push(*q, 3, Priority::normal);
     push(*q, 4, Priority::sheddable);
   }
-  EXPECT_EQ(fifo.ahead_of(Priority::critical, clock.now()), 1u);
-  EXPECT_EQ(fifo.ahead_of(Priority::normal, clock.now()), 3u);
-  EXPECT_EQ(fifo.ahead_of(Priority::sheddable, clock.now()), 4u);
-  EXPECT_EQ(lifo.ahead_of(Priority::critical, clock.now()), 0u);
-  EXPECT_EQ(lifo.ahead_of(Priority::normal, clock.now()), 1u);
-  EXPECT_EQ(lifo.ahead_of(Priority::sheddable, clock.now()), 3u);
+  EXPECT_EQ(ahead(fifo, Priority::critical, clock.now()), 1u);
+  EXPECT_EQ(ahead(fifo, Priority::normal, clock.now()), 3u);
+  EXPECT_EQ(ahead(fifo, Priority::sheddable, clock.now()), 4u);
+  EXPECT_EQ(ahead(lifo, Priority::critical, clock.now()), 0u);
+  EXPECT_EQ(ahead(lifo, Priority::normal, clock.now()), 1u);
+  EXPECT_EQ(ahead(lifo, Priority::sheddable, clock.now()), 3u);
 }
 
 TEST_F(AdmissionQueueTest, CodelCongestsOnlyAfterAWholeIntervalAboveTarget) {
