@@ -112,5 +112,36 @@ TEST(Report, HtmlIsSelfContainedWithCharts) {
   EXPECT_NE(html.find("goodput"), std::string::npos);
 }
 
+TEST(Report, FlowsInJsonCsvAndHtml) {
+  Fixture f;
+  // The fixture's users as two flows: even users tenant "a", odd users the group "light" (1 member).
+  for (std::size_t i = 0; i < f.users.size(); ++i) f.users[i].flow = static_cast<std::uint16_t>(i % 2);
+  std::vector<FlowPlan> flows = flows_to_send(f.plan);
+  flows[0].name = "a";
+  flows.push_back(flows[0]);
+  flows[1].name = "light-1";
+  const std::vector<FlowGroup> groups{{"a", 0, 1, false}, {"light", 1, 1, true}};
+  const ThreadRecords r{f.attempts, f.users};
+  const FlowAnalysis analysis = analyze_flows(std::span<const ThreadRecords>(&r, 1),
+                                              FlowRun{flows, groups, f.plan.phases, 100.0, 100ms, 1s});
+  ReportData data = f.data();
+  data.flows = &analysis;
+  const std::string json = json_report(data);
+  EXPECT_TRUE(balanced(json));
+  EXPECT_NE(json.find(R"("flows":[)"), std::string::npos);
+  EXPECT_NE(json.find(R"({"name":"a","members":1,"worst":"a","worst_goodput_ratio":)"), std::string::npos);
+  EXPECT_NE(json.find(R"({"name":"light","members":1,"worst":"light-1")"), std::string::npos);
+  EXPECT_NE(json.find(R"("goodput_ratio":0.5,"offered":50,"goodput":25)"), std::string::npos);  // "a": every other user shed
+  const std::string csv = csv_flow_series(f.series, analysis);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "t_s,flow,offered,goodput,late,failed,attempts,sent,retries,shed,timeouts,errors,not_sent");
+  EXPECT_NE(csv.find("\n0.000,a,5,"), std::string::npos);
+  EXPECT_NE(csv.find("\n0.900,light,5,5,"), std::string::npos);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 10);
+  const std::string html = html_report(data);
+  EXPECT_NE(html.find("<h2>Flows</h2>"), std::string::npos);
+  EXPECT_NE(html.find("light (1 flows)"), std::string::npos);
+  EXPECT_EQ(json_report(f.data()).find("\"flows\""), std::string::npos);  // no flows: no key
+}
+
 }  // namespace
 }  // namespace levee::load
