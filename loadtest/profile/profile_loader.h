@@ -16,6 +16,7 @@
 //   phases:
 //     - {name: baseline, role: baseline, rate: 0.5x, duration: 5s}
 //     - {name: ramp, role: overload, rate: 3x, duration: 3s, ramp: true}   # linear from the previous rate
+//   flows: [...]                         # several tenants at once: see profile/flow_loader.h
 //
 // Errors name the profile file and the key. Pure apart from reading the file.
 
