@@ -36,7 +36,9 @@ TEST(MergedArrivals, EachFlowKeepsItsOwnScheduleInOneTimeOrderedStream) {
       EXPECT_GE(arrival->at, previous);
       previous = arrival->at;
       ++counts[arrival->flow];
-      if (arrival->flow == 2) EXPECT_GE(arrival->at, 500ms);
+      if (arrival->flow == 2) {
+        EXPECT_GE(arrival->at, 500ms);
+      }
     }
   }
   EXPECT_EQ(counts[0], 1000u);
