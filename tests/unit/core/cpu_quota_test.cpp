@@ -5,9 +5,16 @@
 namespace levee {
 namespace {
 
-CgroupCpuFiles v2(std::string cpu_max) { return CgroupCpuFiles{.v2_cpu_max = std::move(cpu_max)}; }
+CgroupCpuFiles v2(std::string cpu_max) {
+  CgroupCpuFiles files;
+  files.v2_cpu_max = std::move(cpu_max);
+  return files;
+}
 CgroupCpuFiles v1(std::string quota, std::string period) {
-  return CgroupCpuFiles{.v1_cfs_quota_us = std::move(quota), .v1_cfs_period_us = std::move(period)};
+  CgroupCpuFiles files;
+  files.v1_cfs_quota_us = std::move(quota);
+  files.v1_cfs_period_us = std::move(period);
+  return files;
 }
 
 TEST(CpuQuota, CgroupV2MaxMeansNoQuota) {
