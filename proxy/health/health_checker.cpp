@@ -50,8 +50,10 @@ asio::awaitable<void> HealthChecker::check_loop(Check& check) {
     if (stopped_) break;
     const bool changed = check.health.record(result.passed, result.failure, clock_.now());
     if (changed) {
-      if (check.health.healthy()) spdlog::info("upstream {} is healthy (GET {} passed)", check.upstream.name, check.upstream.target.path);
-      else spdlog::warn("upstream {} is not healthy: {}", check.upstream.name, check.health.last_failure());
+      if (check.health.healthy())
+        spdlog::info("upstream {} is healthy (GET {} passed)", check.upstream.name, check.upstream.target.path);
+      else
+        spdlog::warn("upstream {} is not healthy: {}", check.upstream.name, check.health.last_failure());
     } else if (!result.passed && !check.health.healthy()) {
       spdlog::debug("upstream {} still not healthy: {}", check.upstream.name, result.failure);
     }

@@ -112,7 +112,8 @@ ProcessCollector::ProcessCollector()
   if (!self || !system || ticks_per_second_ <= 0) return;
   const auto stat = parse_proc_stat(*self);
   const auto boot = parse_boot_time(*system);
-  if (stat && boot) start_time_seconds_ = static_cast<double>(*boot) + static_cast<double>(stat->start_ticks) / ticks_per_second_;
+  if (stat && boot)
+    start_time_seconds_ = static_cast<double>(*boot) + static_cast<double>(stat->start_ticks) / ticks_per_second_;
 }
 
 std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
