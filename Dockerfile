@@ -25,8 +25,11 @@ COPY CMakeLists.txt ./
 COPY cmake/ cmake/
 COPY proxy/ proxy/
 COPY loadtest/ loadtest/
+# The image has no .git: the commit for levee_build_info comes as a build argument
+# (docker build --build-arg LEVEE_COMMIT=$(git rev-parse --short=12 HEAD) ...); empty: no label.
+ARG LEVEE_COMMIT=""
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
-          -DLEVEE_BUILD_TESTS=OFF -DLEVEE_BUILD_BENCH=OFF \
+          -DLEVEE_BUILD_TESTS=OFF -DLEVEE_BUILD_BENCH=OFF -DLEVEE_COMMIT="${LEVEE_COMMIT}" \
  && cmake --build build -j"$(nproc)" --target levee levee-load \
  && mkdir -p /out \
  && strip --strip-unneeded -o /out/levee build/proxy/levee \

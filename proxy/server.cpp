@@ -4,13 +4,17 @@
 #include "proxy/config/endpoint.h"
 #include "proxy/descriptor_limit.h"
 #include "proxy/config/loader.h"
+#include "proxy/cpu_quota.h"
+#include "proxy/health/health_checker.h"
 #include "proxy/http/admission_groups.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/client_session.h"
 #include "proxy/http/listener.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/worker_pool.h"
+#include "proxy/observability/build_info.h"
 #include "proxy/observability/metrics.h"
+#include "proxy/observability/process_metrics.h"
 #include "proxy/observability/retry_metrics.h"
 #include "proxy/policy/clock.h"
 #include "proxy/reload.h"
@@ -145,29 +149,41 @@ std::vector<std::string> names_of(const std::vector<T>& items) {
   return names;
 }
 
+std::vector<std::string> health_checked(const std::vector<config::UpstreamConfig>& upstreams) {
+  std::vector<std::string> names;
+  for (const auto& upstream : upstreams)
+    if (upstream.health_check.enabled()) names.push_back(upstream.name);
+  return names;
+}
+
 }  // namespace
 
 struct Server::State {
   State(std::shared_ptr<const config::Config> cfg, ServerOptions opts)
       : config(std::move(cfg)),
         options(std::move(opts)),
-        workers(std::make_unique<http::WorkerPool>(
-            config->server.threads ? config->server.threads : std::max(1u, std::thread::hardware_concurrency()))),
-        metrics(registry, names_of(config->routes), names_of(config->upstreams), names_of(http::all_exchange_errors)),
+        worker_threads(choose_worker_threads(config->server.threads, std::thread::hardware_concurrency(),
+                                             config->server.threads ? CgroupCpuFiles{} : read_cgroup_cpu_files())),
+        workers(std::make_unique<http::WorkerPool>(worker_threads.count)),
+        metrics(registry, names_of(config->routes), names_of(config->upstreams), names_of(http::all_exchange_errors),
+                health_checked(config->upstreams)),
         retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
         shared(metrics, clock, std::random_device{}()),
         groups(registry, clock),
         flow_secret(random_flow_hash_key()) {
     shared.retry_metrics = &retry_metrics;
+    observability::register_build_info(registry);
   }
 
   std::shared_ptr<const config::Config> config;
   ServerOptions options;
   policy::SteadyClock clock;  // the one real clock; everything else is handed it
+  const WorkerThreads worker_threads;  // how many, and why (logged at start)
   std::unique_ptr<http::WorkerPool> workers;  // reset before the state its handlers use
   prometheus::Registry registry;
   observability::ProxyMetrics metrics;
   observability::RetryMetrics retry_metrics;
+  observability::ProcessCollector process_metrics;  // process_*, read from /proc at scrape time
   http::ProxyShared shared;
   http::AdmissionGroups groups;
   const policy::FlowHashKey flow_secret;  // one per process: flow ids stay stable across reloads
@@ -182,6 +198,7 @@ struct Server::State {
   std::vector<std::unique_ptr<http::Worker>> worker_states;
   std::unique_ptr<http::Listener> listener;
   std::unique_ptr<admin::AdminServer> admin;
+  std::unique_ptr<health::HealthChecker> health;  // on the control thread, like /readyz
   std::vector<std::unique_ptr<asio::steady_timer>> maintenance_timers;
   std::unique_ptr<asio::signal_set> signals;
   std::shared_ptr<spdlog::details::thread_pool> log_threads;
@@ -246,7 +263,10 @@ struct Server::State {
       catch_up(*m.connects, upstream_shared[i]->connects);
       catch_up(*m.reuses, upstream_shared[i]->reuses);
     }
-    return prometheus::TextSerializer().Serialize(registry.Collect());
+    auto families = registry.Collect();
+    auto process = process_metrics.Collect();
+    families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
+    return prometheus::TextSerializer().Serialize(families);
   }
 
   void start_maintenance(http::Worker& worker, asio::steady_timer& timer) {
@@ -308,8 +328,16 @@ struct Server::State {
     poll->async_wait([this, poll, deadline](const boost::system::error_code&) { wait_for_idle(deadline); });
   }
 
+  // /readyz: not while draining, nor while a checked upstream is unhealthy. Control thread.
+  std::optional<std::string> not_ready() const {
+    if (shared.draining.load()) return "draining\n";
+    if (health) return health->not_ready(clock.now());
+    return std::nullopt;
+  }
+
   void finish() {
     if (admin) admin->close();
+    if (health) health->stop();
     try {
       stopped.set_value();
     } catch (const std::future_error&) {
@@ -346,6 +374,16 @@ int Server::run() {
       return 1;
     }
   }
+  std::vector<health::CheckedUpstream> checked;
+  for (std::size_t u = 0; u < config.upstreams.size(); ++u) {
+    const auto& upstream = config.upstreams[u];
+    if (!upstream.health_check.enabled()) continue;
+    checked.push_back({upstream.name, upstream.health_check,
+                       health::ProbeTarget{upstream_endpoints[u], config::format_endpoint(upstream.address),
+                                           upstream.health_check.path, upstream.health_check.timeout},
+                       s.metrics.upstream(u).healthy});
+  }
+  s.health = std::make_unique<health::HealthChecker>(s.control, s.clock, std::move(checked));
   std::vector<http::Worker*> worker_pointers;
   for (std::size_t w = 0; w < s.workers->size(); ++w) {
     auto worker = std::make_unique<http::Worker>(s.workers->context(w));
@@ -394,7 +432,7 @@ int Server::run() {
     if (config.admin.enabled) {
       admin::AdminEndpoints endpoints{
           .metrics = [&s] { return s.metrics_text(); },
-          .ready = [&s] { return !s.shared.draining.load(); },
+          .not_ready = [&s] { return s.not_ready(); },
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
           .state =
               [&s] {
@@ -414,11 +452,17 @@ int Server::run() {
   const std::string admin_address = s.admin ? to_string(s.admin->local_endpoint()) : "off";
   spdlog::info("levee {} starting: {} worker(s), {} route(s), {} upstream(s), config {}", LEVEE_VERSION,
                s.workers->size(), config.routes.size(), config.upstreams.size(), config.source);
+  spdlog::info("{} worker(s): {}", s.workers->size(), s.worker_threads.reason);
   for (const auto& route : config.routes)
     spdlog::info("route {}: host '{}' prefix {} -> {}", route.name, route.host, route.path_prefix, route.upstream);
-  for (const auto& upstream : config.upstreams)
+  for (const auto& upstream : config.upstreams) {
     spdlog::info("upstream {}: {}:{} (max {} connections)", upstream.name, upstream.address.host,
                  upstream.address.port, upstream.max_connections);
+    if (upstream.health_check.enabled())
+      spdlog::info("upstream {}: health check GET {} every {} ms; /readyz answers 503 until it passes", upstream.name,
+                   upstream.health_check.path,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(upstream.health_check.interval).count());
+  }
   spdlog::info("proxy listening on {}", proxy_address);
   spdlog::info("admin listening on {}", admin_address);
   if (s.options.on_listening) s.options.on_listening(proxy_address, admin_address);
@@ -434,6 +478,7 @@ int Server::run() {
   }
   s.listener->start();
   if (s.admin) s.admin->start();
+  s.health->start();
   s.workers->start();
   auto control_guard = asio::make_work_guard(s.control);
   std::thread control_thread([&s] { s.control.run(); });
@@ -454,6 +499,7 @@ int Server::run() {
   s.maintenance_timers.clear();
   s.listener.reset();
   s.admin.reset();
+  s.health.reset();
   for (auto& worker : s.worker_states)
     for (auto& pool : worker->pools) pool->close_idle();
   s.workers.reset();

@@ -66,7 +66,7 @@ for round in $(seq "$rounds"); do
   slow_pid=$!
   pids+=("$slow_pid")
   sleep 2  # let the slow connections open and start dribbling before measuring
-  curl -s "http://127.0.0.1:$admin_port/metrics" | awk '/^levee_client_connections /{print $2}' \
+  curl -s "http://127.0.0.1:$admin_port/metrics" | awk '/^levee_client_connections_open /{print $2}' \
     >"$work/open-$round.txt" || true
   run_load "$work/slow-$round.json"
   wait "$slow_pid"

@@ -59,8 +59,10 @@ AdminReply handle_admin_request(const AdminEndpoints& endpoints, const AdminRequ
   if (path == "/metrics")
     return AdminReply{bh::status::ok, "text/plain; version=0.0.4; charset=utf-8", endpoints.metrics()};
   if (path == "/healthz") return text(bh::status::ok, "ok\n");
-  if (path == "/readyz")
-    return endpoints.ready() ? text(bh::status::ok, "ready\n") : text(bh::status::service_unavailable, "draining\n");
+  if (path == "/readyz") {
+    if (auto why = endpoints.not_ready()) return text(bh::status::service_unavailable, std::move(*why));
+    return text(bh::status::ok, "ready\n");
+  }
   if (path == "/config") return AdminReply{bh::status::ok, "application/yaml", endpoints.config_yaml()};
   if (path == "/state" && endpoints.state) return endpoints.state();
   if (path == "/")

@@ -17,6 +17,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace levee::admin {
@@ -29,7 +30,9 @@ struct AdminReply {
 
 struct AdminEndpoints {
   std::function<std::string()> metrics;      // Prometheus text exposition
-  std::function<bool()> ready;               // false while draining
+  // Why levee is not ready (a line per reason: "draining", an unhealthy upstream), or nullopt
+  // when it is; /readyz answers 503 with the reason, or 200.
+  std::function<std::optional<std::string>()> not_ready;
   std::function<std::string()> config_yaml;  // the effective configuration
   std::function<AdminReply()> state;         // live state as JSON; optional
   std::function<AdminReply()> reload;        // POST /reload; optional

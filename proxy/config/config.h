@@ -60,6 +60,21 @@ struct ListenerConfig {
   friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };
 
+// Active health checks of one upstream (YAML `upstreams[].health_check`); off while `path`
+// is empty. While on, /readyz answers 503 until the upstream is healthy, so a pod whose app
+// is not up yet (or has stopped answering) is taken out of its Service instead of shedding
+// every request with 502.
+struct HealthCheckConfig {
+  std::string path;                                      // GET this; "" = no health checks
+  Duration interval = std::chrono::seconds(2);           // from one probe's end to the next start
+  Duration timeout = std::chrono::seconds(1);            // connect + request + response header
+  unsigned healthy_threshold = 1;                        // consecutive 2xx to become healthy
+  unsigned unhealthy_threshold = 2;                      // consecutive failures to become unhealthy
+
+  bool enabled() const { return !path.empty(); }
+  friend bool operator==(const HealthCheckConfig&, const HealthCheckConfig&) = default;
+};
+
 struct UpstreamConfig {
   std::string name;
   Endpoint address;
@@ -70,6 +85,7 @@ struct UpstreamConfig {
   // A client that leaves while its request is at the service: close that upstream connection
   // (the service can stop the wasted work) instead of letting the exchange run on.
   bool abort_on_client_close = true;
+  HealthCheckConfig health_check;
 
   friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };

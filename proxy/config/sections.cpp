@@ -59,6 +59,23 @@ void read_logging(MapReader& r, LoggingConfig& logging) {
   r.string("access_log", logging.access_log);
 }
 
+std::optional<std::string> check_probe_path(std::string_view path) {
+  if (path.empty() || path.front() != '/')
+    return fmt::format("expected a path starting with '/' (e.g. /healthz), got '{}'", path);
+  // It becomes the request line of every probe.
+  if (std::any_of(path.begin(), path.end(), [](char c) { return c <= ' ' || c == 0x7f; }))
+    return fmt::format("expected a path without spaces or control characters, got '{}'", path);
+  return std::nullopt;
+}
+
+void read_health_check(MapReader& r, HealthCheckConfig& check) {
+  r.string("path", check.path, check_probe_path);
+  r.duration("interval", check.interval, {.min = std::chrono::milliseconds(100)});
+  r.duration("timeout", check.timeout, {.min = std::chrono::milliseconds(10), .max = std::chrono::minutes(1)});
+  r.integer("healthy_threshold", check.healthy_threshold, 1u, 100u);
+  r.integer("unhealthy_threshold", check.unhealthy_threshold, 1u, 100u);
+}
+
 void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.require("name");
   r.string("name", upstream.name, check_name);
@@ -69,6 +86,7 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.duration("response_timeout", upstream.response_timeout);
   r.duration("idle_timeout", upstream.idle_timeout);
   r.boolean("abort_on_client_close", upstream.abort_on_client_close);
+  r.map("health_check", [&](MapReader& h) { read_health_check(h, upstream.health_check); });
 }
 
 void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {

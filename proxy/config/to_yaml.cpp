@@ -221,6 +221,15 @@ std::string to_yaml(const Config& config) {
     w.duration("response_timeout", upstream.response_timeout);
     w.duration("idle_timeout", upstream.idle_timeout);
     w.boolean("abort_on_client_close", upstream.abort_on_client_close);
+    if (upstream.health_check.enabled()) {
+      w.begin("health_check");
+      w.text("path", upstream.health_check.path);
+      w.duration("interval", upstream.health_check.interval);
+      w.duration("timeout", upstream.health_check.timeout);
+      w.integer("healthy_threshold", upstream.health_check.healthy_threshold);
+      w.integer("unhealthy_threshold", upstream.health_check.unhealthy_threshold);
+      w.end();
+    }
     w.end();
   }
   w.end_list();

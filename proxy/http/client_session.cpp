@@ -80,12 +80,12 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
   peer_ = policy::IpAddress::parse(client_address_);
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.sessions.insert(this);
-  shared_.metrics.client_connections().Increment();
+  shared_.metrics.client_connections_open().Increment();
 }
 
 ClientSession::~ClientSession() {
   worker_.sessions.erase(this);
-  shared_.metrics.client_connections().Decrement();
+  shared_.metrics.client_connections_open().Decrement();
   shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 

@@ -32,7 +32,8 @@ void RouteMetrics::record(unsigned status, double seconds) const {
 
 ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std::string>& routes,
                            const std::vector<std::string>& upstreams,
-                           const std::vector<std::string_view>& error_kinds) {
+                           const std::vector<std::string_view>& error_kinds,
+                           const std::vector<std::string>& health_checked_upstreams) {
   auto& responses = prometheus::BuildCounter()
                         .Name("levee_requests_total")
                         .Help("Requests answered, by route and status class")
@@ -65,7 +66,16 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std
     upstreams_.push_back(UpstreamMetrics{&open.Add({{"upstream", upstream}, {"state", "open"}}),
                                          &open.Add({{"upstream", upstream}, {"state", "idle"}}),
                                          &connects.Add({{"upstream", upstream}}),
-                                         &reuses.Add({{"upstream", upstream}})});
+                                         &reuses.Add({{"upstream", upstream}}), nullptr});
+  }
+  // Only checked upstreams get the series: an unchecked one is not known to be healthy.
+  auto& healthy = prometheus::BuildGauge()
+                      .Name("levee_upstream_healthy")
+                      .Help("1 while the upstream's active health checks pass (upstreams[].health_check), else 0")
+                      .Register(registry);
+  for (std::size_t i = 0; i < upstreams.size(); ++i) {
+    for (const auto& checked : health_checked_upstreams)
+      if (checked == upstreams[i]) upstreams_[i].healthy = &healthy.Add({{"upstream", upstreams[i]}});
   }
 
   auto& errors = prometheus::BuildCounter()
@@ -74,8 +84,10 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std
                      .Register(registry);
   for (const auto kind : error_kinds) errors_.push_back(&errors.Add({{"kind", std::string(kind)}}));
 
-  client_connections_ = &prometheus::BuildGauge()
-                             .Name("levee_client_connections")
+  // Not "levee_client_connections": OpenMetrics names the counter below by that family name
+  // (a counter's family drops `_total`), and two families may not share a name.
+  client_connections_open_ = &prometheus::BuildGauge()
+                             .Name("levee_client_connections_open")
                              .Help("Client connections open now")
                              .Register(registry)
                              .Add({});

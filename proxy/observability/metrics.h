@@ -32,20 +32,22 @@ struct UpstreamMetrics {
   prometheus::Gauge* idle_connections = nullptr;
   prometheus::Counter* connects = nullptr;
   prometheus::Counter* reuses = nullptr;
+  prometheus::Gauge* healthy = nullptr;  // levee_upstream_healthy; null without health checks
 };
 
 class ProxyMetrics {
  public:
   // Error kinds are the label values of levee_errors_total; the caller's enum names them.
   ProxyMetrics(prometheus::Registry& registry, const std::vector<std::string>& routes,
-               const std::vector<std::string>& upstreams, const std::vector<std::string_view>& error_kinds);
+               const std::vector<std::string>& upstreams, const std::vector<std::string_view>& error_kinds,
+               const std::vector<std::string>& health_checked_upstreams = {});
 
   const RouteMetrics& route(std::size_t index) const { return routes_[index]; }
   const RouteMetrics& unrouted() const { return unrouted_; }
   UpstreamMetrics& upstream(std::size_t index) { return upstreams_[index]; }
   prometheus::Counter& error(std::size_t kind) const { return *errors_[kind]; }
 
-  prometheus::Gauge& client_connections() const { return *client_connections_; }
+  prometheus::Gauge& client_connections_open() const { return *client_connections_open_; }
   prometheus::Counter& client_connections_total() const { return *client_connections_total_; }
   prometheus::Counter& client_connections_rejected() const { return *client_connections_rejected_; }
   prometheus::Gauge& in_flight() const { return *in_flight_; }
@@ -55,7 +57,7 @@ class ProxyMetrics {
   RouteMetrics unrouted_;
   std::vector<UpstreamMetrics> upstreams_;
   std::vector<prometheus::Counter*> errors_;
-  prometheus::Gauge* client_connections_ = nullptr;
+  prometheus::Gauge* client_connections_open_ = nullptr;
   prometheus::Counter* client_connections_total_ = nullptr;
   prometheus::Counter* client_connections_rejected_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;

@@ -62,6 +62,7 @@ TEST(ShippedConfigs, DefaultConfigLoadsAndSpellsOutTheDefaults) {
   ASSERT_EQ(c.upstreams.size(), 1u);
   EXPECT_EQ(c.upstreams[0].name, "service");
   EXPECT_EQ(c.upstreams[0].address, (Endpoint{"127.0.0.1", 8081}));
+  EXPECT_FALSE(c.upstreams[0].health_check.enabled());  // the shipped file only shows it, commented
   ASSERT_EQ(c.routes.size(), 1u);
   EXPECT_EQ(c.routes[0].name, "default");
   EXPECT_EQ(c.routes[0].path_prefix, "/");
@@ -147,6 +148,7 @@ TEST(ShippedConfigs, KubernetesExample) {
   EXPECT_EQ(c.server.drain_delay, 5s);
   ASSERT_EQ(c.upstreams.size(), 1u);
   EXPECT_EQ(c.upstreams[0].address, (Endpoint{"127.0.0.1", 8081}));
+  EXPECT_EQ(c.upstreams[0].health_check.path, "/healthz");  // readiness follows the app
   EXPECT_EQ(load_shipped(path, env_with({{"APP_PORT", "3000"}})).upstreams[0].address, (Endpoint{"127.0.0.1", 3000}));
 }
 
