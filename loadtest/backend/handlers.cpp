@@ -86,6 +86,18 @@ asio::awaitable<After> handle_slow(Exchange& ex, std::string_view query) {
   co_return co_await send_text(ex, 200, text_plain, "slow\n");
 }
 
+// POST /control/service-time?ms=N: /work costs N ms from the next job on (bench/limits'
+// real-process slowdown). GET reports the current mean.
+asio::awaitable<After> handle_service_time(Exchange& ex, std::string_view query) {
+  if (ex.parser.get().method() == http::verb::post) {
+    const auto ms = query_number(query, "ms");
+    if (!ms || *ms < 1 || *ms > 60'000) co_return co_await send_text(ex, 400, text_plain, "ms must be 1..60000\n");
+    ex.context.pool.set_mean_service_time(std::chrono::milliseconds(*ms));
+  }
+  const auto mean = std::chrono::duration_cast<std::chrono::milliseconds>(ex.context.pool.mean_service_time());
+  co_return co_await send_text(ex, 200, text_plain, fmt::format("service_time {}ms\n", mean.count()));
+}
+
 asio::awaitable<After> handle_stats(Exchange& ex) {
   const BackendStats& s = ex.context.stats;
   co_return co_await send_text(
@@ -118,6 +130,7 @@ asio::awaitable<After> handle_request(Exchange& ex) {
   if (target.path == "/slow") co_return co_await handle_slow(ex, target.query);
   if (target.path == "/close") co_return After::close;
   if (target.path == "/stats") co_return co_await handle_stats(ex);
+  if (target.path == "/control/service-time") co_return co_await handle_service_time(ex, target.query);
   co_return co_await send_text(ex, 404, text_plain, "not found\n");
 }
 

@@ -20,7 +20,7 @@ void burn_until(std::chrono::steady_clock::time_point deadline) {
 }  // namespace
 
 WorkerPool::WorkerPool(int workers, ServiceTime service_time, BurnMode mode, std::uint64_t seed)
-    : service_time_(service_time), mode_(mode) {
+    : service_time_(service_time), mean_ns_(service_time.mean.count()), mode_(mode) {
   threads_.reserve(static_cast<std::size_t>(workers));
   for (int i = 0; i < workers; ++i) {
     threads_.emplace_back([this, s = seed * 1000003 + static_cast<std::uint64_t>(i)] {
@@ -74,7 +74,7 @@ void WorkerPool::run_worker(std::uint64_t seed) {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    Nanos cost = service_time_.mean;
+    Nanos cost = mean_service_time();
     if (service_time_.distribution == Distribution::exponential) {
       cost = Nanos{static_cast<std::int64_t>(exponential(rng) * static_cast<double>(cost.count()))};
     }

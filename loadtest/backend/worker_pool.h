@@ -36,6 +36,10 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   void submit(std::unique_ptr<Job> job);
+  // Changes the mean service time from the next job on (a service that slows down or speeds up
+  // mid-run: a dependency got slower, a cache went cold). Any thread.
+  void set_mean_service_time(Nanos mean) { mean_ns_.store(mean.count(), std::memory_order_relaxed); }
+  Nanos mean_service_time() const { return Nanos{mean_ns_.load(std::memory_order_relaxed)}; }
   std::size_t queue_length() const;
   std::uint64_t work_done() const { return work_done_.load(std::memory_order_relaxed); }
 
@@ -46,6 +50,7 @@ class WorkerPool {
   void run_worker(std::uint64_t seed);
 
   const ServiceTime service_time_;
+  std::atomic<Nanos::rep> mean_ns_;
   const BurnMode mode_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
