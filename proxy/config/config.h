@@ -45,6 +45,9 @@ struct ServerConfig {
 struct ListenerConfig {
   Endpoint address{"0.0.0.0", 8080};
   std::uint64_t max_connections = 10000;                 // beyond this, accept and answer 503
+  // Open connections from one client address (IPv6: one /64) beyond which a new one from it
+  // gets the same 503; 0: no cap. Off by default: many clients may share one NAT address.
+  std::uint64_t max_connections_per_client = 0;
   std::uint64_t max_header_bytes = 64 * KiB;             // request line + headers; over -> 431
   std::uint64_t max_body_bytes = 1 * GiB;                // request body; over -> 413
   Duration header_timeout = std::chrono::seconds(10);    // whole header must arrive; else 408
