@@ -107,6 +107,30 @@ TEST(AdmissionGuard, AWaiterWhoseClientLeftNeverReachesTheService) {
   EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
 }
 
+// The client's next request arrives while the first is queued and stays unread in the kernel
+// (levee reads it only after the first is answered); then the client leaves. The readable
+// socket must not hide the departure: the waiter is shed client_gone long before the holder
+// finishes, and neither request reaches the service.
+TEST(AdmissionGuard, AWaiterWhoseClientPipelinedMoreAndLeftNeverReachesTheService) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=3000"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  {
+    TestClient impatient(levee.port);
+    impatient.send_raw("GET /headers?impatient HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
+    impatient.send_raw("GET /headers?pipelined HTTP/1.1\r\nHost: x\r\n\r\n");
+    impatient.close();
+  }
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 0));
+  EXPECT_EQ(holder.wait_for(0s), std::future_status::timeout) << "seen gone only when the permit came";
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_shed_total{group="default",priority="default",reason="client_gone"})"), 1);
+  EXPECT_EQ(holder.get().status, 200u);
+  const auto stats = fetch(backend.port, "GET", "/stats");
+  EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
+}
+
 TEST(AdmissionGuard, ClientRetriesAreShedFirstWhileTheGroupIsFull) {
   auto backend = start_backend();
   auto levee = start_levee(guarded_config(backend.port, fixed_limit(2, 8, "2s")));
