@@ -104,6 +104,10 @@ struct RouteConfig {
 struct AdminConfig {
   bool enabled = true;
   Endpoint address{"127.0.0.1", 9901};
+  // A file holding a bearer token every admin request but the probes (/healthz, /readyz) must
+  // carry; "" none: anyone who can reach the admin address may use it.
+  std::string token_file;
+  std::string token;  // what token_file holds, read by the loader (not a YAML key)
 
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };

@@ -53,6 +53,7 @@ void read_listener(MapReader& r, ListenerConfig& listener) {
 void read_admin(MapReader& r, AdminConfig& admin) {
   r.boolean("enabled", admin.enabled);
   r.endpoint("address", admin.address, PortZero::allowed);
+  r.string("token_file", admin.token_file);  // read, and checked, by finalize_admin_token
 }
 
 void read_logging(MapReader& r, LoggingConfig& logging) {

@@ -205,6 +205,7 @@ std::string to_yaml(const Config& config) {
   w.begin("admin");
   w.boolean("enabled", config.admin.enabled);
   w.endpoint("address", config.admin.address);
+  w.text("token_file", config.admin.token_file);  // the file's name, never the token
   w.end();
 
   w.begin("logging");

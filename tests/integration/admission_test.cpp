@@ -225,6 +225,36 @@ TEST(AdminSurface, ABrowserPageCannotReloadLeveeCrossSite) {
   EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz", {}, {{"Origin", "http://evil.example"}}).status, 200u);
 }
 
+TEST(AdminSurface, WithATokenFileOnlyTheProbesAnswerWithoutTheToken) {
+  auto backend = start_backend();
+  const std::string token = "4f1c2a9e7b3d5c8a0e6f";
+  const std::string token_path = write_temp_file("admin.token", token + "\n");  // echo's newline
+  std::string yaml = basic_config("127.0.0.1:" + std::to_string(backend.port));
+  const std::string admin_section = "admin:\n  address: 127.0.0.1:0\n";
+  ASSERT_NE(yaml.find(admin_section), std::string::npos);
+  yaml.replace(yaml.find(admin_section), admin_section.size(), admin_section + "  token_file: " + token_path + "\n");
+  auto levee = start_levee(yaml);
+  const std::vector<std::pair<std::string, std::string>> with_token{{"Authorization", "Bearer " + token}};
+
+  const auto anonymous = fetch(levee.admin_port, "GET", "/metrics");
+  EXPECT_EQ(anonymous.status, 401u);
+  EXPECT_EQ(anonymous.header("www-authenticate"), "Bearer");
+  EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload").status, 401u);
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/config", {}, {{"Authorization", "Bearer " + token + "x"}}).status, 401u);
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/config", {}, {{"Authorization", "Basic " + token}}).status, 401u);
+
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/metrics", {}, with_token).status, 200u);
+  EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload", {}, with_token).status, 200u);
+  const auto config = fetch(levee.admin_port, "GET", "/config", {}, with_token);
+  EXPECT_EQ(config.status, 200u);
+  EXPECT_EQ(config.body.find(token), std::string::npos) << "the token itself is never shown";
+  // Probes carry no token.
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/healthz").status, 200u);
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz").status, 200u);
+  // The proxy listener is not the admin listener: no token there.
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
+}
+
 TEST(AdmissionGuard, DrainAnswersQueuedRequestsAtOnceAndLetsTheOneInFlightFinish) {
   auto backend = start_backend();
   auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 4, "20s")));
