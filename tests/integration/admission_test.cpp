@@ -131,6 +131,29 @@ TEST(AdmissionGuard, AWaiterWhoseClientPipelinedMoreAndLeftNeverReachesTheServic
   EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
 }
 
+// The same with a body too large to be read before admission (over
+// max_buffered_request_body): it arrives whole while the request is queued, stays unread, and
+// the client leaves.
+TEST(AdmissionGuard, AWaiterWhoseClientSentItsWholeBodyAndLeftNeverReachesTheService) {
+  auto backend = start_backend();
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=3000"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  {
+    TestClient impatient(levee.port);
+    impatient.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
+    ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
+    impatient.send_raw(std::string(70000, 'b'));
+    impatient.close();
+  }
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 0));
+  EXPECT_EQ(holder.wait_for(0s), std::future_status::timeout) << "seen gone only when the permit came";
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_shed_total{group="default",priority="default",reason="client_gone"})"), 1);
+  EXPECT_EQ(holder.get().status, 200u);
+  const auto stats = fetch(backend.port, "GET", "/stats");
+  EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
+}
+
 TEST(AdmissionGuard, ClientRetriesAreShedFirstWhileTheGroupIsFull) {
   auto backend = start_backend();
   auto levee = start_levee(guarded_config(backend.port, fixed_limit(2, 8, "2s")));
