@@ -121,6 +121,9 @@ TEST(AdmissionGuard, AWaiterWhoseClientPipelinedMoreAndLeftNeverReachesTheServic
     impatient.send_raw("GET /headers?impatient HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
     impatient.send_raw("GET /headers?pipelined HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Long enough for levee to have seen the bytes (and, before the fix, stopped watching)
+    // before the client leaves.
+    std::this_thread::sleep_for(300ms);
     impatient.close();
   }
   ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 0));
