@@ -113,7 +113,8 @@ TEST(AdmissionGuard, AWaiterWhoseClientLeftNeverReachesTheService) {
 // finishes, and neither request reaches the service.
 TEST(AdmissionGuard, AWaiterWhoseClientPipelinedMoreAndLeftNeverReachesTheService) {
   auto backend = start_backend();
-  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s")));
+  // CoDel off: the waiter must leave because its client did, not because it stood too long.
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s, codel_target: 0ms")));
   auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=3000"); });
   ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
   {
@@ -139,7 +140,8 @@ TEST(AdmissionGuard, AWaiterWhoseClientPipelinedMoreAndLeftNeverReachesTheServic
 // the client leaves.
 TEST(AdmissionGuard, AWaiterWhoseClientSentItsWholeBodyAndLeftNeverReachesTheService) {
   auto backend = start_backend();
-  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s")));
+  // CoDel off: the waiter must leave because its client did, not because it stood too long.
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s, codel_target: 0ms")));
   auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=3000"); });
   ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
   {
