@@ -439,6 +439,7 @@ int Server::run() {
                 return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states())};
               },
           .reload = [&s] { return s.reload(); },
+          .token = config.admin.token,
       };
       s.admin = std::make_unique<admin::AdminServer>(s.control, resolve_listen(config.admin.address),
                                                      std::move(endpoints));

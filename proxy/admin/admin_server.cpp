@@ -42,12 +42,43 @@ bool names_this_host(std::string_view host) {
   asio::ip::make_address_v4(name, ec);
   return !ec;
 }
+// Looks at every byte whatever the first difference, so the time taken does not tell a guesser
+// how much of a guess was right (only the length can leak; the token is at least 16 bytes).
+bool same_token(std::string_view given, std::string_view token) {
+  if (given.size() != token.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) difference |= static_cast<unsigned char>(given[i] ^ token[i]);
+  return difference == 0;
+}
+
+// The probes answer without a token: a kubelet or load balancer health check carries none,
+// and they tell nothing a token protects.
+bool is_probe(std::string_view method, std::string_view path) {
+  return (method == "GET" || method == "HEAD") && (path == "/healthz" || path == "/readyz");
+}
+
+// "Bearer <token>"; the scheme is case-insensitive (RFC 9110 11.1).
+bool carries_token(std::string_view authorization, std::string_view token) {
+  constexpr std::string_view scheme = "bearer ";
+  if (authorization.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c = authorization[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return false;
+  }
+  return same_token(authorization.substr(scheme.size()), token);
+}
+
 }  // namespace
 
 AdminReply handle_admin_request(const AdminEndpoints& endpoints, const AdminRequest& request) {
   const std::string_view method = request.method;
   const std::string_view path = request.target.substr(0, request.target.find('?'));
   const bool get = method == "GET" || method == "HEAD";
+  if (!endpoints.token.empty() && !is_probe(method, path) && !carries_token(request.authorization, endpoints.token)) {
+    AdminReply denied = text(bh::status::unauthorized, "admin endpoints need Authorization: Bearer <admin.token_file>\n");
+    denied.ask_for_token = true;
+    return denied;
+  }
   if (path == "/reload") {
     if (method != "POST") return text(bh::status::method_not_allowed, "use POST /reload\n");
     if (!request.origin.empty() || !names_this_host(request.host))
@@ -123,13 +154,15 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
     AdminReply answer;
     try {
       answer = handle_admin_request(endpoints_, AdminRequest{request.method_string(), request.target(),
-                                                             request[bh::field::host], request[bh::field::origin]});
+                                                             request[bh::field::host], request[bh::field::origin],
+                                                             request[bh::field::authorization]});
     } catch (const std::exception& e) {
       answer = text(bh::status::internal_server_error, std::string("error: ") + e.what() + "\n");
     }
     bh::response<bh::string_body> response{answer.status, request.version()};
     response.set(bh::field::server, "levee-admin");
     response.set(bh::field::content_type, answer.content_type);
+    if (answer.ask_for_token) response.set(bh::field::www_authenticate, "Bearer");
     response.body() = std::move(answer.body);
     response.prepare_payload();
     if (request.method() == bh::verb::head) response.body().clear();

@@ -10,6 +10,10 @@
 // POST /reload. Mutating requests are refused (403) when they carry an Origin header (every
 // browser sends one with a cross-origin POST; curl and kubectl do not) or name a Host that is
 // not an address or localhost (DNS rebinding points a name the page controls at 127.0.0.1).
+//
+// With admin.token_file set, every request but the probes (GET /healthz, /readyz: a kubelet
+// carries no token) must carry `Authorization: Bearer <token>`, else 401 with
+// `WWW-Authenticate: Bearer`. The token is compared in constant time.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,6 +30,7 @@ struct AdminReply {
   boost::beast::http::status status = boost::beast::http::status::ok;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  bool ask_for_token = false;  // a 401: the reply says how to authenticate (WWW-Authenticate)
 };
 
 struct AdminEndpoints {
@@ -36,6 +41,7 @@ struct AdminEndpoints {
   std::function<std::string()> config_yaml;  // the effective configuration
   std::function<AdminReply()> state;         // live state as JSON; optional
   std::function<AdminReply()> reload;        // POST /reload; optional
+  std::string token;                         // admin.token; "" no token asked for
 };
 
 class AdminServer {
@@ -63,6 +69,7 @@ struct AdminRequest {
   std::string_view target;
   std::string_view host;    // Host header, "" when absent
   std::string_view origin;  // Origin header, "" when absent
+  std::string_view authorization;  // Authorization header, "" when absent
 };
 
 // Pure routing of one admin request; exposed for tests.

@@ -45,6 +45,9 @@ struct ServerConfig {
 struct ListenerConfig {
   Endpoint address{"0.0.0.0", 8080};
   std::uint64_t max_connections = 10000;                 // beyond this, accept and answer 503
+  // Open connections from one client address (IPv6: one /64) beyond which a new one from it
+  // gets the same 503; 0: no cap. Off by default: many clients may share one NAT address.
+  std::uint64_t max_connections_per_client = 0;
   std::uint64_t max_header_bytes = 64 * KiB;             // request line + headers; over -> 431
   std::uint64_t max_body_bytes = 1 * GiB;                // request body; over -> 413
   Duration header_timeout = std::chrono::seconds(10);    // whole header must arrive; else 408
@@ -117,6 +120,10 @@ struct RouteConfig {
 struct AdminConfig {
   bool enabled = true;
   Endpoint address{"127.0.0.1", 9901};
+  // A file holding a bearer token every admin request but the probes (/healthz, /readyz) must
+  // carry; "" none: anyone who can reach the admin address may use it.
+  std::string token_file;
+  std::string token;  // what token_file holds, read by the loader (not a YAML key)
 
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };

@@ -39,6 +39,7 @@ void read_server(MapReader& r, ServerConfig& server) {
 void read_listener(MapReader& r, ListenerConfig& listener) {
   r.endpoint("address", listener.address, PortZero::allowed);
   r.integer<std::uint64_t>("max_connections", listener.max_connections, 1, 10'000'000);
+  r.integer<std::uint64_t>("max_connections_per_client", listener.max_connections_per_client, 0, 10'000'000);
   // Beast keeps the header limit in 32 bits; past 16MiB a header is an attack, not a cookie.
   r.size("max_header_bytes", listener.max_header_bytes, 1 * KiB, 16 * MiB);
   r.size("max_body_bytes", listener.max_body_bytes);
@@ -52,6 +53,7 @@ void read_listener(MapReader& r, ListenerConfig& listener) {
 void read_admin(MapReader& r, AdminConfig& admin) {
   r.boolean("enabled", admin.enabled);
   r.endpoint("address", admin.address, PortZero::allowed);
+  r.string("token_file", admin.token_file);  // read, and checked, by finalize_admin_token
 }
 
 void read_logging(MapReader& r, LoggingConfig& logging) {

@@ -192,6 +192,7 @@ std::string to_yaml(const Config& config) {
   w.begin("listener");
   w.endpoint("address", listener.address);
   w.integer("max_connections", listener.max_connections);
+  w.integer("max_connections_per_client", listener.max_connections_per_client);
   w.size("max_header_bytes", listener.max_header_bytes);
   w.size("max_body_bytes", listener.max_body_bytes);
   w.duration("header_timeout", listener.header_timeout);
@@ -204,6 +205,7 @@ std::string to_yaml(const Config& config) {
   w.begin("admin");
   w.boolean("enabled", config.admin.enabled);
   w.endpoint("address", config.admin.address);
+  w.text("token_file", config.admin.token_file);  // the file's name, never the token
   w.end();
 
   w.begin("logging");

@@ -97,4 +97,14 @@ void finalize_trust(Config& config, ReadContext& context) {
   if (auto problem = secret_problem(trust.secret_value)) context.error_at(key, std::move(*problem));
 }
 
+void finalize_admin_token(Config& config, ReadContext& context) {
+  AdminConfig& admin = config.admin;
+  if (admin.token_file.empty() || context.has_errors_under("admin")) return;
+  const auto text = read_relative_file(config.source, admin.token_file, max_secret_file_bytes,
+                                       "a token file holds one short line", "admin.token_file", context);
+  if (!text) return;
+  admin.token = without_final_newline(*text);
+  if (auto problem = secret_problem(admin.token)) context.error_at("admin.token_file", std::move(*problem));
+}
+
 }  // namespace levee::config::detail

@@ -1,6 +1,7 @@
 #pragma once
 // The YAML schema of whom levee believes: `trusted_proxies:` (peers whose forwarding headers are
-// believed and extended) and `priority_trust:` (who may raise a request's priority).
+// believed and extended), `priority_trust:` (who may raise a request's priority) and the admin
+// listener's bearer token (`admin.token_file`).
 //
 // Internal to the loader.
 
@@ -20,5 +21,8 @@ void read_priority_trust(MapReader& r, PriorityTrustConfig& trust);
 // After reading: the secret file is read and the secret checked, and keys that only work
 // together (a secret and the header that carries it) are checked.
 void finalize_trust(Config& config, ReadContext& context);
+// After reading: admin.token_file, when set, is read into admin.token and the token checked
+// as a secret is (at least 16 visible bytes; a final newline is not part of it).
+void finalize_admin_token(Config& config, ReadContext& context);
 
 }  // namespace levee::config::detail

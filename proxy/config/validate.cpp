@@ -109,6 +109,7 @@ void finalize(Config& config, ReadContext& context) {
   check_unreachable_routes(config, context);
   finalize_admission(config, context);
   finalize_trust(config, context);
+  finalize_admin_token(config, context);
 }
 
 }  // namespace levee::config::detail

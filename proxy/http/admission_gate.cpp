@@ -30,13 +30,38 @@ constexpr std::uint64_t retry_after_refresh_ticks = 10;
 }  // namespace
 
 struct AdmissionGate::Waiter {
-  explicit Waiter(const asio::any_io_executor& executor) : wake(executor) {}
-  asio::steady_timer wake;  // cancelled to wake the waiting coroutine; its executor owns it
-  bool client_gone = false;  // set on the waiter's own thread
+  explicit Waiter(const asio::any_io_executor& executor) : wake(executor), recheck(executor) {}
+  asio::steady_timer wake;     // cancelled to wake the waiting coroutine; its executor owns it
+  asio::steady_timer recheck;  // paces the client checks once its socket holds unread bytes
+  bool client_gone = false;    // set on the waiter's own thread
+  bool waiting = true;         // false once the wait ended: late handlers touch nothing
   // Guarded by waiters_mu_: what was decided for the ticket while it waited.
   std::optional<policy::Permit> granted;
   std::optional<ShedReason> shed;
 };
+
+namespace {
+
+// The client's socket turned readable with bytes behind the header (its body, a pipelined
+// request). They stay unread until the request is admitted, so another wait for readability
+// would complete at once, forever: from here the client is checked every client_watch_interval
+// instead (a timer per waiter only in this case), as the worker's ClientWatchList checks
+// clients at the service. A template because Waiter is private to the gate.
+template <typename WaiterPtr>
+void recheck_client(WaiterPtr waiter, int fd) {
+  waiter->recheck.expires_after(client_watch_interval);
+  waiter->recheck.async_wait([waiter, fd](const boost::system::error_code& ec) {
+    if (ec || !waiter->waiting) return;
+    if (peer_hung_up(fd)) {
+      waiter->client_gone = true;
+      waiter->wake.cancel();
+      return;
+    }
+    recheck_client(waiter, fd);
+  });
+}
+
+}  // namespace
 
 PermitGuard& PermitGuard::operator=(PermitGuard&& other) noexcept {
   if (this != &other) {
@@ -102,15 +127,19 @@ asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::i
   // non-consuming peek, never the session.
   client.async_wait(asio::socket_base::wait_read, [waiter, fd = client.native_handle()](
                                                       const boost::system::error_code& ec) {
-    if (ec == asio::error::operation_aborted) return;
-    if (ec || peer_closed(fd)) {
+    if (ec == asio::error::operation_aborted || !waiter->waiting) return;
+    if (ec || peer_hung_up(fd)) {
       waiter->client_gone = true;
       waiter->wake.cancel();
+      return;
     }
+    recheck_client(waiter, fd);  // readable with data: the client is still there, for now
   });
   co_await waiter->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  waiter->waiting = false;
   boost::system::error_code ignored;
   client.cancel(ignored);  // stop watching; the session reads the socket from here on
+  waiter->recheck.cancel();
   co_return finish_wait(ticket, *waiter, waiter->client_gone);
 }
 

@@ -4,8 +4,9 @@
 //
 // - admit(): asks Admission; when the request must queue, the coroutine sleeps on a timer of
 //   its own executor until a grant or a shed for its ticket is delivered, or until its client
-//   disconnects (the socket turns readable with end-of-stream), in which case the ticket is
-//   cancelled and never reaches the service.
+//   disconnects (the socket turns readable with end-of-stream; or, when the client sent more
+//   than the header, a check every client_watch_interval sees its FIN behind the unread
+//   bytes), in which case the ticket is cancelled and never reaches the service.
 // - deliver(): Admission returns wake-ups as data (Effects). The gate records each result in
 //   the waiter under a mutex and posts the wake-up to the waiter's executor, so no handler
 //   runs under the lock and a waiter is only ever touched on its own thread. A grant whose

@@ -72,8 +72,14 @@ bool is_disconnect(const beast::error_code& ec) {
 
 }  // namespace
 
-ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared)
-    : stream_(std::move(socket)), header_timer_(worker.context), worker_(worker), shared_(shared) {
+ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared,
+                             std::optional<policy::ConnectionsPerClient::Key> counted)
+    : stream_(std::move(socket)),
+      header_timer_(worker.context),
+      worker_(worker),
+      shared_(shared),
+      connected_at_(shared.clock.now()),
+      counted_(counted) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   client_address_ = ec ? "unknown" : peer.address().to_string();
@@ -87,6 +93,7 @@ ClientSession::~ClientSession() {
   worker_.sessions.erase(this);
   shared_.metrics.client_connections_open().Decrement();
   shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  if (counted_) shared_.connections_per_client.close(*counted_);
 }
 
 void ClientSession::drain() {
@@ -129,11 +136,21 @@ awaitable<void> ClientSession::run() {
       // during drain_delay, before the load balancer noticed) still gets its first request served.
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
       if (!co_await wait_for_request(timeout)) break;
+      // The first header's header_timeout runs from accept, not from its first byte: the wait
+      // for that byte already used it, and a client that sent one byte just before it ran out
+      // got a second header_timeout for the rest. Later requests wait idle_timeout for their
+      // first byte, so their header gets all of its own.
+      const auto header_timeout = [&]() -> std::chrono::nanoseconds {
+        const auto full = shared_.runtime(worker_)->config->listener.header_timeout;
+        if (!first) return full;
+        return std::max<std::chrono::nanoseconds>(full - (shared_.clock.now() - connected_at_),
+                                                  std::chrono::nanoseconds::zero());
+      }();
       first = false;
       // Read after the wait, so a request on a long-idle connection sees the latest reload; the
       // copy keeps that config alive for the whole request.
       const auto runtime = shared_.runtime(worker_);
-      if (co_await serve_one(*runtime) == Next::close) break;
+      if (co_await serve_one(*runtime, header_timeout) == Next::close) break;
     }
   } catch (const std::exception& e) {
     spdlog::warn("client session {}: {}", client_address_, e.what());
@@ -158,14 +175,15 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
   co_return true;
 }
 
-awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime) {
+awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime,
+                                                        std::chrono::nanoseconds header_timeout) {
   const auto& listener = runtime.config->listener;
   const auto started = shared_.clock.now();
   RequestParser parser;
   parser.body_limit(listener.max_body_bytes);
 
   stream_.expires_never();
-  arm_header_timer(listener.header_timeout);
+  arm_header_timer(header_timeout);
   const auto header_limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(listener.max_header_bytes, UINT32_MAX));
   // Beast buffers a chunked body's whole trailer section before parsing it, with no limit of its
   // own: without a cap on the buffer, "0\r\n" and then endless trailer lines grow it without

@@ -6,6 +6,8 @@
 //
 // Timeouts: waiting for the first byte of a request uses listener.idle_timeout (silent close);
 // from then on the whole header must arrive within listener.header_timeout, else 408 and close.
+// The first request is the exception: its whole header, first byte included, gets one
+// header_timeout from accept (silent close if nothing came, else 408).
 // The header timer cancels the read instead of closing the socket (what beast::tcp_stream's
 // own timeout would do), so the 408 can still be written. Everything runs on the worker's one
 // thread; the timer handler holds a weak_ptr, so it never touches a finished session.
@@ -28,7 +30,10 @@ namespace levee::http {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
-  ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared);
+  // `counted`: the key the listener counted this connection under in
+  // shared.connections_per_client (given back when the session ends); nullopt: not counted.
+  ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared,
+                std::optional<policy::ConnectionsPerClient::Key> counted = std::nullopt);
   ~ClientSession();
 
   boost::asio::awaitable<void> run();
@@ -39,7 +44,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   enum class Next { keep_alive, close };
 
   boost::asio::awaitable<bool> wait_for_request(std::chrono::nanoseconds timeout);
-  boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime);
+  // `header_timeout`: what is left for this request's header once its first byte is here.
+  boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
   void arm_header_timer(std::chrono::nanoseconds timeout);
@@ -52,6 +58,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   ProxyShared& shared_;
   std::string client_address_;
   std::optional<policy::IpAddress> peer_;  // client_address_ parsed once; trust is decided per request
+  policy::TimePoint connected_at_;  // the first request's header deadline counts from here
+  std::optional<policy::ConnectionsPerClient::Key> counted_;
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;

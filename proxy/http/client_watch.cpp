@@ -1,5 +1,6 @@
 #include "proxy/http/client_watch.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -12,6 +13,15 @@ bool peer_closed(int fd) {
   if (n == 0) return true;
   if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
   return false;
+}
+
+bool peer_hung_up(int fd) {
+  // POLLRDHUP reports the peer's FIN whatever is still queued before it; a zero timeout
+  // makes this a check, never a wait.
+  pollfd entry{.fd = fd, .events = POLLRDHUP, .revents = 0};
+  const int ready = ::poll(&entry, 1, 0);
+  if (ready < 0) return errno != EINTR;
+  return (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, boost::beast::tcp_stream& target)

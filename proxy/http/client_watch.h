@@ -26,6 +26,12 @@ inline constexpr std::chrono::milliseconds client_watch_interval{100};
 // The peer of `fd` has closed (or the socket failed); false while it is open or sent data.
 bool peer_closed(int fd);
 
+// The peer of `fd` has closed its side (or the socket failed), even with bytes it sent before
+// still unread in the kernel: a queued request's body or the next pipelined request must not
+// hide that its client left. (peer_closed cannot see past unread bytes: its peek returns them.)
+// A client that half-closes after sending counts as gone, as it does for peer_closed.
+bool peer_hung_up(int fd);
+
 class ClientWatchList;
 
 class ClientWatch {

@@ -10,19 +10,38 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string_view>
+
 namespace levee::http {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
 
-asio::awaitable<void> refuse(tcp::socket socket) {
-  static constexpr std::string_view busy =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 32\r\nConnection: close\r\n"
-      "Retry-After: 1\r\nlevee-error: too many connections\r\n\r\nlevee: too many open connections\n";
-  co_await asio::async_write(socket, asio::buffer(busy), asio::as_tuple(asio::use_awaitable));
+// Both refusals close: the client is told to come back later (or elsewhere), not to retry
+// on a connection levee does not want.
+constexpr std::string_view too_many_connections =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 33\r\nConnection: close\r\n"
+    "Retry-After: 1\r\nlevee-error: too many connections\r\n\r\nlevee: too many open connections\n";
+constexpr std::string_view too_many_from_client =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 42\r\nConnection: close\r\n"
+    "Retry-After: 1\r\nlevee-error: too many connections from this client\r\n\r\n"
+    "levee: too many open connections from you\n";
+
+asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
+  co_await asio::async_write(socket, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+template <typename Socket>  // accepted onto a worker's io_context: its own executor type
+std::optional<policy::IpAddress> peer_of(const Socket& socket) {
+  boost::system::error_code ec;
+  const auto address = socket.remote_endpoint(ec).address();
+  if (ec) return std::nullopt;  // already gone: the session will find out
+  if (address.is_v4()) return policy::IpAddress::v4(address.to_v4().to_bytes());
+  return policy::IpAddress::v6(address.to_v6().to_bytes());
 }
 
 }  // namespace
@@ -62,16 +81,32 @@ asio::awaitable<void> Listener::accept_loop() {
       continue;
     }
     const auto runtime = shared_.runtime();
+    const auto& config = runtime->config->listener;
     const auto open = shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (open > runtime->config->listener.max_connections) {
+    if (open > config.max_connections) {
       shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
       shared_.metrics.client_connections_rejected().Increment();
-      asio::co_spawn(worker.context, refuse(std::move(socket)), asio::detached);
+      asio::co_spawn(worker.context, refuse(std::move(socket), too_many_connections), asio::detached);
       continue;
     }
+    // Counted here, on the accepting thread, so a burst from one address is refused before any
+    // of it reaches a worker; the session gives its count back when it ends.
+    std::optional<policy::ConnectionsPerClient::Key> counted;
+    if (config.max_connections_per_client > 0) {
+      if (const auto peer = peer_of(socket)) {
+        const auto key = policy::ConnectionsPerClient::key_of(*peer);
+        if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
+          shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+          shared_.metrics.client_connections_rejected_per_client().Increment();
+          asio::co_spawn(worker.context, refuse(std::move(socket), too_many_from_client), asio::detached);
+          continue;
+        }
+        counted = key;
+      }
+    }
     shared_.metrics.client_connections_total().Increment();
-    asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket)]() mutable {
-      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared);
+    asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted]() mutable {
+      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared, counted);
       asio::co_spawn(worker.context, [session]() { return session->run(); }, asio::detached);
     });
   }

@@ -1,8 +1,9 @@
 #pragma once
 // Accepts client connections on one worker and hands each to the next worker round-robin (the
 // socket is created directly on the target worker's io_context, so it never migrates).
-// Over listener.max_connections a connection gets a fast 503 and is closed: a flood costs a
-// few microseconds per connection instead of a file descriptor held for minutes.
+// Over listener.max_connections, or over listener.max_connections_per_client from its address,
+// a connection gets a fast 503 and is closed: a flood costs a few microseconds per connection
+// instead of a file descriptor held for minutes.
 
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/worker_pool.h"

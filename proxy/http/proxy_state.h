@@ -10,6 +10,7 @@
 #include "proxy/http/route.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/observability/metrics.h"
+#include "proxy/policy/connections_per_client.h"
 #include "proxy/policy/random.h"
 #include "proxy/policy/router.h"
 
@@ -100,6 +101,7 @@ struct ProxyShared {
   std::shared_ptr<spdlog::logger> access_log;  // null when the access log is off
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};
+  policy::ConnectionsPerClient connections_per_client;  // counted only with the cap on
 
  private:
   RuntimeSlot runtime_;

@@ -93,10 +93,12 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std
                              .Add({});
   auto& accepted = prometheus::BuildCounter()
                        .Name("levee_client_connections_total")
-                       .Help("Client connections accepted, and those refused over listener.max_connections")
+                       .Help("Client connections accepted, and those refused over listener.max_connections "
+                             "(rejected) or listener.max_connections_per_client (rejected_per_client)")
                        .Register(registry);
   client_connections_total_ = &accepted.Add({{"result", "accepted"}});
   client_connections_rejected_ = &accepted.Add({{"result", "rejected"}});
+  client_connections_rejected_per_client_ = &accepted.Add({{"result", "rejected_per_client"}});
   in_flight_ = &prometheus::BuildGauge()
                     .Name("levee_in_flight_requests")
                     .Help("Requests between header read and response end")

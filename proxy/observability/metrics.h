@@ -50,6 +50,9 @@ class ProxyMetrics {
   prometheus::Gauge& client_connections_open() const { return *client_connections_open_; }
   prometheus::Counter& client_connections_total() const { return *client_connections_total_; }
   prometheus::Counter& client_connections_rejected() const { return *client_connections_rejected_; }
+  prometheus::Counter& client_connections_rejected_per_client() const {
+    return *client_connections_rejected_per_client_;
+  }
   prometheus::Gauge& in_flight() const { return *in_flight_; }
 
  private:
@@ -60,6 +63,7 @@ class ProxyMetrics {
   prometheus::Gauge* client_connections_open_ = nullptr;
   prometheus::Counter* client_connections_total_ = nullptr;
   prometheus::Counter* client_connections_rejected_ = nullptr;
+  prometheus::Counter* client_connections_rejected_per_client_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;
 };
 

@@ -107,6 +107,58 @@ TEST(AdmissionGuard, AWaiterWhoseClientLeftNeverReachesTheService) {
   EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
 }
 
+// The client's next request arrives while the first is queued and stays unread in the kernel
+// (levee reads it only after the first is answered); then the client leaves. The readable
+// socket must not hide the departure: the waiter is shed client_gone long before the holder
+// finishes, and neither request reaches the service.
+TEST(AdmissionGuard, AWaiterWhoseClientPipelinedMoreAndLeftNeverReachesTheService) {
+  auto backend = start_backend();
+  // CoDel off: the waiter must leave because its client did, not because it stood too long.
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s, codel_target: 0ms")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=3000"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  {
+    TestClient impatient(levee.port);
+    impatient.send_raw("GET /headers?impatient HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
+    impatient.send_raw("GET /headers?pipelined HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Long enough for levee to have seen the bytes (and, before the fix, stopped watching)
+    // before the client leaves.
+    std::this_thread::sleep_for(300ms);
+    impatient.close();
+  }
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 0));
+  EXPECT_EQ(holder.wait_for(0s), std::future_status::timeout) << "seen gone only when the permit came";
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_shed_total{group="default",priority="default",reason="client_gone"})"), 1);
+  EXPECT_EQ(holder.get().status, 200u);
+  const auto stats = fetch(backend.port, "GET", "/stats");
+  EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
+}
+
+// The same with a body too large to be read before admission (over
+// max_buffered_request_body): it arrives whole while the request is queued, stays unread, and
+// the client leaves.
+TEST(AdmissionGuard, AWaiterWhoseClientSentItsWholeBodyAndLeftNeverReachesTheService) {
+  auto backend = start_backend();
+  // CoDel off: the waiter must leave because its client did, not because it stood too long.
+  auto levee = start_levee(guarded_config(backend.port, fixed_limit(1, 8, "10s, codel_target: 0ms")));
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=3000"); });
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, in_flight, 1));
+  {
+    TestClient impatient(levee.port);
+    impatient.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
+    ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 1));
+    impatient.send_raw(std::string(70000, 'b'));
+    impatient.close();
+  }
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_queue_length{group="default"})", 0));
+  EXPECT_EQ(holder.wait_for(0s), std::future_status::timeout) << "seen gone only when the permit came";
+  EXPECT_EQ(metric_value(levee.admin_port, R"(levee_shed_total{group="default",priority="default",reason="client_gone"})"), 1);
+  EXPECT_EQ(holder.get().status, 200u);
+  const auto stats = fetch(backend.port, "GET", "/stats");
+  EXPECT_NE(stats.body.find(R"("requests_total":2)"), std::string::npos) << stats.body;
+}
+
 TEST(AdmissionGuard, ClientRetriesAreShedFirstWhileTheGroupIsFull) {
   auto backend = start_backend();
   auto levee = start_levee(guarded_config(backend.port, fixed_limit(2, 8, "2s")));
@@ -199,6 +251,36 @@ TEST(AdminSurface, ABrowserPageCannotReloadLeveeCrossSite) {
   EXPECT_EQ(rebound.status, 403u);
   EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload").status, 200u);  // an operator's curl
   EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz", {}, {{"Origin", "http://evil.example"}}).status, 200u);
+}
+
+TEST(AdminSurface, WithATokenFileOnlyTheProbesAnswerWithoutTheToken) {
+  auto backend = start_backend();
+  const std::string token = "4f1c2a9e7b3d5c8a0e6f";
+  const std::string token_path = write_temp_file("admin.token", token + "\n");  // echo's newline
+  std::string yaml = basic_config("127.0.0.1:" + std::to_string(backend.port));
+  const std::string admin_section = "admin:\n  address: 127.0.0.1:0\n";
+  ASSERT_NE(yaml.find(admin_section), std::string::npos);
+  yaml.replace(yaml.find(admin_section), admin_section.size(), admin_section + "  token_file: " + token_path + "\n");
+  auto levee = start_levee(yaml);
+  const std::vector<std::pair<std::string, std::string>> with_token{{"Authorization", "Bearer " + token}};
+
+  const auto anonymous = fetch(levee.admin_port, "GET", "/metrics");
+  EXPECT_EQ(anonymous.status, 401u);
+  EXPECT_EQ(anonymous.header("www-authenticate"), "Bearer");
+  EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload").status, 401u);
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/config", {}, {{"Authorization", "Bearer " + token + "x"}}).status, 401u);
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/config", {}, {{"Authorization", "Basic " + token}}).status, 401u);
+
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/metrics", {}, with_token).status, 200u);
+  EXPECT_EQ(fetch(levee.admin_port, "POST", "/reload", {}, with_token).status, 200u);
+  const auto config = fetch(levee.admin_port, "GET", "/config", {}, with_token);
+  EXPECT_EQ(config.status, 200u);
+  EXPECT_EQ(config.body.find(token), std::string::npos) << "the token itself is never shown";
+  // Probes carry no token.
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/healthz").status, 200u);
+  EXPECT_EQ(fetch(levee.admin_port, "GET", "/readyz").status, 200u);
+  // The proxy listener is not the admin listener: no token there.
+  EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
 }
 
 TEST(AdmissionGuard, DrainAnswersQueuedRequestsAtOnceAndLetsTheOneInFlightFinish) {

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
+#include <thread>
+
 #include <boost/asio/ip/tcp.hpp>
 
 namespace levee::testing {
@@ -98,6 +102,31 @@ TEST_F(ProxyErrors, SlowHeaderGets408ThenClose) {
   EXPECT_TRUE(client.closed_by_peer(2s));
 }
 
+// header_timeout is 300ms here. A client that connects and sends nothing is closed after one
+// header_timeout, silently (nothing was asked, so nothing is answered).
+TEST_F(ProxyErrors, SilentClientIsClosedAfterOneHeaderTimeout) {
+  const auto connected = std::chrono::steady_clock::now();
+  TestClient client(port());
+  EXPECT_TRUE(client.closed_by_peer(2s));
+  const auto took = std::chrono::steady_clock::now() - connected;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 550ms);  // well before twice header_timeout
+}
+
+// The first header's time counts from accept: a first byte sent late does not earn the rest of
+// the header a second header_timeout (it did: 200ms + 300ms here). The wait is the test.
+TEST_F(ProxyErrors, FirstHeaderGetsOneHeaderTimeoutCountedFromAccept) {
+  const auto connected = std::chrono::steady_clock::now();
+  TestClient client(port());
+  std::this_thread::sleep_for(200ms);
+  client.send_raw("GET / HTTP/1.1\r\n");  // never finished
+  EXPECT_EQ(client.read_response().status, 408u);
+  EXPECT_TRUE(client.closed_by_peer(2s));
+  const auto took = std::chrono::steady_clock::now() - connected;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 480ms);
+}
+
 TEST_F(ProxyErrors, SlowUpstreamGets504) {
   const auto started = std::chrono::steady_clock::now();
   const auto response = fetch(port(), "GET", "/slow?ms=3000");
@@ -159,6 +188,45 @@ TEST(ProxyConnections, OverTheConnectionCapGets503) {
   const auto refused = third.read_response();
   EXPECT_EQ(refused.status, 503u);
   EXPECT_EQ(metric_value(levee.admin_port, "levee_client_connections_total{result=\"rejected\"}"), 1.0);
+}
+
+TEST(ProxyConnections, OverTheCapFromOneAddressGets503UntilOneOfItsConnectionsCloses) {
+  auto backend = start_backend();
+  auto levee = start_levee(
+      basic_config("127.0.0.1:" + std::to_string(backend.port), "  max_connections_per_client: 2\n"));
+  auto first = std::make_unique<TestClient>(levee.port);
+  TestClient second(levee.port);
+  EXPECT_EQ(first->request("GET", "/").status, 200u);
+  EXPECT_EQ(second.request("GET", "/").status, 200u);
+  {
+    TestClient third(levee.port);
+    const auto refused = third.read_response();
+    EXPECT_EQ(refused.status, 503u);
+    EXPECT_EQ(refused.header("connection"), "close");
+    EXPECT_EQ(refused.header("levee-error"), "too many connections from this client");
+    EXPECT_TRUE(third.closed_by_peer(5s));
+  }
+  // The two counted connections still work.
+  EXPECT_EQ(first->request("GET", "/").status, 200u);
+  EXPECT_EQ(second.request("GET", "/").status, 200u);
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_client_connections_total{result=\"rejected_per_client\"}"), 1.0);
+
+  // Once levee has seen the first one close, a new connection is accepted. Its session notices
+  // the close a moment later: retry (each early attempt is a quick 503) within a deadline.
+  first.reset();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  unsigned status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      TestClient again(levee.port);
+      status = again.request("GET", "/").status;
+    } catch (const std::exception&) {
+      status = 0;  // refused, and reset before the 503 could be read
+    }
+    if (status == 200u) break;
+  }
+  EXPECT_EQ(status, 200u);
+  EXPECT_EQ(second.request("GET", "/").status, 200u);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ server:
 listener:
   address: "0.0.0.0:${PORT:-8443}"
   max_connections: 5000
+  max_connections_per_client: 50
   max_header_bytes: 32KiB
   max_body_bytes: 10MB
   header_timeout: 5s
@@ -28,6 +29,7 @@ listener:
 admin:
   enabled: false
   address: "[::1]:9902"
+  token_file: admin.token
 logging:
   level: debug
   access_log: "/var/log/levee/$$HOME-${SUFFIX}.log"
@@ -141,6 +143,7 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   TempDir dir;
   dir.write("page.html", "<p>sorry</p>");
   dir.write("priority.secret", "0123456789abcdef0123\n");
+  dir.write("admin.token", "fedcba9876543210fedc\n");
   const std::string first_path = dir.write("first.yaml", kEverything);
   const LoadResult first = load_file(first_path, env_with({{"SUFFIX", "x"}}));
   ASSERT_TRUE(first.ok()) << describe(first.errors);
@@ -149,6 +152,8 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   // Spot checks that the input really is what the test claims.
   EXPECT_EQ(c.listener.address, (Endpoint{"0.0.0.0", 8443}));
   EXPECT_EQ(c.admin.address, (Endpoint{"::1", 9902}));
+  EXPECT_EQ(c.admin.token, "fedcba9876543210fedc");
+  EXPECT_EQ(c.listener.max_connections_per_client, 50u);
   EXPECT_EQ(c.logging.access_log, "/var/log/levee/$HOME-x.log");
   EXPECT_EQ(c.request_headers.retry, "X-Retry$");
   EXPECT_EQ(c.request_headers.priority, "");

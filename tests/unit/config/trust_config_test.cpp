@@ -1,4 +1,5 @@
-// Whom levee believes: `trusted_proxies:` and `priority_trust:`, and the route paths it matches.
+// Whom levee believes: `trusted_proxies:`, `priority_trust:` and `admin.token_file`, and the route
+// paths it matches.
 
 #include <gtest/gtest.h>
 
@@ -94,6 +95,43 @@ TEST(PriorityTrust, AMissingSecretFileIsAnErrorAtItsKey) {
   EXPECT_EQ(result.errors[0].line, 3);
   EXPECT_EQ(result.errors[0].key_path, "priority_trust.secret_file");
   EXPECT_TRUE(contains(result.errors[0].message, "cannot read")) << result.errors[0].message;
+}
+
+TEST(AdminToken, NoneByDefault) {
+  const Config c = load_ok("");
+  EXPECT_EQ(c.admin.token_file, "");
+  EXPECT_EQ(c.admin.token, "");
+}
+
+TEST(AdminToken, ATokenFileIsReadRelativeToTheConfigWithoutItsFinalNewline) {
+  TempDir dir;
+  dir.write("secrets/admin", std::string(kSecret) + "\r\n");
+  const std::string path = dir.write("levee.yaml", "admin:\n  token_file: secrets/admin\n");
+  const LoadResult result = load_file(path, env_with());
+  ASSERT_TRUE(result.ok()) << describe(result.errors);
+  EXPECT_EQ(result.config->admin.token, kSecret);
+}
+
+TEST(AdminToken, AMissingTokenFileIsAnErrorAtItsFileAndLine) {
+  TempDir dir;
+  const std::string path = dir.write("levee.yaml", "admin:\n  enabled: true\n  token_file: nope\n");
+  const LoadResult result = load_file(path, env_with());
+  ASSERT_EQ(result.errors.size(), 1u) << describe(result.errors);
+  EXPECT_TRUE(contains(result.errors[0].file, "levee.yaml")) << result.errors[0].file;
+  EXPECT_EQ(result.errors[0].line, 3);
+  EXPECT_EQ(result.errors[0].key_path, "admin.token_file");
+  EXPECT_TRUE(contains(result.errors[0].message, "cannot read")) << result.errors[0].message;
+}
+
+TEST(AdminToken, AShortTokenIsRefused) {
+  TempDir dir;
+  dir.write("admin.token", "only15bytes-abc\n");
+  const std::string path = dir.write("levee.yaml", "admin:\n  token_file: admin.token\n");
+  const LoadResult result = load_file(path, env_with());
+  ASSERT_EQ(result.errors.size(), 1u) << describe(result.errors);
+  EXPECT_EQ(result.errors[0].line, 2);
+  EXPECT_EQ(result.errors[0].key_path, "admin.token_file");
+  EXPECT_TRUE(contains(result.errors[0].message, "at least 16")) << result.errors[0].message;
 }
 
 TEST(PriorityTrust, ASecretAndItsHeaderComeTogether) {
