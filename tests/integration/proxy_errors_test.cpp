@@ -110,21 +110,22 @@ TEST_F(ProxyErrors, SilentClientIsClosedAfterOneHeaderTimeout) {
   EXPECT_TRUE(client.closed_by_peer(2s));
   const auto took = std::chrono::steady_clock::now() - connected;
   EXPECT_GE(took, 300ms);
-  EXPECT_LT(took, 550ms);  // well before twice header_timeout
+  EXPECT_LT(took, 600ms);  // before twice header_timeout (slack for sanitizer builds)
 }
 
 // The first header's time counts from accept: a first byte sent late does not earn the rest of
-// the header a second header_timeout (it did: 200ms + 300ms here). The wait is the test.
+// the header a second header_timeout (it did: 280ms + 300ms here). The wait is the test; the
+// bound leaves 200 ms for a slow (sanitizer) build and still fails the old 580 ms.
 TEST_F(ProxyErrors, FirstHeaderGetsOneHeaderTimeoutCountedFromAccept) {
   const auto connected = std::chrono::steady_clock::now();
   TestClient client(port());
-  std::this_thread::sleep_for(200ms);
+  std::this_thread::sleep_for(280ms);
   client.send_raw("GET / HTTP/1.1\r\n");  // never finished
   EXPECT_EQ(client.read_response().status, 408u);
   EXPECT_TRUE(client.closed_by_peer(2s));
   const auto took = std::chrono::steady_clock::now() - connected;
   EXPECT_GE(took, 300ms);
-  EXPECT_LT(took, 480ms);
+  EXPECT_LT(took, 500ms);
 }
 
 TEST_F(ProxyErrors, SlowUpstreamGets504) {
