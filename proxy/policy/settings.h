@@ -115,9 +115,11 @@ struct KneeSettings {
 };
 
 struct LimitSettings {
-  // gradient by default: it needs no threshold from the operator and finds the service's
-  // capacity by itself; configure `fixed` when the service's capacity is known.
-  LimitKind kind = LimitKind::gradient;
+  // knee by default: it needs no threshold from the operator, finds the service's parallelism
+  // by measuring, and keeps it when the service merely gets slower (gradient reads that as
+  // queueing and cuts the limit to `min`: 75% of what the slowed service delivers, measured in
+  // bench/limits/real_slowdown.sh; knee 100%). Configure `fixed` when the capacity is known.
+  LimitKind kind = LimitKind::knee;
   // fixed: the limit. Adaptive: the starting point, a moderate guess that is safe for most
   // services and is corrected within seconds.
   std::uint32_t initial = 32;
