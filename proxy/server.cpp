@@ -455,7 +455,8 @@ int Server::run() {
   // Signals are caught before anything says "listening": a SIGHUP sent as soon as the log says
   // levee is up must reload it, not kill it (the default action). Asio holds a signal until the
   // control thread runs.
-  s.signals = std::make_unique<asio::signal_set>(s.control, SIGTERM, SIGINT, SIGHUP, SIGUSR1);
+  s.signals = std::make_unique<asio::signal_set>(s.control, SIGTERM, SIGINT, SIGHUP);
+  s.signals->add(SIGUSR1);  // reopen the access log (logrotate)
   std::function<void()> arm_signals = [&] {
     s.signals->async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;

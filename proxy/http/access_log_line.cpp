@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace levee::http {
 namespace {
 
@@ -11,9 +13,11 @@ using Millis = std::chrono::duration<double, std::milli>;
 // Milliseconds rounded to microseconds, as the text line prints them.
 double rounded_ms(policy::Duration d) { return std::round(Millis(d).count() * 1000.0) / 1000.0; }
 
+using Json = nlohmann::ordered_json;  // keeps the fields in the order written: the text line's
+
 template <class Enum>
-nlohmann::json name_or_null(const std::optional<Enum>& value) {
-  return value ? nlohmann::json(std::string(name(*value))) : nlohmann::json(nullptr);
+Json name_or_null(const std::optional<Enum>& value) {
+  return value ? Json(std::string(name(*value))) : Json(nullptr);
 }
 
 std::string text_line(const RequestRecord& record, policy::Duration duration, std::string_view client_address) {
@@ -27,24 +31,23 @@ std::string text_line(const RequestRecord& record, policy::Duration duration, st
 }
 
 std::string json_line(const RequestRecord& record, policy::Duration duration, std::string_view client_address) {
-  // nlohmann::ordered_json keeps the fields in this order: the same order as the text line.
-  const nlohmann::ordered_json line = {
-      {"client", client_address},
+  const Json line = {
+      {"client", std::string(client_address)},
       {"request", record.request_line},
       {"status", record.status},
       {"request_bytes", record.request_body_bytes},
       {"response_bytes", record.response_body_bytes},
       {"duration_ms", rounded_ms(duration)},
-      {"route", record.route == "-" ? nlohmann::json(nullptr) : nlohmann::json(record.route)},
+      {"route", record.route == "-" ? Json(nullptr) : Json(std::string(record.route))},
       {"queue_ms", rounded_ms(record.queue_wait)},
       {"shed", name_or_null(record.shed)},
-      {"error", name(record.error)},
+      {"error", std::string(name(record.error))},
       {"attempts", record.attempts},
       {"retry", name_or_null(record.retry)},
-      {"request_id", record.request_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(record.request_id)},
+      {"request_id", record.request_id.empty() ? Json(nullptr) : Json(record.request_id)},
   };
   // replace: a request line is client bytes and need not be UTF-8; throwing would lose the line.
-  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ admin:
 logging:
   level: debug
   access_log: "/var/log/levee/$$HOME-${SUFFIX}.log"
+  access_log_format: json
 upstreams:
   - name: app
     address: localhost:8081
@@ -150,6 +151,7 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   EXPECT_EQ(c.listener.address, (Endpoint{"0.0.0.0", 8443}));
   EXPECT_EQ(c.admin.address, (Endpoint{"::1", 9902}));
   EXPECT_EQ(c.logging.access_log, "/var/log/levee/$HOME-x.log");
+  EXPECT_EQ(c.logging.access_log_format, AccessLogFormat::json);
   EXPECT_EQ(c.request_headers.retry, "X-Retry$");
   EXPECT_EQ(c.request_headers.priority, "");
   EXPECT_TRUE(c.routes[2].retry.retry_on.empty());

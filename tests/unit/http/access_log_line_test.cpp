@@ -95,7 +95,7 @@ TEST(AccessLogLine, JsonPatternAddsTheTimeAndStaysOneObject) {
   const std::string written = out.str();
   ASSERT_FALSE(written.empty());
   EXPECT_EQ(written.back(), '\n');
-  const auto json = nlohmann::json::parse(written);
+  const auto json = nlohmann::ordered_json::parse(written);
   EXPECT_TRUE(json["time"].is_string());
   EXPECT_EQ(json.begin().key(), "time") << written;
   EXPECT_EQ(json["request_id"], "req-1");

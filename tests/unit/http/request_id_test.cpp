@@ -1,6 +1,6 @@
 #include "proxy/http/request_id.h"
 
-#include "fake_random.h"
+#include "tests/fakes/fake_random.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ TEST(RequestId, ASaneIncomingIdIsKept) {
 
 TEST(RequestId, AnInsaneIncomingIdIsReplaced) {
   testing::FakeRandom random;
-  for (const std::string bad : {std::string(), std::string(max_request_id_bytes + 1, 'a'), std::string("has space"),
+  for (const std::string& bad : {std::string(), std::string(max_request_id_bytes + 1, 'a'), std::string("has space"),
                                 std::string("tab\there"), std::string("nl\r\nX-Evil: 1"), std::string("nul\0x", 5),
                                 std::string("caf\xC3\xA9"), std::string("\x7f")}) {
     EXPECT_FALSE(is_sane_request_id(bad)) << bad;
