@@ -242,7 +242,7 @@ struct Server::State {
     auto access_log = previous->access_log;
     if (running->logging.access_log != result.config->logging.access_log ||
         running->logging.access_log_format != result.config->logging.access_log_format) {
-      auto opened = http::open_access_log(result.config->logging, log_thread_pool());
+      auto opened = open_access_log(result.config->logging);
       if (!opened.error.empty()) {
         spdlog::error("reload refused: cannot open access log {}: {}; the running config stays",
                       result.config->logging.access_log, opened.error);
@@ -265,11 +265,13 @@ struct Server::State {
     return reply;
   }
 
-  // The pool every access logger writes on: one thread, started with the first log opened.
+  // Opens `logging`'s access log, if any, on the one log thread every access logger shares;
+  // that thread starts with the first log opened, so a levee without one runs no log thread.
   // Control thread (or start, before it runs).
-  const std::shared_ptr<spdlog::details::thread_pool>& log_thread_pool() {
+  http::OpenedAccessLog open_access_log(const config::LoggingConfig& logging) {
+    if (logging.access_log.empty()) return {};
     if (!log_threads) log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);
-    return log_threads;
+    return http::open_access_log(logging, log_threads);
   }
 
   // SIGUSR1, logrotate's convention: after the file was moved aside, write to a fresh one at the
@@ -283,7 +285,7 @@ struct Server::State {
       spdlog::info("received SIGUSR1: no access log file to reopen");
       return;
     }
-    auto opened = http::open_access_log(logging, log_thread_pool());
+    auto opened = open_access_log(logging);
     if (!opened.error.empty()) {
       spdlog::error("received SIGUSR1: cannot reopen access log {}: {}; still writing to the old file",
                     logging.access_log, opened.error);
@@ -445,7 +447,7 @@ int Server::run() {
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
-  auto access_log = http::open_access_log(config.logging, s.log_thread_pool());
+  auto access_log = s.open_access_log(config.logging);
   if (!access_log.error.empty()) {
     spdlog::error("cannot open access log {}: {}", config.logging.access_log, access_log.error);
     return 1;

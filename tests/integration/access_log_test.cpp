@@ -98,11 +98,11 @@ TEST_F(AccessLogTest, RequestIdReachesTheServiceAndTheLog) {
 TEST_F(AccessLogTest, JsonFormatWritesOneObjectPerLine) {
   const auto log = dir_ / "access.log";
   levee_ = start_levee(config(log.string(), "json"));
-  ASSERT_EQ(fetch(levee_.port, "GET", "/json-check", {}, {{"X-Request-Id", "json-1"}}).status, 200u);
+  ASSERT_EQ(fetch(levee_.port, "GET", "/?json-check", {}, {{"X-Request-Id", "json-1"}}).status, 200u);
   ASSERT_TRUE(file_has(log, "\"request_id\":\"json-1\"")) << read_file(log);
   const std::string text = read_file(log);
   EXPECT_EQ(text.rfind("{\"time\":\"", 0), 0u) << text;
-  EXPECT_NE(text.find("\"request\":\"GET /json-check HTTP/1.1\",\"status\":200,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"request\":\"GET /?json-check HTTP/1.1\",\"status\":200,"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
   EXPECT_EQ(text.back() == '\n' ? text[text.size() - 2] : ' ', '}') << text;
 }
@@ -111,43 +111,43 @@ TEST_F(AccessLogTest, Sigusr1ReopensTheFileAfterLogrotateMovedIt) {
   const auto log = dir_ / "levee.log";
   const auto rotated = dir_ / "levee.log.1";
   levee_ = start_levee(config(log.string()));
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(fetch(levee_.port, "GET", "/before").status, 200u);
-  ASSERT_TRUE(file_has(log, "GET /before", 3)) << read_file(log);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(fetch(levee_.port, "GET", "/?before").status, 200u);
+  ASSERT_TRUE(file_has(log, "GET /?before", 3)) << read_file(log);
 
   fs::rename(log, rotated);
   levee_.process->signal(SIGUSR1);
   ASSERT_TRUE(levee_.process->wait_for_line("reopened access log", 5s)) << levee_.process->output();
-  for (int i = 0; i < 2; ++i) ASSERT_EQ(fetch(levee_.port, "GET", "/after").status, 200u);
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(fetch(levee_.port, "GET", "/?after").status, 200u);
 
-  ASSERT_TRUE(file_has(log, "GET /after", 2)) << read_file(log);
-  EXPECT_EQ(count(read_file(log), "GET /before"), 0u);
-  EXPECT_EQ(count(read_file(rotated), "GET /before"), 3u);
-  EXPECT_EQ(count(read_file(rotated), "GET /after"), 0u);
+  ASSERT_TRUE(file_has(log, "GET /?after", 2)) << read_file(log);
+  EXPECT_EQ(count(read_file(log), "GET /?before"), 0u);
+  EXPECT_EQ(count(read_file(rotated), "GET /?before"), 3u);
+  EXPECT_EQ(count(read_file(rotated), "GET /?after"), 0u);
 }
 
 TEST_F(AccessLogTest, ReloadMovesTheLogAndAnUnopenableOneKeepsTheOld) {
   const auto first = dir_ / "first.log";
   const auto second = dir_ / "second.log";
   levee_ = start_levee(config(first.string()));
-  ASSERT_EQ(fetch(levee_.port, "GET", "/one").status, 200u);
-  ASSERT_TRUE(file_has(first, "GET /one")) << read_file(first);
+  ASSERT_EQ(fetch(levee_.port, "GET", "/?one").status, 200u);
+  ASSERT_TRUE(file_has(first, "GET /?one")) << read_file(first);
 
   rewrite(config(second.string(), "json"));
   const auto moved = fetch(levee_.admin_port, "POST", "/reload");
   ASSERT_EQ(moved.status, 200u) << moved.body;
-  ASSERT_EQ(fetch(levee_.port, "GET", "/two").status, 200u);
-  ASSERT_TRUE(file_has(second, "\"request\":\"GET /two HTTP/1.1\"")) << read_file(second);
-  EXPECT_EQ(count(read_file(first), "/two"), 0u);
+  ASSERT_EQ(fetch(levee_.port, "GET", "/?two").status, 200u);
+  ASSERT_TRUE(file_has(second, "\"request\":\"GET /?two HTTP/1.1\"")) << read_file(second);
+  EXPECT_EQ(count(read_file(first), "/?two"), 0u);
 
   fs::create_directories(dir_ / "blocked");
   rewrite(config((dir_ / "blocked").string()));  // a directory: cannot be opened for writing
   const auto refused = fetch(levee_.admin_port, "POST", "/reload");
   EXPECT_EQ(refused.status, 400u);
   EXPECT_NE(refused.body.find("cannot open access log"), std::string::npos) << refused.body;
-  ASSERT_EQ(fetch(levee_.port, "GET", "/three").status, 200u);
-  EXPECT_TRUE(file_has(second, "\"request\":\"GET /three HTTP/1.1\"")) << read_file(second);
+  ASSERT_EQ(fetch(levee_.port, "GET", "/?three").status, 200u);
+  EXPECT_TRUE(file_has(second, "\"request\":\"GET /?three HTTP/1.1\"")) << read_file(second);
   // The format stayed too: the whole config was kept.
-  EXPECT_EQ(count(read_file(second), "GET /three HTTP/1.1\" 200"), 0u);
+  EXPECT_EQ(count(read_file(second), "GET /?three HTTP/1.1\" 200"), 0u);
 }
 
 }  // namespace
