@@ -258,11 +258,20 @@ struct Server::State {
     }
     spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
     auto gates = groups.apply(*result.config);
-    shared.set_runtime(build_runtime(result.config, std::move(gates), metrics, flow_secret, previous.get(), clock.now(),
-                                     std::move(access_log)));
+    publish(build_runtime(result.config, std::move(gates), metrics, flow_secret, previous.get(), clock.now(),
+                          std::move(access_log)));
     spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
     reply.body = "reloaded\n";
     return reply;
+  }
+
+  // Publishes `next` and has each worker pick it up now rather than at its next request: an
+  // idle worker would otherwise keep the old runtime, and with it the old access-log file
+  // open, indefinitely (after logrotate, a deleted file still taking disk space).
+  void publish(std::shared_ptr<const http::ProxyRuntime> next) {
+    shared.set_runtime(std::move(next));
+    for (auto& worker : worker_states)
+      asio::post(worker->context, [this, w = worker.get()] { shared.runtime(*w); });
   }
 
   // Opens `logging`'s access log, if any, on the one log thread every access logger shares;
@@ -293,7 +302,7 @@ struct Server::State {
     }
     auto next = std::make_shared<http::ProxyRuntime>(*running);
     next->access_log = std::move(opened.log);
-    shared.set_runtime(std::move(next));
+    publish(std::move(next));
     spdlog::info("received SIGUSR1: reopened access log {}", logging.access_log);
   }
 

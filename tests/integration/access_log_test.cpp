@@ -45,6 +45,16 @@ std::size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 
+// Whether process `pid` holds `path` open.
+bool holds_open(pid_t pid, const fs::path& path) {
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    if (fs::read_symlink(fd.path(), link_ec) == path) return true;
+  }
+  return false;
+}
+
 // A fresh directory per test, removed at the end.
 class AccessLogTest : public ::testing::Test {
  protected:
@@ -123,6 +133,9 @@ TEST_F(AccessLogTest, Sigusr1ReopensTheFileAfterLogrotateMovedIt) {
   EXPECT_EQ(count(read_file(log), "GET /?before"), 0u);
   EXPECT_EQ(count(read_file(rotated), "GET /?before"), 3u);
   EXPECT_EQ(count(read_file(rotated), "GET /?after"), 0u);
+  // Every worker lets go of the rotated file, even one that served nothing since (2 workers).
+  EXPECT_TRUE(eventually([&] { return !holds_open(levee_.process->pid(), rotated); }));
+  EXPECT_TRUE(holds_open(levee_.process->pid(), log));
 }
 
 TEST_F(AccessLogTest, ReloadMovesTheLogAndAnUnopenableOneKeepsTheOld) {
