@@ -6,7 +6,6 @@ std::optional<std::string> restart_required(const config::Config& running, const
   if (running.server != next.server) return "server";
   if (running.listener != next.listener) return "listener";
   if (running.admin != next.admin) return "admin";
-  if (running.logging.access_log != next.logging.access_log) return "logging.access_log";
   if (running.upstreams != next.upstreams) return "upstreams";
   if (running.routes.size() != next.routes.size()) return "routes (added or removed)";
   for (std::size_t i = 0; i < running.routes.size(); ++i) {

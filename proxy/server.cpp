@@ -6,6 +6,7 @@
 #include "proxy/config/loader.h"
 #include "proxy/cpu_quota.h"
 #include "proxy/health/health_checker.h"
+#include "proxy/http/access_log.h"
 #include "proxy/http/admission_groups.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/client_session.h"
@@ -28,8 +29,6 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 #include <spdlog/async.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -117,7 +116,8 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
                                                         std::vector<std::shared_ptr<http::AdmissionGate>> gates,
                                                         const observability::ProxyMetrics& metrics,
                                                         const policy::FlowHashKey& flow_secret,
-                                                        const http::ProxyRuntime* previous, policy::TimePoint now) {
+                                                        const http::ProxyRuntime* previous, policy::TimePoint now,
+                                                        std::shared_ptr<const http::AccessLog> access_log) {
   const auto rules = flow_key_rules(*config, flow_secret);
   std::vector<policy::RouteMatch> matches;
   std::vector<http::Route> routes;
@@ -139,7 +139,8 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
     routes.push_back(std::move(built));
   }
   return std::make_shared<const http::ProxyRuntime>(
-      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(routes)});
+      http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(routes),
+                         std::move(access_log)});
 }
 
 template <class T>
@@ -201,7 +202,7 @@ struct Server::State {
   std::unique_ptr<health::HealthChecker> health;  // on the control thread, like /readyz
   std::vector<std::unique_ptr<asio::steady_timer>> maintenance_timers;
   std::unique_ptr<asio::signal_set> signals;
-  std::shared_ptr<spdlog::details::thread_pool> log_threads;
+  std::shared_ptr<spdlog::details::thread_pool> log_threads;  // started with the first access log
   std::promise<void> stopped;
   bool drain_started = false;
 
@@ -235,13 +236,74 @@ struct Server::State {
       reply.body = "reload refused: changing " + *section + " needs a restart; the running config stays\n";
       return reply;
     }
+    const auto previous = shared.runtime();
+    // A new destination or format is opened before anything is applied: if it cannot be, the
+    // reload is refused whole and the running config (and log) stay.
+    auto access_log = previous->access_log;
+    if (running->logging.access_log != result.config->logging.access_log ||
+        running->logging.access_log_format != result.config->logging.access_log_format) {
+      auto opened = open_access_log(result.config->logging);
+      if (!opened.error.empty()) {
+        spdlog::error("reload refused: cannot open access log {}: {}; the running config stays",
+                      result.config->logging.access_log, opened.error);
+        reply.status = boost::beast::http::status::bad_request;
+        reply.body = "reload refused: cannot open access log " + result.config->logging.access_log + ": " +
+                     opened.error + "; the running config stays\n";
+        return reply;
+      }
+      access_log = std::move(opened.log);
+      spdlog::info("access log now {} ({})",
+                   result.config->logging.access_log.empty() ? "off" : result.config->logging.access_log,
+                   config::name(result.config->logging.access_log_format));
+    }
     spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
     auto gates = groups.apply(*result.config);
-    const auto previous = shared.runtime();
-    shared.set_runtime(build_runtime(result.config, std::move(gates), metrics, flow_secret, previous.get(), clock.now()));
+    publish(build_runtime(result.config, std::move(gates), metrics, flow_secret, previous.get(), clock.now(),
+                          std::move(access_log)));
     spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
     reply.body = "reloaded\n";
     return reply;
+  }
+
+  // Publishes `next` and has each worker pick it up now rather than at its next request: an
+  // idle worker would otherwise keep the old runtime, and with it the old access-log file
+  // open, indefinitely (after logrotate, a deleted file still taking disk space).
+  void publish(std::shared_ptr<const http::ProxyRuntime> next) {
+    shared.set_runtime(std::move(next));
+    for (auto& worker : worker_states)
+      asio::post(worker->context, [this, w = worker.get()] { shared.runtime(*w); });
+  }
+
+  // Opens `logging`'s access log, if any, on the one log thread every access logger shares;
+  // that thread starts with the first log opened, so a levee without one runs no log thread.
+  // Control thread (or start, before it runs).
+  http::OpenedAccessLog open_access_log(const config::LoggingConfig& logging) {
+    if (logging.access_log.empty()) return {};
+    if (!log_threads) log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);
+    return http::open_access_log(logging, log_threads);
+  }
+
+  // SIGUSR1, logrotate's convention: after the file was moved aside, write to a fresh one at the
+  // configured path. The new log is published as a copy of the running runtime; requests in
+  // flight finish their lines in the old file. If the file cannot be opened, the old one stays.
+  // Runs on the control thread.
+  void reopen_access_log() {
+    const auto running = shared.runtime();
+    const auto& logging = running->config->logging;
+    if (!running->access_log || logging.access_log == "-") {
+      spdlog::info("received SIGUSR1: no access log file to reopen");
+      return;
+    }
+    auto opened = open_access_log(logging);
+    if (!opened.error.empty()) {
+      spdlog::error("received SIGUSR1: cannot reopen access log {}: {}; still writing to the old file",
+                    logging.access_log, opened.error);
+      return;
+    }
+    auto next = std::make_shared<http::ProxyRuntime>(*running);
+    next->access_log = std::move(opened.log);
+    publish(std::move(next));
+    spdlog::info("received SIGUSR1: reopened access log {}", logging.access_log);
   }
 
   std::string metrics_text() {
@@ -385,25 +447,35 @@ int Server::run() {
   }
   s.health = std::make_unique<health::HealthChecker>(s.control, s.clock, std::move(checked));
   std::vector<http::Worker*> worker_pointers;
+  std::random_device entropy;  // each worker's generator gets its own seed
   for (std::size_t w = 0; w < s.workers->size(); ++w) {
-    auto worker = std::make_unique<http::Worker>(s.workers->context(w));
+    auto worker = std::make_unique<http::Worker>(s.workers->context(w), (std::uint64_t{entropy()} << 32) | entropy());
     for (std::size_t u = 0; u < config.upstreams.size(); ++u)
       worker->pools.push_back(std::make_unique<http::UpstreamPool>(worker->context, config.upstreams[u],
                                                                    upstream_endpoints[u], *s.upstream_shared[u]));
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
-  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), s.metrics, s.flow_secret, nullptr, s.clock.now()));
+  auto access_log = s.open_access_log(config.logging);
+  if (!access_log.error.empty()) {
+    spdlog::error("cannot open access log {}: {}", config.logging.access_log, access_log.error);
+    return 1;
+  }
+  s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), s.metrics, s.flow_secret, nullptr, s.clock.now(),
+                                     std::move(access_log.log)));
   // Signals are caught before anything says "listening": a SIGHUP sent as soon as the log says
   // levee is up must reload it, not kill it (the default action). Asio holds a signal until the
   // control thread runs.
   s.signals = std::make_unique<asio::signal_set>(s.control, SIGTERM, SIGINT, SIGHUP);
+  s.signals->add(SIGUSR1);  // reopen the access log (logrotate)
   std::function<void()> arm_signals = [&] {
     s.signals->async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       if (signal == SIGHUP) {
         spdlog::info("received SIGHUP: reloading {}", s.shared.runtime()->config->source);
         s.reload();
+      } else if (signal == SIGUSR1) {
+        s.reopen_access_log();
       } else {
         spdlog::info("received {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
         s.begin_drain();
@@ -412,19 +484,6 @@ int Server::run() {
     });
   };
   arm_signals();
-
-  if (!config.logging.access_log.empty()) {
-    s.log_threads = std::make_shared<spdlog::details::thread_pool>(8192, 1);
-    spdlog::sink_ptr sink;
-    if (config.logging.access_log == "-")
-      sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-    else
-      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.logging.access_log);
-    auto logger = std::make_shared<spdlog::async_logger>("access", sink, s.log_threads,
-                                                         spdlog::async_overflow_policy::overrun_oldest);
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %v");
-    s.shared.access_log = logger;
-  }
 
   try {
     s.listener = std::make_unique<http::Listener>(*s.workers, worker_pointers, s.shared,

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proxy/policy/address_set.h"
@@ -128,9 +129,15 @@ struct AdminConfig {
   friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
 
+// How an access-log line is written (http/access_log_line.h). text is the default so an
+// upgrade changes no one's log parser; json is for log pipelines that parse fields.
+enum class AccessLogFormat { text, json };
+constexpr std::string_view name(AccessLogFormat format) { return format == AccessLogFormat::json ? "json" : "text"; }
+
 struct LoggingConfig {
   std::string level = "info";                            // trace|debug|info|warn|error|off
   std::string access_log;                                // "" off, "-" stdout, else a file path
+  AccessLogFormat access_log_format = AccessLogFormat::text;
 
   friend bool operator==(const LoggingConfig&, const LoggingConfig&) = default;
 };

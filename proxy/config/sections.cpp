@@ -59,6 +59,9 @@ void read_admin(MapReader& r, AdminConfig& admin) {
 void read_logging(MapReader& r, LoggingConfig& logging) {
   r.one_of("level", logging.level, {"trace", "debug", "info", "warn", "error", "off"});
   r.string("access_log", logging.access_log);
+  std::string format(name(logging.access_log_format));
+  r.one_of("access_log_format", format, {"text", "json"});
+  logging.access_log_format = format == "json" ? AccessLogFormat::json : AccessLogFormat::text;
 }
 
 std::optional<std::string> check_probe_path(std::string_view path) {

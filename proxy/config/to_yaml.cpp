@@ -211,6 +211,7 @@ std::string to_yaml(const Config& config) {
   w.begin("logging");
   w.text("level", config.logging.level);
   w.text("access_log", config.logging.access_log);
+  w.text("access_log_format", std::string(name(config.logging.access_log_format)));
   w.end();
 
   w.begin_list("upstreams");

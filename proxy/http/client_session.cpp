@@ -214,7 +214,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
 
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;
   if (handled.reply) next = co_await reply(*handled.reply, version, client_keep_alive, head, listener.body_timeout);
-  finish_request(handled.record, shared_.clock.now(), client_address_, *handled.metrics, shared_.access_log.get());
+  finish_request(handled.record, shared_.clock.now(), client_address_, *handled.metrics, runtime.access_log.get());
   co_return next;
 }
 

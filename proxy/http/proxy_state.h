@@ -24,26 +24,31 @@
 #include <unordered_set>
 #include <vector>
 
-namespace spdlog {
-class logger;
-}
 namespace levee::observability {
 class RetryMetrics;
 }
 
 namespace levee::http {
 
+class AccessLog;
 class ClientSession;
 
 struct ProxyRuntime {
   std::shared_ptr<const config::Config> config;
   policy::Router router;      // matches index into routes
   std::vector<Route> routes;  // one per config->routes entry, same order
+  // Null when the access log is off. Here rather than in ProxyShared so that a reopen
+  // (SIGUSR1) or a reload that moves the log is published like any reload: a request keeps
+  // the log it started with, and no worker ever takes a lock for it (access_log.h).
+  std::shared_ptr<const AccessLog> access_log;
 };
 
 struct Worker {
-  explicit Worker(boost::asio::io_context& io) : context(io) {}
+  Worker(boost::asio::io_context& io, std::uint64_t seed) : context(io), random(seed) {}
   boost::asio::io_context& context;
+  // This worker's own generator (request ids): seeded at start, touched by no other thread,
+  // so ids cost no shared cache line.
+  policy::SplitMixRandom random;
   std::vector<std::unique_ptr<UpstreamPool>> pools;  // by upstream index
   std::unordered_set<ClientSession*> sessions;       // open on this worker, for drain
   ClientWatchList client_watches;                    // clients whose requests are at the service
@@ -98,7 +103,6 @@ struct ProxyShared {
   const observability::RetryMetrics* retry_metrics = nullptr;  // null: retries not counted
   const policy::Clock& clock;
   policy::SplitMixRandom random;  // Retry-After and retry back-off jitter; thread-safe
-  std::shared_ptr<spdlog::logger> access_log;  // null when the access log is off
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};
   policy::ConnectionsPerClient connections_per_client;  // counted only with the cap on

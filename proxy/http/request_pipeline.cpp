@@ -4,6 +4,7 @@
 #include "proxy/http/flow_key.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_class.h"
+#include "proxy/http/request_id.h"
 #include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/shed_reply.h"
 #include "proxy/policy/ascii.h"
@@ -78,9 +79,13 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   HandledRequest handled;
   handled.metrics = &shared.metrics.unrouted();
   handled.record.started = started;
-  if (shared.access_log)
+  if (runtime.access_log)
     handled.record.request_line = fmt::format("{} {} HTTP/1.{}", request.method_string(), request.target(),
                                               down.version % 10);
+  // Before any check, so even a refused request's log line carries an id; set() replaces every
+  // incoming copy, so the service sees exactly the id levee logged.
+  handled.record.request_id = choose_request_id(request[request_id_header], context.worker.random);
+  request.set(request_id_header, handled.record.request_id);
 
   // check
   if (auto problem = check_request(request)) co_return answer(std::move(handled), make_error_reply(problem->status, problem->detail, true));

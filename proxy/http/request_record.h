@@ -13,11 +13,9 @@
 #include <string>
 #include <string_view>
 
-namespace spdlog {
-class logger;
-}
-
 namespace levee::http {
+
+class AccessLog;
 
 // nginx's "client closed request": logged and counted, never sent.
 inline constexpr unsigned client_closed_status = 499;
@@ -34,11 +32,12 @@ struct RequestRecord {
   std::uint64_t response_body_bytes = 0;
   std::uint32_t attempts = 0;                  // exchanges with the service (0: none was tried)
   std::optional<policy::RetryOutcome> retry;   // why retrying stopped; none: no decision needed
+  std::string request_id;                      // as forwarded in X-Request-Id; empty: none read
 };
 
 // Counts the request in `metrics` and writes its access-log line (when `access_log` is set;
 // the logger is asynchronous, so this never waits for the disk).
 void finish_request(const RequestRecord& record, policy::TimePoint finished, std::string_view client_address,
-                    const observability::RouteMetrics& metrics, spdlog::logger* access_log);
+                    const observability::RouteMetrics& metrics, const AccessLog* access_log);
 
 }  // namespace levee::http

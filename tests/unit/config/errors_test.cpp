@@ -139,6 +139,14 @@ TEST(ConfigEnv, UnsetVariableWithoutDefaultIsAnError) {
   EXPECT_TRUE(contains(e.message, "${LOG_DIR:-default}")) << e.message;
 }
 
+TEST(ConfigErrors, AccessLogFormatIsTextOrJson) {
+  EXPECT_EQ(load_ok("logging:\n  access_log: \"-\"\n").logging.access_log_format, AccessLogFormat::text);
+  EXPECT_EQ(load_ok("logging:\n  access_log_format: json\n").logging.access_log_format, AccessLogFormat::json);
+  const ConfigError e = load_one_error("logging:\n  access_log_format: xml\n");
+  EXPECT_EQ(e.key_path, "logging.access_log_format");
+  EXPECT_TRUE(contains(e.message, "json")) << e.message;
+}
+
 TEST(ConfigEnv, DoubleDollarIsALiteralDollar) {
   EXPECT_EQ(load_ok("logging:\n  access_log: \"/tmp/$${HOME}\"\n").logging.access_log, "/tmp/${HOME}");
 }

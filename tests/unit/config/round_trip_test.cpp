@@ -33,6 +33,7 @@ admin:
 logging:
   level: debug
   access_log: "/var/log/levee/$$HOME-${SUFFIX}.log"
+  access_log_format: json
 upstreams:
   - name: app
     address: localhost:8081
@@ -155,6 +156,7 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   EXPECT_EQ(c.admin.token, "fedcba9876543210fedc");
   EXPECT_EQ(c.listener.max_connections_per_client, 50u);
   EXPECT_EQ(c.logging.access_log, "/var/log/levee/$HOME-x.log");
+  EXPECT_EQ(c.logging.access_log_format, AccessLogFormat::json);
   EXPECT_EQ(c.request_headers.retry, "X-Retry$");
   EXPECT_EQ(c.request_headers.priority, "");
   EXPECT_TRUE(c.routes[2].retry.retry_on.empty());
