@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# bench/limits/real_limits.sh: issue 12's limit criteria on real processes, with levee's default
+# limit kind (knee) and no threshold configured:
+#   sustained  4 workers x 10 ms (C = 400 req/s), impatient callers at 3x C for 3 minutes:
+#              where the limit stays (criterion: within [W, 1.3 W]) and the goodput / C
+#   large      200 workers x 200 ms (C = 1000 req/s), callers at 1.5x C: how long the limit
+#              takes from its initial 32 to 90% of the 200 slots (criterion: within 10 s)
+# The limit is read from /state every 0.5 s. About 4 minutes.
+#   bench/limits/real_limits.sh [--build-dir build/release] [--out build/bench-real-limits]
+#                               [--sustain 180s] [--only sustained|large]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=build/release out=build/bench-real-limits sustain=180 only=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build-dir) build=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --sustain) sustain=${2%s}; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--sustain SECONDS] [--only sustained|large]" >&2; exit 2 ;;
+  esac
+done
+levee=$build/proxy/levee load=$build/loadtest/levee-load
+mkdir -p "$out"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+wait_for() {  # log pattern -> the address after it
+  for _ in $(seq 100); do
+    local a; a=$(grep -o "$2 [0-9.:]*" "$1" | head -1 | awk '{print $NF}') || true
+    [[ -n $a ]] && { echo "$a"; return; }; sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1" >&2; exit 1
+}
+
+run() {  # name workers service-ms capacity rate seconds retry-mode
+  local name=$1 workers=$2 service=$3 capacity=$4 rate=$5 seconds=$6 retry=$7
+  [[ -n $only && $only != "$name" ]] && return
+  "$load" backend --listen 127.0.0.1:0 --workers "$workers" --service-time "${service}ms" >"$out/$name-backend.log" 2>&1 &
+  pids+=("$!")
+  local baddr; baddr=$(wait_for "$out/$name-backend.log" "listening on")
+  printf 'listener: {address: 127.0.0.1:0}\nadmin: {address: 127.0.0.1:0}\nupstreams: [{name: service, address: "%s"}]\n' \
+    "$baddr" >"$out/$name-levee.yaml"
+  "$levee" --config "$out/$name-levee.yaml" >"$out/$name-levee.log" 2>&1 &
+  pids+=("$!")
+  local target; target="http://$(wait_for "$out/$name-levee.log" "proxy listening on")/work"
+  local admin; admin=$(wait_for "$out/$name-levee.log" "admin listening on")
+  cat >"$out/$name.yaml" <<YAML
+name: $name
+capacity: $capacity
+client: {timeout: 1s, deadline: 3s, keep_alive: true, max_connections: 8000}
+retry: {mode: $retry, max_retries: 2}
+phases:
+  - {name: load, role: other, rate: ${rate}x, duration: ${seconds}s}
+YAML
+  python3 - "$admin" "$seconds" >"$out/$name-limit.txt" 2>/dev/null <<'PY' &
+import json, sys, time, urllib.request
+start = time.monotonic()
+while time.monotonic() - start < float(sys.argv[2]):
+    try:
+        state = json.load(urllib.request.urlopen(f"http://{sys.argv[1]}/state", timeout=1))
+        print(f"{time.monotonic() - start:.2f} {state['groups'][0]['limit']}", flush=True)
+    except OSError:
+        pass
+    time.sleep(0.5)
+PY
+  pids+=("$!")
+  "$load" run -q --profile "$out/$name.yaml" --target "$target" --label "$name" --max-lag 20ms \
+    --json "$out/$name.json" >"$out/$name.txt" 2>&1 || true
+  wait "${pids[-1]}" 2>/dev/null || true
+  echo "[real-limits] $name done" >&2
+}
+
+run sustained 4 10 400 3 "$sustain" impatient
+run large 200 200 1000 1.5 30 none
+
+python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def limits(name):
+    path = os.path.join(out, name + "-limit.txt")
+    return [(float(t), int(l)) for t, l in (line.split() for line in open(path) if line.strip())] if os.path.exists(path) else []
+def goodput(name):
+    r = json.load(open(os.path.join(out, name + ".json")))
+    return r["total"]["goodput"] / (r["phases"][0]["end_s"] - r["phases"][0]["start_s"]) / r["capacity"]
+if os.path.exists(os.path.join(out, "sustained.json")):
+    samples = [l for t, l in limits("sustained") if t >= 10]
+    if samples:
+        inside = sum(4 <= l <= 5.2 for l in samples) / len(samples)
+        print(f"sustained 3x: limit {min(samples)}-{max(samples)} after the first 10 s, {inside * 100:.0f}% of samples within [W, 1.3 W] = [4, 5]; goodput {goodput('sustained') * 100:.1f}% of C")
+if os.path.exists(os.path.join(out, "large.json")):
+    samples = limits("large")
+    reached = next((t for t, l in samples if l >= 180), None)
+    found = "never" if reached is None else f"{reached:.1f} s"
+    print(f"large (200 slots): limit 32 -> 180 (0.9 W) in {found}; limit at the end {samples[-1][1] if samples else '-'}; goodput {goodput('large') * 100:.1f}% of C")
+PY
