@@ -3,12 +3,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 #include "backend/backend_command.h"
 #include "probe_command.h"
 #include "run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"levee-load: open-model HTTP load generator and simulated backend"};
+  // The proxy's version: the two ship together, and a report is read against the levee it tested.
+  app.set_version_flag("--version,-V", std::string("levee-load ") + LEVEE_VERSION);
   app.require_subcommand(1);
   auto run_backend = levee::load::add_backend_command(app);
   auto run_load = levee::load::add_run_command(app);
@@ -16,7 +20,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // Help is success; every other parse problem is a usage error (exit 2, as documented).
+    // Help and --version are success; every other parse problem is a usage error (exit 2, as documented).
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (app.got_subcommand("backend")) return run_backend();

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "backend/async_work.h"
 #include "backend/body_io.h"
@@ -48,12 +49,30 @@ asio::awaitable<After> handle_work(Exchange& ex) {
   co_return co_await send_text(ex, 200, text_plain, "done\n");
 }
 
+// The JSON bodies are built outside the coroutines: GCC 12 miscompiles brace-initialized
+// nlohmann documents inside a coroutine body ("array used as initializer").
+std::string echo_json(const BodyDigest& digest) {
+  return nlohmann::ordered_json{{"bytes", digest.bytes}, {"fnv1a", fmt::format("{:016x}", digest.hash.value())}}.dump();
+}
+
+std::string stats_json(const Exchange& ex) {
+  const BackendStats& s = ex.context.stats;
+  return nlohmann::ordered_json{{"connections_open", s.connections_open.load()},
+                                {"connections_total", s.connections_total.load()},
+                                {"requests_total", s.requests_total.load()},
+                                {"work_received", s.work_received.load()},
+                                {"work_failed", s.work_failed.load()},
+                                {"work_reset", s.work_reset.load()},
+                                {"work_done", ex.context.pool.work_done()},
+                                {"queue_length", ex.context.pool.queue_length()}}
+      .dump();
+}
+
 asio::awaitable<After> handle_echo(Exchange& ex) {
   BodyDigest digest;
   if (!co_await consume_body(ex, &digest)) co_return After::close;
   co_return co_await send_text(
-      ex, 200, json, fmt::format(R"({{"bytes":{},"fnv1a":"{:016x}"}})", digest.bytes,
-                                 digest.hash.value()));
+      ex, 200, json, echo_json(digest));
 }
 
 asio::awaitable<After> handle_headers(Exchange& ex) {
@@ -99,14 +118,7 @@ asio::awaitable<After> handle_service_time(Exchange& ex, std::string_view query)
 }
 
 asio::awaitable<After> handle_stats(Exchange& ex) {
-  const BackendStats& s = ex.context.stats;
-  co_return co_await send_text(
-      ex, 200, json,
-      fmt::format(R"({{"connections_open":{},"connections_total":{},"requests_total":{},)"
-                  R"("work_received":{},"work_failed":{},"work_reset":{},"work_done":{},"queue_length":{}}})",
-                  s.connections_open.load(), s.connections_total.load(), s.requests_total.load(),
-                  s.work_received.load(), s.work_failed.load(), s.work_reset.load(), ex.context.pool.work_done(),
-                  ex.context.pool.queue_length()));
+  co_return co_await send_text(ex, 200, json, stats_json(ex));
 }
 
 }  // namespace

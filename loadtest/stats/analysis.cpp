@@ -16,10 +16,13 @@ std::optional<double> seconds_or_none(std::optional<Nanos> d) {
   return to_seconds(*d);
 }
 
-std::optional<double> p99_or_none(const Histogram& h) {
+// A latency percentile in seconds; none when nothing was measured (not the same as 0 s).
+std::optional<double> percentile_or_none(const Histogram& h, double q) {
   if (h.empty()) return std::nullopt;
-  return to_seconds(h.percentile(0.99));
+  return to_seconds(h.percentile(q));
 }
+
+std::optional<double> p99_or_none(const Histogram& h) { return percentile_or_none(h, 0.99); }
 
 // Buckets [first, last) covering the time range [from, to).
 std::pair<std::size_t, std::size_t> bucket_range(const Series& s, Nanos from, Nanos to) {
@@ -201,8 +204,9 @@ RunAnalysis analyze(std::span<const ThreadRecords> records, const Series& series
   metric("not_sent_ratio", K::ratio, not_sent);
   metric("amplification", K::number, ratio(t.attempts, t.offered));
   metric("goodput_deficit", K::number, a.goodput_deficit);
-  metric("p50", K::duration,
-         a.total.latency.empty() ? std::nullopt : std::optional<double>(to_seconds(a.total.latency.percentile(0.5))));
+  metric("p50", K::duration, percentile_or_none(a.total.latency, 0.5));
+  metric("p90", K::duration, percentile_or_none(a.total.latency, 0.9));
+  metric("p95", K::duration, percentile_or_none(a.total.latency, 0.95));
   metric("p99", K::duration, p99_or_none(a.total.latency));
   metric("baseline_p99", K::duration,
          a.baseline_phase ? p99_or_none(a.phases[*a.baseline_phase].latency) : std::nullopt);

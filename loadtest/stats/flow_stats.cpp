@@ -38,6 +38,8 @@ void add_metrics(std::vector<Metric>& out, const std::string& subject, const Slo
     if (name == "timeout_ratio") return ratio(c.of(Outcome::timeout), c.attempts);
     if (name == "error_ratio") return ratio(c.errors(), c.attempts);
     if (name == "p50") return percentile(s.latency, 0.5);
+    if (name == "p90") return percentile(s.latency, 0.9);
+    if (name == "p95") return percentile(s.latency, 0.95);
     if (name == "p99") return percentile(s.latency, 0.99);
     return std::nullopt;
   };

@@ -13,7 +13,7 @@ namespace levee::load {
 
 namespace {
 
-const std::array<Metric, 19> metrics_table{{
+const std::array<Metric, 21> metrics_table{{
     {"recovery_time", MetricKind::duration, {}},
     {"time_to_first_shed", MetricKind::duration, {}},
     {"overload_goodput", MetricKind::ratio, {}},
@@ -27,6 +27,8 @@ const std::array<Metric, 19> metrics_table{{
     {"amplification", MetricKind::number, {}},
     {"goodput_deficit", MetricKind::number, {}},
     {"p50", MetricKind::duration, {}},
+    {"p90", MetricKind::duration, {}},
+    {"p95", MetricKind::duration, {}},
     {"p99", MetricKind::duration, {}},
     {"baseline_p99", MetricKind::duration, {}},
     {"overload_p99", MetricKind::duration, {}},
@@ -35,7 +37,7 @@ const std::array<Metric, 19> metrics_table{{
     {"lag_max", MetricKind::duration, {}},
 }};
 
-const std::array<Metric, 12> flow_metrics_table{{
+const std::array<Metric, 14> flow_metrics_table{{
     {"goodput_ratio", MetricKind::ratio, {}},
     {"worst_goodput_ratio", MetricKind::ratio, {}},
     {"offered", MetricKind::number, {}},
@@ -47,6 +49,8 @@ const std::array<Metric, 12> flow_metrics_table{{
     {"timeout_ratio", MetricKind::ratio, {}},
     {"error_ratio", MetricKind::ratio, {}},
     {"p50", MetricKind::duration, {}},
+    {"p90", MetricKind::duration, {}},
+    {"p95", MetricKind::duration, {}},
     {"p99", MetricKind::duration, {}},
 }};
 

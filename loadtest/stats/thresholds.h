@@ -1,5 +1,5 @@
 #pragma once
-// --assert thresholds: "recovery_time<=2s", "overload_goodput>=0.8", "late_ratio<=1%",
+// --assert thresholds: "recovery_time<=2s", "overload_goodput>=0.8", "late_ratio<=1%", "p95<=200ms",
 // "flow:b.goodput_ratio>=0.95", "flow:light.worst_goodput_ratio>=0.9", "flow:b@flood.p99<=50ms".
 //
 // A threshold names a metric of the run summary, a comparison and a value; durations are written

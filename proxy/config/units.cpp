@@ -27,12 +27,17 @@ constexpr std::uint64_t kHour = 60 * kMin;
 constexpr std::array kDurationUnits{Unit{"h", kHour}, Unit{"m", kMin},  Unit{"s", kSec},
                                     Unit{"ms", kMs},  Unit{"us", kUs},  Unit{"ns", kNs}};
 
+// The binary units are spelled out here rather than taken from config.h (which has the same
+// values): this file builds without the config structs, see units.h.
+constexpr std::uint64_t kKiB = 1024;
+constexpr std::uint64_t kMiB = 1024 * kKiB;
+constexpr std::uint64_t kGiB = 1024 * kMiB;
 constexpr std::uint64_t kDecimal = 1000;
 constexpr std::array kSizeUnits{
-    Unit{"TiB", 1024 * GiB},   Unit{"TB", kDecimal * kDecimal * kDecimal * kDecimal},
-    Unit{"GiB", GiB},          Unit{"GB", kDecimal * kDecimal * kDecimal},
-    Unit{"MiB", MiB},          Unit{"MB", kDecimal * kDecimal},
-    Unit{"KiB", KiB},          Unit{"KB", kDecimal},
+    Unit{"TiB", 1024 * kGiB},  Unit{"TB", kDecimal * kDecimal * kDecimal * kDecimal},
+    Unit{"GiB", kGiB},         Unit{"GB", kDecimal * kDecimal * kDecimal},
+    Unit{"MiB", kMiB},         Unit{"MB", kDecimal * kDecimal},
+    Unit{"KiB", kKiB},         Unit{"KB", kDecimal},
     Unit{"", 1}};
 
 // "1.25" -> {125, 2}. Digits are required on both sides of a '.'; no sign, no exponent.

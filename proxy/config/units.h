@@ -1,19 +1,24 @@
 #pragma once
-// Durations and byte sizes as operators write them in YAML ("250ms", "64KiB").
+// Durations and byte sizes as operators write them in YAML ("250ms", "64KiB"). The one duration
+// grammar of the project: levee-load's flags and profiles parse durations with it too
+// (loadtest/common/duration.h), so "1h" means the same in levee.yaml and in a load profile.
 //
 // Parsing is exact: a value that cannot be represented exactly (a fraction of a nanosecond or
 // of a byte) or that overflows is rejected rather than rounded, so what the operator wrote is
 // what levee uses. The format_* functions produce the shortest exact spelling, and
 // parse(format(x)) == x for every x.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "proxy/config/config.h"
-
 namespace levee::config {
+
+// The same alias as config.h's; repeated rather than included so that this grammar builds alone
+// (levee_units) and levee-load can share it without the config structs.
+using Duration = std::chrono::nanoseconds;
 
 // A non-negative decimal number (fraction allowed: "1.5s") followed by one of the units
 // ns, us (or µs), ms, s, m, h; or exactly "0". A number without a unit is rejected because

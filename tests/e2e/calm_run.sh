@@ -5,6 +5,8 @@
 set -euo pipefail
 load=$1 out=$2
 mkdir -p "$out"
+version=$("$load" --version)
+[[ $version =~ ^levee-load\ [0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "--version printed '$version'"; exit 1; }
 "$load" backend --listen 127.0.0.1:0 --workers 4 --service-time 5ms >"$out/backend.log" 2>&1 &
 backend=$!
 trap 'kill $backend 2>/dev/null || true' EXIT

@@ -71,6 +71,18 @@ TEST(Analysis, PerfectGuardKeepsGoodputAtCapacityAndRecoversAtOnce) {
   EXPECT_EQ(a.phases[0].counters.offered, 100u);
 }
 
+TEST(Analysis, LatencyPercentilesP50P90P95P99AreMetricsInOrder) {
+  RunAnalysis a = SyntheticRun(overload_profile, 100).analyze_with(100.0);
+  double previous = 0;
+  for (const char* name : {"p50", "p90", "p95", "p99"}) {
+    ASSERT_TRUE(metric(a, name).value) << name;
+    EXPECT_EQ(metric(a, name).kind, MetricKind::duration) << name;
+    EXPECT_GE(*metric(a, name).value, previous) << name;
+    previous = *metric(a, name).value;
+  }
+  EXPECT_NEAR(*metric(a, "p95").value, 0.010, 0.0002);  // served users take 10 ms
+}
+
 TEST(Analysis, OverloadBelowCapacityMakesTheRunInvalid) {
   std::vector<PhaseInfo> gentle = overload_profile;
   gentle[1].start_rate = gentle[1].end_rate = 80;

@@ -87,6 +87,9 @@ TEST(FlowStats, FlowsPhasesAndGroupsWithTheirWorstMember) {
   EXPECT_DOUBLE_EQ(*metric(a, "flow:light@light.worst_goodput_ratio"), 0.5);
   EXPECT_EQ(light.phase_worst[0], "light-2");
   EXPECT_NEAR(*metric(a, "flow:b@flood.p99"), 0.030, 0.001);
+  EXPECT_NEAR(*metric(a, "flow:b@flood.p95"), 0.030, 0.001);
+  EXPECT_NEAR(*metric(a, "flow:b.p90"), 0.030, 0.001);
+  EXPECT_NEAR(*metric(a, "flow:light-1.p95"), 0.010, 0.001);
   EXPECT_DOUBLE_EQ(*metric(a, "flow:b.worst_goodput_ratio"), 2.0 / 3);  // a single flow is its own worst
   // All flows together, over the run's bands: the first second served all 3, the second 2 of 4.
   EXPECT_DOUBLE_EQ(*metric(a, "flow:all.offered"), 7);

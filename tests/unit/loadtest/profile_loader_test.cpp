@@ -87,6 +87,31 @@ TEST(ProfileLoader, ErrorsNameTheProblem) {
             std::string::npos);
 }
 
+// levee.yaml's duration words work in a profile: hours, fractions, a bare 0.
+TEST(ProfileLoader, DurationsUseLeveesGrammar) {
+  ProfileFile file(R"(
+target: http://127.0.0.1:8080/work
+client: {timeout: 1.5s, deadline: 0.05m}
+retry: {mode: backoff, base: 250ms, cap: 2m}
+phases: [{rate: 1, duration: 1h}, {rate: 1, duration: 0}]
+)");
+  RunOverrides o;
+  o.profile_path = file.path();
+  auto built = build_plan(o);
+  ASSERT_TRUE(std::holds_alternative<RunPlan>(built)) << std::get<std::string>(built);
+  const RunPlan& plan = std::get<RunPlan>(built);
+  EXPECT_EQ(plan.schedule.duration(), 1h);
+  EXPECT_EQ(plan.client.timeout, 1500ms);
+  EXPECT_EQ(plan.client.deadline, 3s);
+  RunOverrides bad;
+  bad.targets = {"http://127.0.0.1:8080/"};
+  bad.rate = 1;
+  bad.duration = "1d";
+  const auto refused = build_plan(bad);
+  ASSERT_TRUE(std::holds_alternative<std::string>(refused));
+  EXPECT_NE(std::get<std::string>(refused).find("1d"), std::string::npos) << std::get<std::string>(refused);
+}
+
 TEST(ProfileLoader, SinglePhaseFromFlags) {
   RunOverrides o;
   o.targets = {"http://127.0.0.1:8080/"};

@@ -1,5 +1,6 @@
 // Report shapes: the JSON keys CI scripts read, the CSV header and one row per 100 ms bucket.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -80,6 +81,34 @@ TEST(Report, JsonHasTheSummaryKeysAndIsBalanced) {
   std::size_t entries = 0;
   for (std::size_t at = json.find("\"t_s\":"); at != std::string::npos; at = json.find("\"t_s\":", at + 1)) ++entries;
   EXPECT_EQ(entries, 10u);
+}
+
+TEST(Report, JsonParsesBackWithItsSchemaVersionAndStats) {
+  const Fixture f;
+  const auto report = nlohmann::json::parse(json_report(f.data()));
+  EXPECT_EQ(report.at("schema_version"), 1);
+  EXPECT_EQ(json_report(f.data()).rfind("{\"schema_version\":1,", 0), 0u);
+  EXPECT_EQ(report.at("label"), "direct \"quoted\"");
+  EXPECT_EQ(report.at("total").at("offered"), 100);
+  for (const char* key : {"p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms"}) EXPECT_TRUE(report.at("total").contains(key)) << key;
+  EXPECT_EQ(report.at("series").size(), 10u);
+}
+
+// Labels and names come from the command line and profiles: any bytes at all. The report must
+// still be JSON a parser accepts, control bytes escaped and invalid UTF-8 replaced.
+TEST(Report, JsonWithInvalidUtf8AndControlBytesParsesBack) {
+  Fixture f;
+  f.plan.label = std::string("bad \xff\xfe utf8, tab\t bell\x07 nul") + '\0' + " end";
+  f.plan.name = "caf\xc3";  // a truncated two-byte sequence
+  const std::string text = json_report(f.data());
+  nlohmann::json report;
+  ASSERT_NO_THROW(report = nlohmann::json::parse(text)) << text.substr(0, 200);
+  const std::string label = report.at("label");
+  EXPECT_EQ(label.rfind("bad ", 0), 0u);
+  EXPECT_NE(label.find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD stands for the bad bytes
+  EXPECT_NE(label.find("tab\t bell\x07 nul"), std::string::npos);
+  EXPECT_NE(label.find(std::string(1, '\0') + " end"), std::string::npos);
+  EXPECT_EQ(report.at("name").get<std::string>().rfind("caf", 0), 0u);
 }
 
 TEST(Report, CsvHasAHeaderAndOneRowPerBucket) {

@@ -30,6 +30,21 @@ TEST(Thresholds, ParsesDurationsRatiosAndPercentages) {
   EXPECT_EQ(parse_ok("amplification>1.5").comparison, Comparison::greater);
 }
 
+TEST(Thresholds, P90AndP95AreDurationsLikeP50AndP99) {
+  const Threshold p95 = parse_ok("p95<=200ms");
+  EXPECT_EQ(p95.metric, "p95");
+  EXPECT_DOUBLE_EQ(p95.value, 0.2);
+  EXPECT_DOUBLE_EQ(parse_ok("p90 < 1.5s").value, 1.5);
+  EXPECT_NE(parse_error("p95<=200").find("unit"), std::string::npos);
+  EXPECT_DOUBLE_EQ(parse_ok("flow:b.p95<=50ms").value, 0.05);
+  EXPECT_DOUBLE_EQ(parse_ok("flow:b@flood.p90<=20ms").value, 0.02);
+  const std::vector<Metric> measured{{"p90", MetricKind::duration, 0.120}, {"p95", MetricKind::duration, 0.250}};
+  EXPECT_TRUE(evaluate(parse_ok("p90<=200ms"), measured).passed);
+  const ThresholdResult failed = evaluate(p95, measured);
+  EXPECT_FALSE(failed.passed);
+  EXPECT_EQ(failed.message, "p95 = 250.0ms (want <= 200ms)");
+}
+
 TEST(Thresholds, RejectsUnknownMetricsMissingUnitsAndJunk) {
   EXPECT_NE(parse_error("recovery<=2s").find("unknown metric"), std::string::npos);
   EXPECT_NE(parse_error("recovery_time<=2").find("unit"), std::string::npos);
