@@ -3,6 +3,9 @@
 #include "profile/flow_loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
 
 #include <cstdio>
 #include <fstream>
@@ -16,7 +19,7 @@ using namespace std::chrono_literals;
 
 class ProfileFile {
  public:
-  explicit ProfileFile(const std::string& text) : path_(testing::TempDir() + "levee_load_flow_test.yaml") {
+  explicit ProfileFile(const std::string& text) : path_(testing::TempDir() + "levee_load_flow_test-" + std::to_string(::getpid()) + ".yaml") {
     std::ofstream(path_) << text;
   }
   ~ProfileFile() { std::remove(path_.c_str()); }

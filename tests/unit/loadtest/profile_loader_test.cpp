@@ -1,6 +1,9 @@
 #include "profile/profile_loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
 
 #include <cstdio>
 #include <fstream>
@@ -13,7 +16,7 @@ using namespace std::chrono_literals;
 // A profile written to a temporary file, removed again by the destructor.
 class ProfileFile {
  public:
-  explicit ProfileFile(const std::string& text) : path_(testing::TempDir() + "levee_load_profile_test.yaml") {
+  explicit ProfileFile(const std::string& text) : path_(testing::TempDir() + "levee_load_profile_test-" + std::to_string(::getpid()) + ".yaml") {
     std::ofstream(path_) << text;
   }
   ~ProfileFile() { std::remove(path_.c_str()); }
