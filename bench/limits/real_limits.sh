@@ -25,13 +25,7 @@ mkdir -p "$out"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-wait_for() {  # log pattern -> the address after it
-  for _ in $(seq 100); do
-    local a; a=$(grep -o "$2 [0-9.:]*" "$1" | head -1 | awk '{print $NF}') || true
-    [[ -n $a ]] && { echo "$a"; return; }; sleep 0.1
-  done
-  echo "timed out waiting for '$2' in $1" >&2; exit 1
-}
+. bench/lib/processes.sh
 
 run() {  # name workers service-ms capacity rate seconds retry-mode
   local name=$1 workers=$2 service=$3 capacity=$4 rate=$5 seconds=$6 retry=$7
@@ -53,17 +47,7 @@ retry: {mode: $retry, max_retries: 2}
 phases:
   - {name: load, role: other, rate: ${rate}x, duration: ${seconds}s}
 YAML
-  python3 - "$admin" "$seconds" >"$out/$name-limit.txt" 2>/dev/null <<'PY' &
-import json, sys, time, urllib.request
-start = time.monotonic()
-while time.monotonic() - start < float(sys.argv[2]):
-    try:
-        state = json.load(urllib.request.urlopen(f"http://{sys.argv[1]}/state", timeout=1))
-        print(f"{time.monotonic() - start:.2f} {state['groups'][0]['limit']}", flush=True)
-    except OSError:
-        pass
-    time.sleep(0.5)
-PY
+  poll_limit "$admin" "$seconds" "$out/$name-limit.txt"
   pids+=("$!")
   "$load" run -q --profile "$out/$name.yaml" --target "$target" --label "$name" --max-lag 20ms \
     --json "$out/$name.json" >"$out/$name.txt" 2>&1 || true

@@ -40,13 +40,7 @@ phases:
   - {name: after,    role: other,    rate: 0.8x, duration: ${after_s}s}
 YAML
 
-wait_for() {  # log pattern -> the address after it
-  for _ in $(seq 100); do
-    local a; a=$(grep -o "$2 [0-9.:]*" "$1" | head -1 | awk '{print $NF}') || true
-    [[ -n $a ]] && { echo "$a"; return; }; sleep 0.1
-  done
-  echo "timed out waiting for '$2' in $1" >&2; exit 1
-}
+. bench/lib/processes.sh
 
 run() {  # name admission-yaml | haproxy
   local name=$1 admission=$2
@@ -91,17 +85,7 @@ CFG
   local runner=$!
   # The limit every 0.5 s, from one background poller (its own clock, never delaying the steps).
   if [[ -n $admin ]]; then
-    python3 - "$admin" "$((before_s + slow_s + after_s))" >"$out/$name-limit.txt" 2>/dev/null <<'PY' &
-import json, sys, time, urllib.request
-start = time.monotonic()
-while time.monotonic() - start < float(sys.argv[2]):
-    try:
-        state = json.load(urllib.request.urlopen(f"http://{sys.argv[1]}/state", timeout=1))
-        print(f"{time.monotonic() - start:.2f} {state['groups'][0]['limit']}", flush=True)
-    except OSError:
-        pass
-    time.sleep(0.5)
-PY
+    poll_limit "$admin" "$((before_s + slow_s + after_s))" "$out/$name-limit.txt"
     pids+=("$!")
   fi
   # The slowdown, on the backend's clock: the run's phases and these sleeps start together.
