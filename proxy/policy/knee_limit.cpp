@@ -270,10 +270,12 @@ void KneeLimit::judge_up(TimePoint now) {
   // waits of one request past W on a regular service, which the lower half can miss). The
   // whole step fitted -- W is at least the probe level -- when the probe also filled it;
   // otherwise W lies inside the step, where Little's law puts it (a flat probe that did not
-  // fill its step: at the concurrency it reached).
+  // fill its step: at the concurrency it reached). "Reached" allows one request of slack, no
+  // more: on a small service one request past W is the whole signal (4 -> 5 on 4 slots).
   const double little = knee_between(base_, probe);
   const double tolerance = 1 - settings_.step / 4;
-  const bool flat = d <= std::max(error, flat_share * full) && little >= probe.concurrency() * tolerance;
+  const double reached = std::min<double>(level_, probe.concurrency() + 1);
+  const bool flat = d <= std::max(error, flat_share * full) && little >= reached * tolerance;
   const bool fitted = flat && little >= level_ * tolerance;
   const double estimate = fitted ? level_ : little;
   const std::uint32_t from = limit_;
