@@ -102,11 +102,12 @@ started=$(date +%s.%N)
 exit_code=0; wait "$levee_pid" || exit_code=$?
 stopped=$(date +%s.%N)
 wait "$drain_tunnels" || true
-echo "   levee exit $exit_code after $(python3 -c "print(round($stopped - $started, 2))") s; tunnels: $(cat "$work/tunnels-drain.json")"
+echo "   tunnels: $(cat "$work/tunnels-drain.json")"
 
-python3 - "$work" <<'PY'
+drain_s=$(python3 -c "print(round($stopped - $started, 2))")
+python3 - "$work" "$exit_code" "$drain_s" <<'PY'
 import json, sys
-work = sys.argv[1]
+work, exit_code, drain_s = sys.argv[1], sys.argv[2], sys.argv[3]
 def total(name): return json.load(open(f"{work}/{name}.json"))["total"]
 def tunnels(name): return json.load(open(f"{work}/tunnels-{name}.json"))
 quiet, loaded = total("quiet"), total("loaded")
@@ -120,4 +121,7 @@ print(f"   tunnels opened through levee: {via['opened']}/{via['tunnels']} (direc
       f" clean closes {via['clean_closes']} (direct {direct['clean_closes']})")
 print(f"   echo p99 through levee / direct: {ratio(via['echo_p99_ms'], direct['echo_p99_ms'])}"
       f" ({via['echo_p99_ms']} vs {direct['echo_p99_ms']} ms; p50 {via['echo_p50_ms']} vs {direct['echo_p50_ms']} ms)")
+drain = tunnels("drain")
+print(f"   drain: levee exit {exit_code} {drain_s} s after SIGTERM; of {drain['opened']} open tunnels"
+      f" {drain['closed_by_far_side']} closed with a FIN, {drain['errors']} errors {drain['error_kinds']}")
 PY

@@ -4,8 +4,9 @@
 Each tunnel sends the WebSocket handshake by hand to the levee-load backend's /echo-upgrade,
 then every INTERVAL seconds writes a 32-byte message and times its echo, for HOLD seconds;
 then it half-closes and waits for the far side to close. Prints one JSON object:
-opened, refused (a non-101 answer, with the statuses), errors, echoes, echo p50/p99 ms,
-clean_closes (the far side closed after our FIN), peak_open.
+opened, refused (a non-101 answer, with the statuses), errors (resets, timeouts), echoes, echo
+p50/p99 ms, clean_closes (the far side closed after our FIN), closed_by_far_side (a FIN before we
+were done: a drain), peak_open.
 Standard library only (asyncio raw sockets)."""
 import argparse
 import asyncio
@@ -49,7 +50,11 @@ async def one_tunnel(args, index, stats, rtts):
         if rest == b"":
             stats["clean_closes"] += 1
         stats["open_now"] -= 1
-    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, RuntimeError) as error:
+    except asyncio.IncompleteReadError as error:
+        # The far side ended the tunnel first (levee's drain or idle timeout): a FIN, not a reset.
+        key = "closed_by_far_side" if error.partial == b"" else "errors"
+        stats[key] += 1
+    except (OSError, asyncio.TimeoutError, RuntimeError) as error:
         stats["errors"] += 1
         stats["error_kinds"][type(error).__name__] = stats["error_kinds"].get(type(error).__name__, 0) + 1
     finally:
@@ -67,7 +72,7 @@ async def main():
     parser.add_argument("--ramp", type=float, default=5, help="seconds over which handshakes start")
     args = parser.parse_args()
     stats = {"opened": 0, "refused": 0, "refused_status": {}, "errors": 0, "error_kinds": {}, "echoes": 0,
-             "clean_closes": 0, "open_now": 0, "peak_open": 0}
+             "clean_closes": 0, "closed_by_far_side": 0, "open_now": 0, "peak_open": 0}
     rtts = []
     await asyncio.gather(*(one_tunnel(args, i, stats, rtts) for i in range(args.tunnels)))
     rtts.sort()
