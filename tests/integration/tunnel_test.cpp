@@ -150,7 +150,7 @@ TEST(Tunnel, AnOpenTunnelHoldsNoPermitOfALimitOneRoute) {
   client.send(handshake());
   ASSERT_EQ(status_of(client.read_head()), 101u);
   ASSERT_TRUE(wait_for_metric(levee.admin_port, tunnels_open, 1));
-  ASSERT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_in_flight{group="default"})", 0));
+  EXPECT_TRUE(wait_for_metric(levee.admin_port, R"(levee_admission_in_flight{group="default"})", 0));
   // With the tunnel open, the route's one permit is free for an ordinary request.
   EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);
   // And the tunnel still works.
