@@ -18,6 +18,9 @@
 #include "proxy/observability/metrics.h"
 #include "proxy/observability/process_metrics.h"
 #include "proxy/observability/retry_metrics.h"
+#include "proxy/observability/state_document.h"
+#include "proxy/observability/tunnel_metrics.h"
+#include "proxy/policy/tunnel_ledger.h"
 #include "proxy/policy/clock.h"
 #include "proxy/reload.h"
 #include "proxy/runtime_builder.h"
@@ -110,10 +113,14 @@ struct Server::State {
                 health_checked(config->upstreams)),
         retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
         reload_metrics(registry),
+        tunnel_metrics(registry, names_of(config->routes)),
+        tunnels(config->routes.size()),
         shared(metrics, clock, std::random_device{}()),
         groups(registry, clock),
         flow_secret(random_flow_hash_key()) {
     shared.retry_metrics = &retry_metrics;
+    shared.tunnels = &tunnels;
+    shared.tunnel_metrics = &tunnel_metrics;
     observability::register_build_info(registry);
   }
 
@@ -127,6 +134,8 @@ struct Server::State {
   observability::RetryMetrics retry_metrics;
   observability::ReloadMetrics reload_metrics;
   observability::ProcessCollector process_metrics;  // process_*, read from /proc at scrape time
+  observability::TunnelMetrics tunnel_metrics;
+  policy::TunnelLedger tunnels;  // routes keep their index across reloads, so one ledger serves all
   http::ProxyShared shared;
   http::AdmissionGroups groups;
   const policy::FlowHashKey flow_secret;  // one per process: flow ids stay stable across reloads
@@ -260,6 +269,7 @@ struct Server::State {
     const auto now = clock.now();
     for (const auto& route : runtime->routes)
       retry_metrics.set_budget_tokens(route.index, route.retry ? route.retry->budget.balance(now) : 0.0);
+    tunnel_metrics.refresh(tunnels);
     for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
       auto& m = metrics.upstream(i);
       m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
@@ -277,6 +287,16 @@ struct Server::State {
     auto process = process_metrics.Collect();
     families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
     return prometheus::TextSerializer().Serialize(families);
+  }
+
+  // /state's tunnels section. Control thread.
+  observability::TunnelState tunnel_state() const {
+    const auto runtime = shared.runtime();
+    observability::TunnelState state;
+    state.max = runtime->config->tunnels.max;
+    state.taken = tunnels.taken();
+    for (const auto& route : runtime->routes) state.open_by_route.emplace_back(route.name(), tunnels.open(route.index));
+    return state;
   }
 
   void start_maintenance(http::Worker& worker, asio::steady_timer& timer) {
@@ -443,7 +463,7 @@ int Server::run() {
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
           .state =
               [&s] {
-                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states())};
+                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state())};
               },
           .reload = [&s] { return s.reload(); },
           .token = config.admin.token,

@@ -8,6 +8,7 @@
 
 #include "backend/async_work.h"
 #include "backend/body_io.h"
+#include "backend/echo_upgrade.h"
 #include "backend/target.h"
 
 namespace levee::load {
@@ -154,6 +155,7 @@ asio::awaitable<After> handle_request(Exchange& ex) {
   if (target.path == "/status") co_return co_await handle_status(ex, target.query);
   if (target.path == "/slow") co_return co_await handle_slow(ex, target.query);
   if (target.path == "/close") co_return After::close;
+  if (target.path == "/echo-upgrade") co_return co_await handle_echo_upgrade(ex, target.query);
   if (target.path == "/stats") co_return co_await handle_stats(ex);
   if (target.path == "/control/service-time") co_return co_await handle_service_time(ex, target.query);
   if (target.path == "/control/workers") co_return co_await handle_workers(ex, target.query);

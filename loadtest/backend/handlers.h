@@ -12,6 +12,7 @@
 //   /status?code=N     that status (Retry-After: 1 on 429 and 503)
 //   /slow?ms=N         200 after N ms on a timer, no worker
 //   /close             closes the connection without an answer
+//   /echo-upgrade      101 and a byte echo (echo_upgrade.h)
 //   /stats             counters as JSON
 //   anything else      404
 

@@ -114,8 +114,26 @@ struct RouteConfig {
   policy::Priority priority = policy::Priority::normal;  // class when no priority header
   std::optional<Duration> timeout;                       // caps the client deadline header
   RetryConfig retry;
+  // Upgrade protocols (HTTP/1.1 `Upgrade:`) relayed as tunnels on this route (YAML
+  // `routes[].upgrades`). WebSocket by default: a web app behind levee expects it to work,
+  // and levee only relays its bytes. [] turns upgrades off (Upgrade is then stripped).
+  std::vector<std::string> upgrades{"websocket"};
 
   friend bool operator==(const RouteConfig&, const RouteConfig&) = default;
+};
+
+// Upgrade tunnels (WebSocket), YAML `tunnels:`. An established tunnel holds no admission
+// permit (policy/tunnel_ledger.h); these bound them instead. All reloadable.
+struct TunnelsConfig {
+  std::uint64_t max = 0;                                 // open at once, all routes; past it 503; 0 = no cap
+  // No byte either way for this long: both sides are closed. WebSocket apps ping every 30-60 s,
+  // so an hour only catches peers that vanished without a FIN.
+  Duration idle_timeout = std::chrono::hours(1);
+  // On SIGTERM, open tunnels get this long to finish what they are saying (bounded by
+  // server.drain_timeout), then both sides are closed.
+  Duration drain_grace = std::chrono::seconds(5);
+
+  friend bool operator==(const TunnelsConfig&, const TunnelsConfig&) = default;
 };
 
 struct AdminConfig {
@@ -203,6 +221,7 @@ struct Config {
   LoggingConfig logging;
   std::vector<UpstreamConfig> upstreams;                 // at least one after loading
   std::vector<RouteConfig> routes;                       // at least one after loading
+  TunnelsConfig tunnels;
   AdmissionConfig admission;
   ShedResponseConfig shed_response;
   RequestHeadersConfig request_headers;

@@ -30,6 +30,12 @@ std::optional<std::string> check_path_prefix(std::string_view prefix) {
   return std::nullopt;
 }
 
+// An Upgrade protocol name is an RFC 9110 token (without the optional "/version").
+std::optional<std::string> check_protocol(std::string_view protocol) {
+  if (!protocol.empty() && !check_header_name(protocol)) return std::nullopt;
+  return fmt::format("expected an upgrade protocol name such as websocket, got '{}'", protocol);
+}
+
 void read_server(MapReader& r, ServerConfig& server) {
   r.integer("threads", server.threads, 0u, 256u);
   r.duration("drain_timeout", server.drain_timeout);
@@ -100,7 +106,14 @@ void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSetting
   r.string("host", route.host);
   r.string("path_prefix", route.path_prefix, check_path_prefix);
   r.string("upstream", route.upstream);  // checked against upstreams in validate.cpp
+  r.string_list("upgrades", route.upgrades, "a list of upgrade protocol names, e.g. [websocket]", check_protocol);
   read_route_guard(r, route, defaults);
+}
+
+void read_tunnels(MapReader& r, TunnelsConfig& tunnels) {
+  r.integer<std::uint64_t>("max", tunnels.max, 0, 10'000'000);
+  r.duration("idle_timeout", tunnels.idle_timeout);
+  r.duration("drain_grace", tunnels.drain_grace, {.min = Duration::zero()});
 }
 
 }  // namespace
@@ -135,6 +148,7 @@ void read_config(MapReader& root, Config& config) {
   root.map("logging", [&](MapReader& r) { read_logging(r, config.logging); });
   // Admission first: routes' own `admission:` blocks start from its values.
   root.map("admission", [&](MapReader& r) { read_admission(r, config.admission); });
+  root.map("tunnels", [&](MapReader& r) { read_tunnels(r, config.tunnels); });
   root.map("shed_response", [&](MapReader& r) { read_shed_response(r, config.shed_response); });
   root.map("request_headers", [&](MapReader& r) { read_request_headers(r, config.request_headers); });
   root.map("priority_trust", [&](MapReader& r) { read_priority_trust(r, config.priority_trust); });

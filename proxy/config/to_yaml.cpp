@@ -244,10 +244,17 @@ std::string to_yaml(const Config& config) {
     w.text("host", route.host);
     w.text("path_prefix", route.path_prefix);
     w.text("upstream", route.upstream);
+    w.list("upgrades", route.upgrades);
     write_route_guard(w, config, route);
     w.end();
   }
   w.end_list();
+
+  w.begin("tunnels");
+  w.integer("max", config.tunnels.max);
+  w.duration("idle_timeout", config.tunnels.idle_timeout);
+  w.duration("drain_grace", config.tunnels.drain_grace);
+  w.end();
 
   w.begin("admission");
   w.boolean("enabled", config.admission.enabled);

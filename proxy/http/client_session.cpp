@@ -1,6 +1,7 @@
 #include "proxy/http/client_session.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proxy/http/request_pipeline.h"
+#include "proxy/policy/tunnel_rules.h"
 
 namespace levee::http {
 namespace asio = boost::asio;
@@ -97,6 +99,12 @@ ClientSession::~ClientSession() {
 }
 
 void ClientSession::drain() {
+  if (tunnel_) {
+    const auto& config = *shared_.runtime(worker_)->config;
+    tunnel_->drain(policy::drain_close_at(shared_.clock.now(), config.tunnels.drain_grace,
+                                          config.server.drain_timeout));
+    return;
+  }
   if (!idle_) return;
   // Called in a loop over every session of the worker: one socket already closed by its
   // peer must not stop the others from draining (the throwing overload did).
@@ -215,7 +223,24 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;
   if (handled.reply) next = co_await reply(*handled.reply, version, client_keep_alive, head, listener.body_timeout);
   finish_request(handled.record, shared_.clock.now(), client_address_, *handled.metrics, runtime.access_log.get());
+  if (handled.tunnel) {
+    co_await relay_tunnel(std::move(*handled.tunnel), *runtime.config);
+    next = Next::close;
+  }
   co_return next;
+}
+
+awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const config::Config& config) {
+  stream_.expires_never();
+  buffer_.max_size(std::numeric_limits<std::size_t>::max());
+  tunnel_ = std::make_shared<Tunnel>(stream_.socket(), buffer_, std::move(established), shared_.clock,
+                                     config.tunnels.idle_timeout);
+  // Established while draining (its handshake was in flight when drain() went round): the
+  // grace starts now.
+  if (shared_.draining.load(std::memory_order_relaxed))
+    tunnel_->drain(policy::drain_close_at(shared_.clock.now(), config.tunnels.drain_grace, config.server.drain_timeout));
+  co_await tunnel_->run();
+  tunnel_.reset();
 }
 
 awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,

@@ -11,9 +11,14 @@
 // The header timer cancels the read instead of closing the socket (what beast::tcp_stream's
 // own timeout would do), so the 408 can still be written. Everything runs on the worker's one
 // thread; the timer handler holds a weak_ptr, so it never touches a finished session.
+//
+// A request the service answered with 101 turns the connection into a tunnel (tunnel.h): the
+// session relays it until it ends and then closes. Drain gives an open tunnel
+// tunnels.drain_grace (bounded by server.drain_timeout) before both sides are closed.
 
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
+#include "proxy/http/tunnel.h"
 #include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -37,7 +42,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   ~ClientSession();
 
   boost::asio::awaitable<void> run();
-  // Drain: an idle connection closes now, a busy one after its current response.
+  // Drain: an idle connection closes now, a busy one after its current response, a tunnel
+  // after its grace period.
   void drain();
 
  private:
@@ -48,6 +54,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
+  boost::asio::awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
 
@@ -60,6 +67,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::optional<policy::IpAddress> peer_;  // client_address_ parsed once; trust is decided per request
   policy::TimePoint connected_at_;  // the first request's header deadline counts from here
   std::optional<policy::ConnectionsPerClient::Key> counted_;
+  std::shared_ptr<Tunnel> tunnel_;  // while the connection is an upgrade tunnel
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;

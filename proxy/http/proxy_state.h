@@ -13,6 +13,7 @@
 #include "proxy/policy/connections_per_client.h"
 #include "proxy/policy/random.h"
 #include "proxy/policy/router.h"
+#include "proxy/policy/tunnel_ledger.h"
 
 #include <boost/asio/io_context.hpp>
 
@@ -26,6 +27,7 @@
 
 namespace levee::observability {
 class RetryMetrics;
+class TunnelMetrics;
 }
 
 namespace levee::http {
@@ -101,6 +103,9 @@ struct ProxyShared {
 
   observability::ProxyMetrics& metrics;
   const observability::RetryMetrics* retry_metrics = nullptr;  // null: retries not counted
+  // Upgrade tunnels open, by route (owned by the server); null: upgrades are never relayed.
+  policy::TunnelLedger* tunnels = nullptr;
+  const observability::TunnelMetrics* tunnel_metrics = nullptr;  // null: tunnels not counted
   const policy::Clock& clock;
   policy::SplitMixRandom random;  // Retry-After and retry back-off jitter; thread-safe
   std::atomic<bool> draining{false};

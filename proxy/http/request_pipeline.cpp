@@ -7,7 +7,10 @@
 #include "proxy/http/request_id.h"
 #include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/shed_reply.h"
+#include "proxy/http/upgrade_exchange.h"
+#include "proxy/observability/tunnel_metrics.h"
 #include "proxy/policy/ascii.h"
+#include "proxy/policy/tunnel_rules.h"
 
 #include <fmt/format.h>
 
@@ -62,6 +65,21 @@ policy::Outcome outcome_of(const ExchangeResult& result) {
   return policy::Outcome::ignored;
 }
 
+// The Upgrade the route lets through (policy::allowed_upgrade), or none.
+std::optional<std::string> requested_upgrade(const RequestParser& parser, const config::RouteConfig& route) {
+  const auto& request = parser.get();
+  if (route.upgrades.empty() || request.find(bh::field::upgrade) == request.end()) return std::nullopt;
+  std::string connection;
+  const auto [first, last] = request.equal_range(bh::field::connection);
+  for (auto it = first; it != last; ++it) connection.append(it->value()).append(", ");
+  const policy::UpgradeAsk ask{.method = request.method_string(),
+                               .version = request.version(),
+                               .has_body = !parser.is_done(),
+                               .connection = connection,
+                               .upgrade = request[bh::field::upgrade]};
+  return policy::allowed_upgrade(ask, route.upgrades);
+}
+
 HandledRequest answer(HandledRequest handled, LocalReply reply) {
   handled.record.status = static_cast<unsigned>(reply.status);
   handled.reply = std::move(reply);
@@ -99,6 +117,21 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
 
   // trust
   const ClientTrust trust = apply_client_trust(request, context.peer, config, *route.config);
+
+  // upgrade: a tunnel place is taken before anything else is spent on the handshake.
+  const std::optional<std::string> upgrade = shared.tunnels ? requested_upgrade(parser, *route.config) : std::nullopt;
+  TunnelPlace tunnel_place;
+  const auto count_tunnel = [&](policy::TunnelResult result) {
+    if (upgrade && shared.tunnel_metrics) shared.tunnel_metrics->count(route.index, result);
+  };
+  if (upgrade) {
+    tunnel_place = TunnelPlace::reserve(*shared.tunnels, config.tunnels.max);
+    if (!tunnel_place) {
+      count_tunnel(policy::TunnelResult::over_cap);
+      co_return answer(std::move(handled),
+                       make_error_reply(bh::status::service_unavailable, "tunnel limit reached", false));
+    }
+  }
 
   // buffer: a small body is read before admission, so a slow upload holds no permit (and no
   // upstream connection). Expect is read first: prepare_upstream_request removes it.
@@ -143,6 +176,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
     AdmitResult admission = co_await route.gate->admit(ticket, down.stream.socket());
     handled.record.queue_wait = admission.queue_wait;
     if (!admission.admitted()) {
+      count_tunnel(policy::TunnelResult::shed);
       handled.record.shed = admission.reason;
       if (admission.reason == policy::ShedReason::client_gone) {
         handled.record.status = client_closed_status;
@@ -162,9 +196,17 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.metrics.in_flight().Increment();
-  ForwardResult forwarded =
-      co_await forward(down, parser, body_in_memory ? &body : nullptr, *context.worker.pools[route.upstream],
-                       shared.clock, retry, config.listener.max_buffered_response_body);
+  std::unique_ptr<UpstreamConnection> tunnel_upstream;
+  ForwardResult forwarded;
+  if (upgrade) {
+    UpgradeForward upgraded = co_await forward_upgrade(down, parser, *upgrade, *context.worker.pools[route.upstream],
+                                                       shared.clock, config.listener.max_buffered_response_body);
+    forwarded = std::move(upgraded.forwarded);
+    tunnel_upstream = std::move(upgraded.upstream);
+  } else {
+    forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, *context.worker.pools[route.upstream],
+                                 shared.clock, retry, config.listener.max_buffered_response_body);
+  }
   shared.metrics.in_flight().Decrement();
   ExchangeResult& result = forwarded.result;
   // Goodput as the caller sees it: an answer its caller did not wait for is a failure of the
@@ -172,9 +214,21 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   const bool late = deadline && shared.clock.now() > *deadline;
   const bool abandoned = result.abandoned || (late && result.error == ExchangeError::none);
   if (abandoned) route.metrics->abandoned->Increment();
-  permit.release(abandoned ? policy::Outcome::abandoned : outcome_of(result));
+  // A tunnel's handshake time is not the route's latency, and its life is not the service's
+  // work: it is no sample for the limit.
+  permit.release(tunnel_upstream ? policy::Outcome::ignored
+                                 : abandoned ? policy::Outcome::abandoned : outcome_of(result));
   // A response read whole goes to the client only now, with the service's capacity released.
   if (forwarded.buffered) co_await write_buffered_response(down, *forwarded.buffered, result);
+  if (upgrade) {
+    if (tunnel_upstream && result.error == ExchangeError::none) {
+      tunnel_place.establish(route.index);
+      count_tunnel(policy::TunnelResult::established);
+      handled.tunnel = EstablishedTunnel{std::move(tunnel_upstream), std::move(tunnel_place)};
+    } else {
+      count_tunnel(result.error == ExchangeError::none ? policy::TunnelResult::declined : policy::TunnelResult::failed);
+    }
+  }
 
   // answer
   RequestRecord& record = handled.record;
@@ -184,7 +238,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   record.request_body_bytes = result.request_body_bytes;
   record.response_body_bytes = result.response_body_bytes;
   record.status = result.status;
-  handled.keep_alive = result.keep_alive;
+  handled.keep_alive = result.keep_alive && !handled.tunnel;
   if (result.error == ExchangeError::none) co_return handled;
   shared.metrics.error(static_cast<std::size_t>(result.error)).Increment();
   handled.keep_alive = false;

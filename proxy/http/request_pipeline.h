@@ -9,6 +9,10 @@
 //   buffer    a small request body is read whole first: a slow upload holds no permit
 //   classify  priority, client retry, deadline (request_class)
 //   admit     the route's admission gate: a permit, or a shed answer at once (shed_reply)
+//   upgrade   an Upgrade the route allows (WebSocket) takes a tunnel place first (503 past
+//             tunnels.max), is admitted like any request, and goes once, on a fresh
+//             connection (upgrade_exchange); on 101 the permit is released as `ignored` and
+//             the session relays the tunnel (tunnel.h)
 //   forward   to the service with the route's retries (retrying_forwarder), the permit held
 //   release   the permit, with what the exchange says about the service: an answer its caller
 //             did not wait for (it left, or the deadline passed) is abandoned, not goodput
@@ -24,6 +28,7 @@
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/request_record.h"
+#include "proxy/http/tunnel.h"
 #include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -49,6 +54,8 @@ struct HandledRequest {
   bool keep_alive = false;  // without a reply: the connection can carry another request
   const observability::RouteMetrics* metrics = nullptr;  // the route's, or the unrouted series
   RequestRecord record;
+  // The service answered 101 and the client has it: the session relays the tunnel, then closes.
+  std::optional<EstablishedTunnel> tunnel;
 };
 
 boost::asio::awaitable<HandledRequest> handle_request(const RequestContext& context, Downstream& downstream,

@@ -140,7 +140,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
   const auto& upstream_config = pool.config();
   const auto header_timeout = options.header_timeout.value_or(upstream_config.response_timeout);
 
-  bool fresh_only = false;
+  bool fresh_only = options.fresh_connection;
   for (;;) {
     auto acquired = co_await pool.acquire(clock.now(), fresh_only);
     if (!acquired.connection) {

@@ -47,6 +47,9 @@ struct SendOptions {
   // The request may reach the service twice (an idempotent method or an idempotency key): a
   // reused connection closed before any response byte is then tried once more on a fresh one.
   bool safe_to_resend = false;
+  // A new connection, never one from the pool: an upgrade request's connection becomes the
+  // tunnel (upgrade_exchange.h).
+  bool fresh_connection = false;
 };
 
 // One attempt, owned by the caller across both halves.

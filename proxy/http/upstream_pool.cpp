@@ -87,7 +87,7 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
 
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, bool reusable,
                            Clock::time_point now) {
-  if (!reusable || connection->buffer_.size() != 0) return;  // destructor closes it
+  if (!reusable || connection->retired_ || connection->buffer_.size() != 0) return;  // destructor closes it
   // Over the cap in all (other workers' idle connections let this one be made): close it, so
   // the total comes back under the cap as exchanges finish.
   if (shared_.open.load(std::memory_order_relaxed) > config_.max_connections) return;

@@ -40,6 +40,9 @@ class UpstreamConnection {
   boost::beast::tcp_stream& stream() { return stream_; }
   boost::beast::flat_buffer& buffer() { return buffer_; }
   bool reused() const { return reused_; }
+  // Never goes back to the pool, whatever the exchange says: a connection that carried an
+  // upgrade request belongs to that one client (a tunnel, or a declined handshake).
+  void retire() { retired_ = true; }
 
  private:
   friend class UpstreamPool;
@@ -48,6 +51,7 @@ class UpstreamConnection {
   UpstreamShared& shared_;
   std::chrono::steady_clock::time_point idle_since_{};
   bool reused_ = false;
+  bool retired_ = false;
 };
 
 enum class AcquireError { none, pool_exhausted, connect_refused, connect_timeout };

@@ -71,9 +71,16 @@ nlohmann::json group_json(const GroupState& group) {
 
 }  // namespace
 
-std::string render_state(const std::vector<GroupState>& groups) {
+std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels) {
   nlohmann::json document{{"groups", nlohmann::json::array()}};
   for (const auto& group : groups) document["groups"].push_back(group_json(group));
+  nlohmann::json by_route = nlohmann::json::object();
+  std::uint64_t open = 0;
+  for (const auto& [route, count] : tunnels.open_by_route) {
+    by_route[route] = count;
+    open += count;
+  }
+  document["tunnels"] = {{"open", open}, {"max", tunnels.max}, {"reserved_or_open", tunnels.taken}, {"open_by_route", by_route}};
   return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -5,7 +5,9 @@
 
 #include "proxy/policy/snapshot.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace levee::observability {
@@ -15,6 +17,13 @@ struct GroupState {
   policy::Snapshot snapshot;
 };
 
-std::string render_state(const std::vector<GroupState>& groups);
+// Upgrade tunnels (WebSocket) open now; they hold no admission permit, so no group shows them.
+struct TunnelState {
+  std::uint64_t max = 0;    // tunnels.max; 0: no cap
+  std::uint64_t taken = 0;  // open + handshakes in progress, what the cap counts
+  std::vector<std::pair<std::string, std::uint64_t>> open_by_route;
+};
+
+std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels = {});
 
 }  // namespace levee::observability

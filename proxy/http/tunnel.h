@@ -1,0 +1,73 @@
+#pragma once
+// An established upgrade tunnel (WebSocket): after the 101, bytes are relayed both ways between
+// the client connection and its own upstream connection, unparsed, until both sides are done.
+//
+// - Two relays, one per direction, each with one fixed buffer: a read, then its write, then
+//   the next read, so a slow reader on one side stops the reads on the other (bounded memory).
+//   Bytes already read past either header (a client that sent its first frame with the
+//   handshake, a service that sent one with its 101) go first.
+// - Half-close: end-of-stream from one side is passed on as a FIN to the other (shutdown of
+//   sending), and the other direction goes on; the tunnel ends when both are done. An error
+//   on either side (reset) ends both at once.
+// - A watchdog closes both sides when policy::tunnel_close_at says: tunnels.idle_timeout
+//   after the last byte either way, or the drain's close time (drain()).
+// Thread safety: none needed; everything runs on the client session's worker thread (drain()
+// is posted there by the server).
+
+#include "proxy/http/tunnel_place.h"
+#include "proxy/http/upstream_pool.h"
+#include "proxy/policy/clock.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace levee::http {
+
+// What the pipeline hands the session after a 101 went to the client.
+struct EstablishedTunnel {
+  std::unique_ptr<UpstreamConnection> upstream;
+  TunnelPlace place;  // established: counted open until the tunnel object is gone
+};
+
+class Tunnel : public std::enable_shared_from_this<Tunnel> {
+ public:
+  // `client` and `client_pending` belong to the session, which outlives run().
+  Tunnel(boost::asio::ip::tcp::socket& client, boost::beast::flat_buffer& client_pending,
+         EstablishedTunnel established, const policy::Clock& clock, policy::Duration idle_timeout);
+
+  // Relays until both directions are done, or the watchdog closed them; both sockets are
+  // closed when it returns.
+  boost::asio::awaitable<void> run();
+  // Close both sides at `close_at` (policy::drain_close_at), or at once if that has passed.
+  void drain(policy::TimePoint close_at);
+
+  std::uint64_t bytes_to_service() const { return bytes_up_; }
+  std::uint64_t bytes_to_client() const { return bytes_down_; }
+
+ private:
+  boost::asio::awaitable<void> relay(boost::asio::ip::tcp::socket& from, boost::asio::ip::tcp::socket& to,
+                                     boost::beast::flat_buffer& pending, std::uint64_t& bytes);
+  boost::asio::awaitable<void> watchdog();
+  // Both sides see a FIN and both relays end (a pending read returns end-of-stream).
+  void shut_both();
+
+  boost::asio::ip::tcp::socket& client_;
+  boost::beast::flat_buffer& client_pending_;
+  EstablishedTunnel established_;
+  const policy::Clock& clock_;
+  policy::Duration idle_timeout_;
+  policy::TimePoint last_activity_;
+  std::optional<policy::TimePoint> drain_close_at_;
+  boost::asio::steady_timer timer_;
+  std::uint64_t bytes_up_ = 0;
+  std::uint64_t bytes_down_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace levee::http

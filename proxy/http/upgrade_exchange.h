@@ -1,0 +1,33 @@
+#pragma once
+// The upgrade handshake with the service (WebSocket and other HTTP/1.1 `Upgrade`s a route
+// allows): one attempt, never retried, on a fresh connection that is never pooled. The
+// request goes with its Upgrade (the protocols policy::allowed_upgrade let through) and
+// `Connection: Upgrade`, which header hygiene otherwise strips.
+//
+// - 101 Switching Protocols: the answer for the client (hop-by-hop headers stripped, Upgrade
+//   and Connection set again) is left in `forwarded.buffered`, to be written once the
+//   admission permit is released, and the connection in `upstream`: it becomes the tunnel.
+// - any other answer: relayed like any response (relay_response), the connection closed after.
+
+#include "proxy/http/retrying_forwarder.h"
+#include "proxy/http/upstream_exchange.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string_view>
+
+namespace levee::http {
+
+struct UpgradeForward {
+  ForwardResult forwarded;                       // as forward() fills it
+  std::unique_ptr<UpstreamConnection> upstream;  // the service answered 101: the tunnel's upstream side
+};
+
+// `protocols`: the request's Upgrade value, already checked against the route.
+boost::asio::awaitable<UpgradeForward> forward_upgrade(Downstream& downstream, RequestParser& request,
+                                                       std::string_view protocols, UpstreamPool& pool,
+                                                       const policy::Clock& clock,
+                                                       std::uint64_t response_buffer_limit);
+
+}  // namespace levee::http
