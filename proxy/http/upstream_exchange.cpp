@@ -92,15 +92,20 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
       body.size = buffer.size();
       input.expires_after(input_timeout);
       if (paced.paces_output()) paced.watch->pause();  // waiting on the service, not the client
-      std::tuple<beast::error_code, std::size_t> read;
-      if (paced.paces_input())
-        read = co_await bh::async_read_some(input, input_buffer, parser, use_tuple);
-      else
-        read = co_await bh::async_read(input, input_buffer, parser, use_tuple);
-      const auto [ec, n] = read;
+      beast::error_code ec;
+      if (paced.paces_input()) {
+        // One read at a time, but all of what already arrived is parsed before anything is
+        // written: a body that is broken further on in the same read is refused as a whole, as
+        // the unpaced read does, before the service sees a byte of it.
+        do {
+          std::size_t n = 0;
+          std::tie(ec, n) = co_await bh::async_read_some(input, input_buffer, parser, use_tuple);
+          if (paced.watch->completed(n) != policy::TransferVerdict::ok) co_return std::pair{too_slow_error, true};
+        } while (!ec && !parser.is_done() && body.size > 0 && input_buffer.size() > 0);
+      } else {
+        std::tie(ec, std::ignore) = co_await bh::async_read(input, input_buffer, parser, use_tuple);
+      }
       if (paced.paces_output()) paced.watch->resume();
-      if (paced.paces_input() && paced.watch->completed(n) != policy::TransferVerdict::ok)
-        co_return std::pair{too_slow_error, true};
       if (ec && ec != bh::error::need_buffer) co_return std::pair{ec, true};  // input failed
       body.size = buffer.size() - body.size;
       body.data = buffer.data();
