@@ -74,6 +74,10 @@ admin_port=$(port_from_log "$work/levee.log" "admin listening on ")
 metric() {  # the value of one series on levee's /metrics, 0 when absent
   curl -s "http://127.0.0.1:$admin_port/metrics" | awk -v s="$1" '$1 == s {print $2; found=1} END {if (!found) print 0}'
 }
+work_shed() {  # every request of the /work group shed so far (all priorities and reasons)
+  curl -s "http://127.0.0.1:$admin_port/metrics" |
+    awk 'index($1, "levee_shed_total{group=\"work\"") == 1 {n += $2} END {printf "%d\n", n}'
+}
 # levee-load marks a run invalid when its own sending lagged (a busy machine); say so.
 validity() {
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("" if d["valid"] else " (invalid: " + "; ".join(d["invalid_reasons"]) + ")")' "$1"
@@ -111,7 +115,9 @@ echo "== $rounds round(s), each: /work at $rate req/s for $duration quiet, then 
 too_slow_series='levee_errors_total{kind="client_too_slow"}'
 # Quiet and attacked runs alternate so that noise from the rest of the machine hits both alike.
 for round in $(seq "$rounds"); do
+  shed_before=$(work_shed)
   run_load "$work/quiet-$round.json"
+  shed_quiet=$(( $(work_shed) - shed_before ))
   too_slow_before=$(metric "$too_slow_series")
   start_attack "$round"
   sleep 3  # let the slow connections open and start dribbling before measuring
@@ -119,8 +125,11 @@ for round in $(seq "$rounds"); do
   run_load "$work/slow-$round.json"
   wait "${attackers[@]}"
   echo $(( $(metric "$too_slow_series" | cut -d. -f1) - ${too_slow_before%.*} )) >"$work/too-slow-$round.txt"
+  shed_attacked=$(( $(work_shed) - shed_before - shed_quiet ))
   echo "   round $round: quiet $(summary_of "$work/quiet-$round.json")$(validity "$work/quiet-$round.json");" \
-    "attacked $(summary_of "$work/slow-$round.json")$(validity "$work/slow-$round.json")"
+    "attacked $(summary_of "$work/slow-$round.json")$(validity "$work/slow-$round.json");" \
+    "/work shed by levee: $shed_quiet quiet, $shed_attacked attacked;" \
+    "work limit now $(metric 'levee_admission_limit{group="work"}')"
 done
 
 python3 - "$work" "$rounds" "$attack" <<'PY'
