@@ -80,7 +80,10 @@ std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost:
   out->flows = flows_to_send(plan);
   for (const FlowPlan& flow : out->flows) {
     const int max_attempt = flow.retry.mode == RetryMode::none ? 0 : flow.retry.max_retries;
-    out->requests.emplace_back(plan.targets, flow.request, max_attempt);
+    std::vector<RequestTemplate> templates;
+    for (const auto& entry : flow.mix) templates.push_back(entry.request);
+    if (templates.empty()) templates.push_back(flow.request);
+    out->requests.emplace_back(plan.targets, templates, max_attempt);
   }
   const auto threads = static_cast<unsigned>(plan.threads);
   const auto start = std::chrono::steady_clock::now() + start_delay;

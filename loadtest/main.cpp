@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend/backend_command.h"
+#include "compare_command.h"
 #include "probe_command.h"
 #include "run_command.h"
 
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   auto run_backend = levee::load::add_backend_command(app);
   auto run_load = levee::load::add_run_command(app);
   auto run_probe = levee::load::add_probe_command(app);
+  auto run_compare = levee::load::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -26,5 +28,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("backend")) return run_backend();
   if (app.got_subcommand("run")) return run_load();
   if (app.got_subcommand("probe")) return run_probe();
+  if (app.got_subcommand("compare")) return run_compare();
   return 2;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 
@@ -15,7 +16,7 @@ namespace {
 
 struct RunFlags {
   RunOverrides overrides;
-  std::string json_path, csv_path, html_path, requests_path, flows_csv_path;
+  std::string json_path, csv_path, html_path, requests_path, flows_csv_path, summary_path, junit_path;
   bool quiet = false;
 };
 
@@ -34,9 +35,9 @@ void print_flows(const FlowAnalysis& flows) {
   }
 }
 
-bool write_file(const std::string& path, const std::string& text) {
+bool write_file(const std::string& path, const std::string& text, std::ios::openmode mode = std::ios::trunc) {
   if (path.empty()) return true;
-  std::ofstream out(path, std::ios::trunc);
+  std::ofstream out(path, mode);
   out << text;
   if (!out) {
     fmt::print(stderr, "levee-load: cannot write {}\n", path);
@@ -92,6 +93,14 @@ int run(const RunFlags& flags) {
   bool written = write_file(flags.json_path, json_report(data));
   written = write_file(flags.csv_path, csv_series(series)) && written;
   written = write_file(flags.html_path, html_report(data)) && written;
+  written = write_file(flags.junit_path, junit_report(data)) && written;
+  // GitHub Actions shows $GITHUB_STEP_SUMMARY on the run's page; steps append to it.
+  const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (!flags.summary_path.empty()) {
+    written = write_file(flags.summary_path, markdown_summary(data, flags.html_path)) && written;
+  } else if (step_summary != nullptr && *step_summary != '\0') {
+    written = write_file(step_summary, markdown_summary(data, flags.html_path), std::ios::app) && written;
+  }
   if (!flags.flows_csv_path.empty())
     written = write_file(flags.flows_csv_path, flows ? csv_flow_series(series, *flows) : std::string()) && written;
   if (!flags.requests_path.empty()) {
@@ -141,6 +150,9 @@ std::function<int()> add_run_command(CLI::App& app) {
   cmd->add_option("--flows-csv", flags->flows_csv_path,
                   "Write the 100 ms series per flow (a count: group is one flow) as CSV here");
   cmd->add_option("--html", flags->html_path, "Write the self-contained HTML report here");
+  cmd->add_option("--summary", flags->summary_path,
+                  "Write a Markdown summary here (default: append to $GITHUB_STEP_SUMMARY when it is set)");
+  cmd->add_option("--junit", flags->junit_path, "Write the thresholds as JUnit XML here (one test case each)");
   cmd->add_option("--requests", flags->requests_path, "Write one CSV row per attempt here (user id, times, outcome)");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress display (warnings still shown)");
   return [flags] { return run(*flags); };

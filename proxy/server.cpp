@@ -14,6 +14,7 @@
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/worker_pool.h"
 #include "proxy/observability/build_info.h"
+#include "proxy/observability/reload_metrics.h"
 #include "proxy/observability/metrics.h"
 #include "proxy/observability/process_metrics.h"
 #include "proxy/observability/retry_metrics.h"
@@ -108,6 +109,7 @@ struct Server::State {
         metrics(registry, names_of(config->routes), names_of(config->upstreams), names_of(http::all_exchange_errors),
                 health_checked(config->upstreams)),
         retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
+        reload_metrics(registry),
         shared(metrics, clock, std::random_device{}()),
         groups(registry, clock),
         flow_secret(random_flow_hash_key()) {
@@ -123,6 +125,7 @@ struct Server::State {
   prometheus::Registry registry;
   observability::ProxyMetrics metrics;
   observability::RetryMetrics retry_metrics;
+  observability::ReloadMetrics reload_metrics;
   observability::ProcessCollector process_metrics;  // process_*, read from /proc at scrape time
   http::ProxyShared shared;
   http::AdmissionGroups groups;
@@ -157,6 +160,12 @@ struct Server::State {
   // SIGHUP and POST /reload: re-read the config file; apply it only if all of it is valid and
   // it changes nothing that needs a restart. Runs on the control thread.
   admin::AdminReply reload() {
+    auto reply = try_reload();
+    reload_metrics.count(reply.status == boost::beast::http::status::ok);
+    return reply;
+  }
+
+  admin::AdminReply try_reload() {
     const auto running = shared.runtime()->config;
     auto result = config::load_file(running->source, config::process_environment());
     admin::AdminReply reply;

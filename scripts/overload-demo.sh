@@ -3,7 +3,7 @@
 #   1. a capacity-limited service (levee-load backend: 4 workers x 10 ms = 400 req/s) is hit by
 #      impatient users ramping to 3x its capacity and back, with nothing in front of it;
 #   2. the same traffic, against a fresh service, goes through levee with the shipped config;
-#   3. the two runs are compared side by side.
+#   3. the two runs are compared side by side (a table here, and compare.html with both overlaid).
 # With --ci, the levee run must pass its thresholds (recovery and goodput), the direct run must
 # show the collapse the test exists to prevent, and the exit status says so.
 #
@@ -103,8 +103,10 @@ for label, name, kind in rows:
     print(f"{label:46}{metric(direct, name, kind):>16}{metric(levee, name, kind):>16}")
 print(f"{'verdict':46}{direct['verdict']:>16}{levee['verdict']:>16}")
 PY
+"$load" compare "$out/direct.json" "$out/levee.json" -o "$out/compare.html"
 echo
-echo "reports: $out/direct.html  $out/levee.html  (JSON and CSV beside them; levee's /state and /metrics in $out)"
+echo "reports: $out/compare.html (both runs overlaid)  $out/direct.html  $out/levee.html"
+echo "         (JSON and CSV beside them; levee's /state and /metrics in $out)"
 
 if [[ $ci == 1 ]]; then
   if [[ $direct_status == 3 ]]; then

@@ -10,16 +10,18 @@ wait_for() {
   echo "timed out waiting for '$2' in $1" >&2; exit 1
 }
 
-# poll_limit ADMIN SECONDS OUT: writes "t limit" every 0.5 s to OUT, in the background (its own
-# clock, never delaying the caller); the caller adds $! to its pids.
+# poll_limit ADMIN SECONDS OUT [START]: writes "t limit" every 0.5 s to OUT, in the background
+# (its own clock, never delaying the caller); the caller adds $! to its pids. t counts from
+# START (seconds since the epoch, `date +%s.%N`; default: when the poller starts), so that a
+# caller can line its own events up with the samples.
 poll_limit() {
-  python3 - "$1" "$2" >"$3" 2>/dev/null <<'PY' &
+  python3 - "$1" "$2" "${4:-}" >"$3" 2>/dev/null <<'PY' &
 import json, sys, time, urllib.request
-start = time.monotonic()
-while time.monotonic() - start < float(sys.argv[2]):
+start = float(sys.argv[3]) if sys.argv[3] else time.time()
+while time.time() - start < float(sys.argv[2]):
     try:
         state = json.load(urllib.request.urlopen(f"http://{sys.argv[1]}/state", timeout=1))
-        print(f"{time.monotonic() - start:.2f} {state['groups'][0]['limit']}", flush=True)
+        print(f"{time.time() - start:.2f} {state['groups'][0]['limit']}", flush=True)
     except OSError:
         pass
     time.sleep(0.5)

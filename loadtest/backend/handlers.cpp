@@ -117,6 +117,19 @@ asio::awaitable<After> handle_service_time(Exchange& ex, std::string_view query)
   co_return co_await send_text(ex, 200, text_plain, fmt::format("service_time {}ms\n", mean.count()));
 }
 
+// POST /control/workers?n=N: N workers serve the queue from now on (bench/limits' real-process
+// capacity halved or doubled). GET reports the count.
+asio::awaitable<After> handle_workers(Exchange& ex, std::string_view query) {
+  if (ex.parser.get().method() == http::verb::post) {
+    const auto n = query_number(query, "n");
+    if (!n || *n < 1 || *n > static_cast<std::uint64_t>(WorkerPool::max_workers)) {
+      co_return co_await send_text(ex, 400, text_plain, fmt::format("n must be 1..{}\n", WorkerPool::max_workers));
+    }
+    ex.context.pool.set_workers(static_cast<int>(*n));
+  }
+  co_return co_await send_text(ex, 200, text_plain, fmt::format("workers {}\n", ex.context.pool.workers()));
+}
+
 asio::awaitable<After> handle_stats(Exchange& ex) {
   co_return co_await send_text(ex, 200, json, stats_json(ex));
 }
@@ -143,6 +156,7 @@ asio::awaitable<After> handle_request(Exchange& ex) {
   if (target.path == "/close") co_return After::close;
   if (target.path == "/stats") co_return co_await handle_stats(ex);
   if (target.path == "/control/service-time") co_return co_await handle_service_time(ex, target.query);
+  if (target.path == "/control/workers") co_return co_await handle_workers(ex, target.query);
   co_return co_await send_text(ex, 404, text_plain, "not found\n");
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <random>
 
 namespace levee::load {
@@ -20,24 +21,49 @@ void burn_until(std::chrono::steady_clock::time_point deadline) {
 }  // namespace
 
 WorkerPool::WorkerPool(int workers, ServiceTime service_time, BurnMode mode, std::uint64_t seed)
-    : service_time_(service_time), mean_ns_(service_time.mean.count()), mode_(mode) {
-  threads_.reserve(static_cast<std::size_t>(workers));
-  for (int i = 0; i < workers; ++i) {
-    threads_.emplace_back([this, s = seed * 1000003 + static_cast<std::uint64_t>(i)] {
-      run_worker(s);
-    });
+    : service_time_(service_time), mean_ns_(service_time.mean.count()), mode_(mode), seed_(seed) {
+  set_workers(workers);
+}
+
+void WorkerPool::set_workers(int workers) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    active_ = std::clamp(workers, 1, max_workers);
+    while (static_cast<int>(threads_.size()) < active_) start_worker();
   }
+  ready_.notify_all();
+}
+
+int WorkerPool::workers() const {
+  std::lock_guard lock(mutex_);
+  return active_;
+}
+
+void WorkerPool::start_worker() {
+  const int index = static_cast<int>(threads_.size());
+  threads_.emplace_back([this, index, s = seed_ * 1000003 + static_cast<std::uint64_t>(index)] {
+    run_worker(index, s);
+  });
 }
 
 WorkerPool::~WorkerPool() { stop(); }
 
 void WorkerPool::submit(std::unique_ptr<Job> job) {
+  bool idle_workers = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
     queue_.push_back(std::move(job));
+    idle_workers = static_cast<int>(threads_.size()) > active_;
   }
-  ready_.notify_one();
+  // With workers idled by set_workers, one notification could wake an idle one, which goes
+  // back to sleep, and the job would wait for a busy worker: wake them all then.
+  if (idle_workers) {
+    ready_.notify_all();
+  } else {
+    ready_.notify_one();
+  }
 }
 
 std::size_t WorkerPool::queue_length() const {
@@ -59,7 +85,7 @@ void WorkerPool::stop() {
   // Destroyed here, outside the lock: a job's destructor may release a coroutine frame.
 }
 
-void WorkerPool::run_worker(std::uint64_t seed) {
+void WorkerPool::run_worker(int index, std::uint64_t seed) {
   // A sleeping worker models a service time of exactly `cost`; the kernel's default 50 us of
   // timer slack would lengthen every request by up to that much.
   ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
@@ -69,7 +95,7 @@ void WorkerPool::run_worker(std::uint64_t seed) {
     std::unique_ptr<Job> job;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      ready_.wait(lock, [&] { return stopping_ || (index < active_ && !queue_.empty()); });
       if (stopping_) return;
       job = std::move(queue_.front());
       queue_.pop_front();

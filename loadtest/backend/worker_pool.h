@@ -40,6 +40,12 @@ class WorkerPool {
   // mid-run: a dependency got slower, a cache went cold). Any thread.
   void set_mean_service_time(Nanos mean) { mean_ns_.store(mean.count(), std::memory_order_relaxed); }
   Nanos mean_service_time() const { return Nanos{mean_ns_.load(std::memory_order_relaxed)}; }
+  // Changes the number of workers serving the queue (capacity halved or doubled mid-run: a
+  // replica lost or added). Workers beyond the count finish the job in hand and then idle;
+  // missing ones are started. Any thread; 1..max_workers.
+  void set_workers(int workers);
+  int workers() const;
+  static constexpr int max_workers = 10'000;
   std::size_t queue_length() const;
   std::uint64_t work_done() const { return work_done_.load(std::memory_order_relaxed); }
 
@@ -47,7 +53,8 @@ class WorkerPool {
   void stop();
 
  private:
-  void run_worker(std::uint64_t seed);
+  void start_worker();  // mutex_ held
+  void run_worker(int index, std::uint64_t seed);
 
   const ServiceTime service_time_;
   std::atomic<Nanos::rep> mean_ns_;
@@ -56,6 +63,8 @@ class WorkerPool {
   std::condition_variable ready_;
   std::deque<std::unique_ptr<Job>> queue_;  // unbounded on purpose: see the class comment
   bool stopping_ = false;
+  int active_ = 0;  // workers with an index below this take jobs
+  std::uint64_t seed_;
   std::atomic<std::uint64_t> work_done_{0};
   std::vector<std::thread> threads_;
 };

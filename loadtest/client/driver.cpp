@@ -16,12 +16,19 @@ std::vector<const Schedule*> schedules_of(const std::vector<FlowPlan>& flows) {
   return schedules;
 }
 
+std::vector<RequestMix> mixes_of(const std::vector<FlowPlan>& flows) {
+  std::vector<RequestMix> mixes;
+  for (const FlowPlan& f : flows) mixes.emplace_back(f.mix);
+  return mixes;
+}
+
 }  // namespace
 
 Driver::Driver(DriverSetup setup)
     : setup_(std::move(setup)),
       arrivals_(schedules_of(setup_.flows), setup_.arrivals, setup_.thread, setup_.threads, setup_.seed),
       next_key_(setup_.flows.size()),
+      mixes_(mixes_of(setup_.flows)),
       idle_(setup_.endpoints.size()),
       rng_(setup_.seed * 7919 + setup_.thread) {
   connection_cap_ = std::max<std::size_t>(1, static_cast<std::size_t>(setup_.max_connections) / setup_.threads);
@@ -41,6 +48,12 @@ std::uint32_t Driver::key_for(std::uint16_t flow) {
   const auto key = static_cast<std::uint32_t>(next_key_[flow] % keys->count);
   next_key_[flow] += setup_.threads;
   return key;
+}
+
+std::uint8_t Driver::request_for(std::uint16_t flow) {
+  const RequestMix& mix = mixes_[flow];
+  if (mix.single()) return 0;
+  return static_cast<std::uint8_t>(mix.pick(std::uniform_real_distribution<double>(0, 1)(rng_)));
 }
 
 std::int64_t Driver::now_ns() const {
@@ -75,7 +88,8 @@ void Driver::on_timer() {
   while (next_arrival_ && next_arrival_->at.count() <= now) {
     const auto user = static_cast<std::uint32_t>(users_.size());
     const std::uint16_t flow = next_arrival_->flow;
-    users_.push_back(UserRecord{next_arrival_->at.count(), 0, UserOutcome::pending, Outcome::not_sent, 0, flow, key_for(flow)});
+    users_.push_back(UserRecord{next_arrival_->at.count(), 0, UserOutcome::pending, Outcome::not_sent, 0, flow,
+                                key_for(flow), request_for(flow)});
     LiveCounters::bump(setup_.live.offered);
     dispatch(user, 0, next_arrival_->at.count(), now);
     next_arrival_ = arrivals_.next();
@@ -143,7 +157,8 @@ void Driver::dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t int
   record.sent_ns = now;
   LiveCounters::bump(setup_.live.sent);
   setup_.live.in_flight.fetch_add(1, std::memory_order_relaxed);
-  connection->start(setup_.requests[u.flow].get(target, attempt), setup_.start + Nanos{attempt_deadline}, index, u.key);
+  connection->start(setup_.requests[u.flow].get(u.request, target, attempt), setup_.start + Nanos{attempt_deadline},
+                    index, u.key);
 }
 
 void Driver::on_exchange_done(Connection& connection, const ExchangeResult& result) {

@@ -76,10 +76,12 @@ class Driver final : public ConnectionOwner {
   boost::asio::io_context ioc_{1};
   boost::asio::steady_timer timer_{ioc_};
   std::uint32_t key_for(std::uint16_t flow);
+  std::uint8_t request_for(std::uint16_t flow);  // a template of the flow's request mix
 
   MergedArrivals arrivals_;
   std::optional<FlowArrival> next_arrival_;
   std::vector<std::uint64_t> next_key_;  // per flow: the next sequential key
+  std::vector<RequestMix> mixes_;        // per flow
   std::optional<std::int64_t> armed_ns_;  // when the timer fires next, if armed
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
   std::vector<std::unique_ptr<Connection>> connections_;

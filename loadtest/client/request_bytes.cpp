@@ -10,7 +10,8 @@ namespace levee::load {
 RequestParts serialize_request(const Url& target, const RequestTemplate& t, int attempt) {
   RequestParts parts;
   std::string& out = parts.head;
-  out = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\n", t.method, target.target, target.host_header);
+  out = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\n", t.method, t.path.empty() ? target.target : t.path,
+                    target.host_header);
   bool has_user_agent = false;
   const std::pair<std::string, std::string>* keyed = nullptr;
   for (const auto& header : t.headers) {
@@ -72,10 +73,13 @@ std::string assemble(const RequestParts& parts, Nanos remaining, std::uint32_t k
   return out;
 }
 
-RequestBytes::RequestBytes(const std::vector<Url>& targets, const RequestTemplate& t, int max_attempt)
-    : per_target_(static_cast<std::size_t>(max_attempt) + 1) {
-  for (const Url& url : targets) {
-    for (int a = 0; a <= max_attempt; ++a) parts_.push_back(serialize_request(url, t, a));
+RequestBytes::RequestBytes(const std::vector<Url>& targets, const std::vector<RequestTemplate>& templates,
+                           int max_attempt)
+    : targets_(targets.size()), per_target_(static_cast<std::size_t>(max_attempt) + 1) {
+  for (const RequestTemplate& t : templates) {
+    for (const Url& url : targets) {
+      for (int a = 0; a <= max_attempt; ++a) parts_.push_back(serialize_request(url, t, a));
+    }
   }
 }
 

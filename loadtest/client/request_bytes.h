@@ -20,6 +20,9 @@ namespace levee::load {
 
 struct RequestTemplate {
   std::string method = "GET";
+  // The request target ("/orders?id=1"); empty: the target URL's own path. Lets a request mix
+  // call several endpoints of one service.
+  std::string path;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool keep_alive = true;
@@ -45,14 +48,19 @@ std::string_view format_key_value(std::uint32_t key, std::array<char, 24>& buffe
 // The value that goes in the hole: remaining milliseconds, at least 1 (0 would read as "no time").
 std::string_view format_deadline_value(Nanos remaining, std::array<char, 24>& buffer);
 
+// One RequestParts per template (of a request mix; one without), target and attempt.
 class RequestBytes {
  public:
-  RequestBytes(const std::vector<Url>& targets, const RequestTemplate& t, int max_attempt);
-  const RequestParts& get(std::size_t target, int attempt) const {
-    return parts_[target * per_target_ + static_cast<std::size_t>(attempt)];
+  RequestBytes(const std::vector<Url>& targets, const std::vector<RequestTemplate>& templates, int max_attempt);
+  RequestBytes(const std::vector<Url>& targets, const RequestTemplate& t, int max_attempt)
+      : RequestBytes(targets, std::vector<RequestTemplate>{t}, max_attempt) {}
+  const RequestParts& get(std::size_t request, std::size_t target, int attempt) const {
+    return parts_[(request * targets_ + target) * per_target_ + static_cast<std::size_t>(attempt)];
   }
+  const RequestParts& get(std::size_t target, int attempt) const { return get(0, target, attempt); }
 
  private:
+  std::size_t targets_;
   std::size_t per_target_;
   std::vector<RequestParts> parts_;
 };

@@ -10,6 +10,7 @@
 
 #include "client/client_model.h"
 #include "client/request_bytes.h"
+#include "client/request_mix.h"
 #include "client/retry_policy.h"
 #include "schedule/schedule.h"
 #include "stats/analysis.h"
@@ -31,6 +32,7 @@ struct FlowPlan {
   ClientModel client;
   RetryPolicy retry;
   std::optional<KeySpec> keys;
+  std::vector<WeightedRequest> mix{};  // profile `requests:`; empty: every user sends `request`
 };
 
 // How flows are reported: a `count: N` flow is N members reported as one entry (with its worst

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "profile/flow_loader.h"
+#include "profile/request_mix_loader.h"
 #include "profile/yaml_read.h"
 
 namespace levee::load {
@@ -15,6 +16,7 @@ namespace {
 struct ProfileRead {
   std::vector<YAML::Node> phases;
   std::optional<YAML::Node> flows;
+  std::optional<YAML::Node> requests;  // a request mix
   ClientRead client{false, std::string("levee-timeout")};
   std::vector<std::string> asserts;
 };
@@ -56,11 +58,12 @@ void read_profile(const YAML::Node& root, RunPlan& plan, ProfileRead& read) {
     } else if (key == "phases") {
       for (const auto& p : value) read.phases.push_back(p);
     } else if (key == "flows") read.flows = value;
+    else if (key == "requests") read.requests = value;
     else if (key == "assert") {
       for (const auto& a : value) read.asserts.push_back(a.as<std::string>());
     } else {
       throw PlanError{fmt::format("{}{}: unknown key (name, target, targets, capacity, arrivals, seed, threads, "
-                                  "request, client, retry, recovery, phases, flows, assert)",
+                                  "request, requests, client, retry, recovery, phases, flows, assert)",
                                   where(entry.first), key)};
     }
   }
@@ -159,6 +162,13 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
     // The caller's patience, so a proxy can tell a request that cannot finish in time.
     const auto& header = read.client.deadline_header;
     plan.request.deadline_header = header && *header != "none" ? *header : "";
+    if (read.requests) {
+      if (read.flows) throw PlanError{fmt::format("{}requests: not with flows: (give each flow its own request)", where(*read.requests))};
+      if (o.method || o.body)
+        throw PlanError{"--method/--body: the profile has a request mix (requests:); give method and body per request"};
+      plan.request_mix = read_request_mix(*read.requests, plan.request,
+                                          std::filesystem::path(*o.profile_path).parent_path());
+    }
     if (read.flows) {
       read_flows(*read.flows, read.phases,
                  FlowDefaults{plan.request, plan.client, read.client.deadline_given, plan.retry, plan.capacity}, plan);
@@ -193,7 +203,8 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
 
 std::vector<FlowPlan> flows_to_send(const RunPlan& plan) {
   if (!plan.flows.empty()) return plan.flows;
-  return {FlowPlan{plan.name, plan.phases, plan.schedule, plan.request, plan.client, plan.retry, std::nullopt}};
+  return {FlowPlan{plan.name, plan.phases, plan.schedule, plan.request, plan.client, plan.retry, std::nullopt,
+                   plan.request_mix}};
 }
 
 }  // namespace levee::load

@@ -25,6 +25,7 @@ struct RunPlan {
   std::vector<Url> targets;
   std::vector<std::string> target_texts;
   RequestTemplate request;
+  std::vector<WeightedRequest> request_mix;  // profile `requests:`; empty: `request` alone
   std::optional<double> capacity;  // req/s, declared or probed
   std::vector<PhaseInfo> phases;
   Schedule schedule{{}};

@@ -8,14 +8,11 @@
 #include <cmath>
 
 #include "report/report_data.h"
+#include "report/svg_chart.h"
 
 namespace levee::load {
 namespace {
 
-constexpr int chart_width = 1000;
-constexpr int chart_height = 260;
-constexpr int margin_left = 60;
-constexpr int margin_bottom = 30;
 constexpr std::size_t buckets_per_point = 5;
 
 struct Point {
@@ -45,59 +42,12 @@ std::vector<Point> points_of(const Series& series) {
   return points;
 }
 
-class Chart {
- public:
-  Chart(double t_max, double y_max, std::string y_unit) : t_max_(std::max(t_max, 1.0)), y_max_(std::max(y_max, 1.0)), unit_(std::move(y_unit)) {}
-
-  double x(double t) const { return margin_left + (chart_width - margin_left - 10) * t / t_max_; }
-  double y(double v) const { return (chart_height - margin_bottom) * (1 - std::min(v, y_max_) / y_max_) + 5; }
-
-  void band(double from, double to, std::string_view label, std::string_view fill) {
-    body_ += fmt::format(R"(<rect x="{:.1f}" y="5" width="{:.1f}" height="{}" fill="{}"/>)"
-                         R"(<text x="{:.1f}" y="18" class="band">{}</text>)",
-                         x(from), x(to) - x(from), chart_height - margin_bottom, fill, x(from) + 3, label);
-  }
-  void line(const std::vector<Point>& points, double Point::*field, std::string_view color, std::string_view name) {
-    std::vector<std::pair<double, double>> xy;
-    for (const Point& p : points) xy.emplace_back(p.t, p.*field);
-    line(xy, color, name);
-  }
-  void line(const std::vector<std::pair<double, double>>& xy, std::string_view color, std::string_view name) {
-    std::string path;
-    for (const auto& [t, v] : xy) path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x(t), y(v));
-    body_ += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2"><title>{}</title></path>)", path, color, name);
-    legend_ += fmt::format(R"(<span style="color:{}">&#9632; {}</span> )", color, name);
-  }
-  void marker(double t, std::string_view label, std::string_view color) {
-    body_ += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="5" y2="{1}" stroke="{2}" stroke-dasharray="6,4" stroke-width="2"/>)"
-                         R"(<text x="{3:.1f}" y="{4}" fill="{2}" class="marker">{5}</text>)",
-                         x(t), chart_height - margin_bottom + 5, color, x(t) + 4, chart_height - margin_bottom - 8, label);
-  }
-  std::string svg() const {
-    std::string axes;
-    for (int i = 0; i <= 4; ++i) {
-      const double v = y_max_ * i / 4;
-      axes += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#ddd"/><text x="5" y="{:.1f}" class="axis">{:.0f}{}</text>)",
-                          margin_left, chart_width - 10, y(v), y(v), y(v) + 4, v, unit_);
-    }
-    // About ten labels whatever the run's length: 1, 2, 5, 10, 20, 30 or 60 s apart.
-    double step = 60;
-    for (const double candidate : {1.0, 2.0, 5.0, 10.0, 20.0, 30.0}) {
-      if (t_max_ / candidate <= 12) {
-        step = candidate;
-        break;
-      }
-    }
-    for (double t = 0; t <= t_max_; t += step)
-      axes += fmt::format(R"(<text x="{:.1f}" y="{}" class="axis">{:.0f}s</text>)", x(t) - 6, chart_height - 8, t);
-    return fmt::format(R"(<svg viewBox="0 0 {} {}" width="100%" xmlns="http://www.w3.org/2000/svg">{}{}</svg><div class="legend">{}</div>)",
-                       chart_width, chart_height, axes, body_, legend_);
-  }
-
- private:
-  double t_max_, y_max_;
-  std::string unit_, body_, legend_;
-};
+// One series of the points, as the chart's (t, value) pairs.
+std::vector<std::pair<double, double>> series_of(const std::vector<Point>& points, double Point::*field) {
+  std::vector<std::pair<double, double>> xy;
+  for (const Point& p : points) xy.emplace_back(p.t, p.*field);
+  return xy;
+}
 
 std::string_view band_color(PhaseRole role) {
   switch (role) {
@@ -124,8 +74,8 @@ void decorate(Chart& chart, const ReportData& d) {
 }
 
 void mark_recovery(Chart& chart, const RunAnalysis& a) {
-  if (a.overload_end) chart.marker(to_seconds(*a.overload_end), "overload ends", "#555");
-  if (a.recovery.recovered_at) chart.marker(to_seconds(*a.recovery.recovered_at), "recovered", "#1a7f37");
+  if (a.overload_end) chart.marker(to_seconds(*a.overload_end), "overload ends", "#555", 0);
+  if (a.recovery.recovered_at) chart.marker(to_seconds(*a.recovery.recovered_at), "recovered", "#1a7f37", 1);
 }
 
 constexpr std::array<std::string_view, 8> flow_colors{"#1a7f37", "#1565c0", "#d97706", "#6a1b9a",
@@ -179,15 +129,15 @@ std::string html_report(const ReportData& d) {
   }
   Chart rates(t_max, rate_max * 1.1, "/s");
   decorate(rates, d);
-  rates.line(points, &Point::offered, "#888", "offered (users/s)");
-  rates.line(points, &Point::goodput, "#1a7f37", "goodput (2xx in time, by arrival)");
-  rates.line(points, &Point::shed, "#d97706", "shed (429/503)");
-  rates.line(points, &Point::errors, "#c62828", "errors + timeouts");
+  rates.line(series_of(points, &Point::offered), "#888", "offered (users/s)");
+  rates.line(series_of(points, &Point::goodput), "#1a7f37", "goodput (2xx in time, by arrival)");
+  rates.line(series_of(points, &Point::shed), "#d97706", "shed (429/503)");
+  rates.line(series_of(points, &Point::errors), "#c62828", "errors + timeouts");
   mark_recovery(rates, a);
   Chart latency(t_max, latency_max * 1.1, "ms");
   decorate(latency, d);
-  latency.line(points, &Point::p50, "#1565c0", "p50 latency");
-  latency.line(points, &Point::p99, "#6a1b9a", "p99 latency");
+  latency.line(series_of(points, &Point::p50), "#1565c0", "p50 latency");
+  latency.line(series_of(points, &Point::p99), "#6a1b9a", "p99 latency");
   mark_recovery(latency, a);
 
   std::string metrics;

@@ -3,6 +3,7 @@
 // by each format (JSON, CSV, HTML). Plain data.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "profile/run_plan.h"
@@ -27,5 +28,10 @@ std::string csv_series(const Series& series);
 // One row per bucket and flow entry (a count: group is one entry): t_s,flow,offered,goodput,...
 std::string csv_flow_series(const Series& series, const FlowAnalysis& flows);
 std::string html_report(const ReportData& data);
+// Markdown for a CI's summary page ($GITHUB_STEP_SUMMARY): verdict, thresholds, metrics, phases;
+// `html_path` (may be empty) is named as where the charts are.
+std::string markdown_summary(const ReportData& data, std::string_view html_path);
+// JUnit XML: a test case per threshold (<failure> when it failed) and one for validity (<error>).
+std::string junit_report(const ReportData& data);
 
 }  // namespace levee::load

@@ -27,10 +27,24 @@ std::int64_t Histogram::value_of(std::size_t bin) {
   return static_cast<std::int64_t>(std::llround(2 * upper / (gamma_ + 1)));
 }
 
+void Histogram::cover(std::size_t low, std::size_t high) {
+  if (bins_.empty()) {
+    first_ = low;
+    bins_.assign(high - low + 1, 0);
+    return;
+  }
+  if (low < first_) {
+    bins_.insert(bins_.begin(), first_ - low, 0);
+    first_ = low;
+  }
+  if (high >= first_ + bins_.size()) bins_.resize(high - first_ + 1, 0);
+}
+
 void Histogram::record(std::int64_t ns) {
   ns = std::max<std::int64_t>(ns, 0);
-  if (bins_.empty()) bins_.assign(bin_count(), 0);
-  ++bins_[bin_of(ns)];
+  const std::size_t bin = bin_of(ns);
+  cover(bin, bin);
+  ++bins_[bin - first_];
   ++count_;
   max_ = std::max(max_, ns);
   sum_ += static_cast<double>(ns);
@@ -38,8 +52,8 @@ void Histogram::record(std::int64_t ns) {
 
 void Histogram::merge(const Histogram& other) {
   if (other.count_ == 0) return;
-  if (bins_.empty()) bins_.assign(bin_count(), 0);
-  for (std::size_t i = 0; i < bins_.size(); ++i) bins_[i] += other.bins_[i];
+  cover(other.first_, other.first_ + other.bins_.size() - 1);
+  for (std::size_t i = 0; i < other.bins_.size(); ++i) bins_[other.first_ - first_ + i] += other.bins_[i];
   count_ += other.count_;
   max_ = std::max(max_, other.max_);
   sum_ += other.sum_;
@@ -54,7 +68,7 @@ Nanos Histogram::percentile(double q) const {
   for (std::size_t i = 0; i < bins_.size(); ++i) {
     seen += bins_[i];
     // Never report more than the largest value actually seen.
-    if (seen >= rank) return Nanos{std::min(value_of(i), max_)};
+    if (seen >= rank) return Nanos{std::min(value_of(first_ + i), max_)};
   }
   return Nanos{max_};
 }

@@ -70,6 +70,7 @@ struct UserRecord {
   std::uint8_t attempts = 0;
   std::uint16_t flow = 0;       // index into the run's flows
   std::uint32_t key = 0;        // the flow key sent by every attempt, for flows with keys:
+  std::uint8_t request = 0;     // which template of the flow's request mix (0 without one)
 };
 
 }  // namespace levee::load

@@ -29,6 +29,8 @@ AdmissionMetrics::AdmissionMetrics(prometheus::Registry& registry, const std::st
     return &prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add(labels);
   };
   limit_ = gauge("levee_admission_limit", "Effective concurrency limit of the admission group");
+  limit_min_ = gauge("levee_admission_limit_min",
+                     "Floor of the adaptive limit (limit.min); 0 for a fixed limit, which has none");
   in_flight_ = gauge("levee_admission_in_flight", "Requests of the group in the service now");
   queue_length_ = gauge("levee_admission_queue_length", "Requests of the group waiting for a permit");
   recovery_mode_ = gauge("levee_admission_recovery_mode", "1 while the collapse detector holds the group in recovery");
@@ -65,6 +67,7 @@ AdmissionMetrics::AdmissionMetrics(prometheus::Registry& registry, const std::st
 
 void AdmissionMetrics::refresh(const policy::Snapshot& snapshot) {
   limit_->Set(snapshot.limit);
+  limit_min_->Set(snapshot.limit_min);
   in_flight_->Set(snapshot.in_flight);
   queue_length_->Set(snapshot.queue_length);
   recovery_mode_->Set(snapshot.mode == policy::Mode::recovery ? 1 : 0);

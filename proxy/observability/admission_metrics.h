@@ -35,6 +35,7 @@ class AdmissionMetrics {
 
  private:
   prometheus::Gauge* limit_ = nullptr;
+  prometheus::Gauge* limit_min_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;
   prometheus::Gauge* queue_length_ = nullptr;
   prometheus::Gauge* recovery_mode_ = nullptr;

@@ -541,6 +541,7 @@ Snapshot Admission::snapshot(TimePoint now) const {
   const std::lock_guard lock(mu_);
   s.limit = hot_.limit.load();
   s.limit_algorithm = limit_->current();
+  s.limit_min = settings_.limit.kind == LimitKind::fixed ? 0 : settings_.limit.min;
   s.in_flight = hot_.in_flight.load();
   s.queue_length = static_cast<std::uint32_t>(queue_.size());
   s.mode = collapse_.mode();

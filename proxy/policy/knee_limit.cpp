@@ -32,6 +32,10 @@ constexpr double room_share = 0.4;
 // An up-probe whose difference stays below this share of the full step (with its error) queued
 // only part of the step: W lies inside it, and the limit moves to the estimate.
 constexpr double partial_share = 0.8;
+// An up-probe whose typical latency rose by less than this share of the step's ln(high / low)
+// found no queue, however significant the rise: one request queued per slot would show the
+// whole step. A 4% rise over a step of 55 -> 99 is noise of the phases' lengths, not a queue.
+constexpr double flat_share = 0.1;
 // Weight of a hold phase in the latency reference: about the last five phases.
 constexpr double reference_weight = 0.2;
 // The first down-probe after a latency rise goes at most this far down: a rise may be a
@@ -260,12 +264,19 @@ void KneeLimit::judge_up(TimePoint now) {
     growth_ = 0;
     return hold(now);
   }
-  // The whole step fitted -- W is at least the probe level -- when the typical latency did
-  // not rise beyond its noise and Little's law agrees (the arithmetic mean catches the short
-  // queue waits of one request past W on a regular service, which the lower half can miss).
-  // Otherwise W lies inside the step, where Little's law puts it.
+  // No queue up to the concurrency the probe reached (flat) when the typical latency did not
+  // rise beyond its noise -- or beyond a small share of a large step, which no queue of any
+  // size would leave -- and Little's law agrees (the arithmetic mean catches the short queue
+  // waits of one request past W on a regular service, which the lower half can miss). The
+  // whole step fitted -- W is at least the probe level -- when the probe also filled it;
+  // otherwise W lies inside the step, where Little's law puts it (a flat probe that did not
+  // fill its step: at the concurrency it reached). "Reached" allows one request of slack, no
+  // more: on a small service one request past W is the whole signal (4 -> 5 on 4 slots).
   const double little = knee_between(base_, probe);
-  const bool fitted = d <= error && little >= level_ * (1 - settings_.step / 4);
+  const double tolerance = 1 - settings_.step / 4;
+  const double reached = std::min<double>(level_, probe.concurrency() + 1);
+  const bool flat = d <= std::max(error, flat_share * full) && little >= reached * tolerance;
+  const bool fitted = flat && little >= level_ * tolerance;
   const double estimate = fitted ? level_ : little;
   const std::uint32_t from = limit_;
   limit_ = std::clamp(static_cast<std::uint32_t>(std::lround(estimate)), limit_, level_);
@@ -273,7 +284,7 @@ void KneeLimit::judge_up(TimePoint now) {
     growth_ = 0;
     return hold(now);
   }
-  if (limit_ == level_ && limit_ < max_ && growth_ > 0) {
+  if (flat && limit_ < max_ && growth_ > 0) {
     // Growing already (the first step was confirmed): keep going, measured against this phase.
     base_ = probe;
     ++growth_;
@@ -361,8 +372,12 @@ void KneeLimit::decide_down(const PhaseStats& probe, std::uint32_t probe_level, 
     confirm(base_.typical);
     next_check_ = now + settings_.probe_interval;
     // After the first measurement the group is known to have room up to its limit: look for
-    // more at once rather than a probe interval later.
-    if (first) next_up_ = now;
+    // more at once rather than a probe interval later, growing as a confirmed step would (the
+    // comparison with `min` was that confirmation, over a far larger step).
+    if (first) {
+      next_up_ = now;
+      growth_ = 1;
+    }
     return hold(now);
   }
   // Queueing: latency fell with the limit. Within the noise of the full step, even the probe

@@ -27,7 +27,9 @@
 //   level (or to the estimate inside the step). The first step up is then confirmed by holds
 //   at the new limit against those at the old one -- consecutive requests through a regular
 //   service are correlated, so one short probe can look roomier than it is -- and each
-//   further step that fits follows at once and doubles (32 -> 200 in about a second).
+//   further step without a queue follows at once and doubles (32 -> 200 in about 20 mean
+//   latencies). A step the group did not fill grows from where it got to. The first
+//   measurement below (from the limit to `min`) counts as that confirmation.
 // - down-probe below the limit (about where W would be if the rise is a queue, at most
 //   halfway), judged against a fresh hold at the limit (the hold that triggered it was picked
 //   for its high latency). A queue moves the limit down to the estimate, then a probe below

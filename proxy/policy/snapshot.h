@@ -60,6 +60,9 @@ struct FlowStats {
 struct Snapshot {
   std::uint32_t limit = 0;             // effective limit (after any recovery clamp)
   std::uint32_t limit_algorithm = 0;   // what the limit algorithm alone says
+  // The adaptive limit's floor (limit.min); 0 for a fixed limit, which has none. A limit that
+  // sits at its floor for minutes means the algorithm reads the service as saturated.
+  std::uint32_t limit_min = 0;
   std::uint32_t in_flight = 0;
   std::uint32_t queue_length = 0;
   Mode mode = Mode::normal;

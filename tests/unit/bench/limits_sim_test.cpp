@@ -27,7 +27,7 @@ const std::map<std::string, std::map<std::string, double>> floors{
       {"misset-200", 96}}},
     {"knee",
      {{"overload-3x", 96}, {"spike-10x", 96}, {"slowdown-x3", 98}, {"capacity-halved", 95},
-      {"capacity-doubled", 94}, {"bimodal", 71}, {"large-service", 88}, {"failing-service", 95},
+      {"capacity-doubled", 94}, {"bimodal", 71}, {"large-service", 83}, {"failing-service", 95},
       {"misset-200", 96}}},
 };
 

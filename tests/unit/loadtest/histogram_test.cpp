@@ -53,11 +53,39 @@ TEST(Histogram, MergeEqualsRecordingEverything) {
   for (double q : {0.5, 0.9, 0.99}) EXPECT_EQ(a.percentile(q), all.percentile(q));
 }
 
+// A long run keeps two histograms per 100 ms bucket: each keeps only the bins its values span.
+TEST(Histogram, KeepsOnlyTheBinsBetweenItsSmallestAndLargestValue) {
+  Histogram h;
+  h.record(5'000'000);
+  EXPECT_EQ(h.kept_bins(), 1u);
+  for (std::int64_t v = 1'000'000; v <= 20'000'000; v += 100'000) h.record(v);  // 1 ms .. 20 ms
+  EXPECT_EQ(h.kept_bins(), Histogram::bin_of(20'000'000) - Histogram::bin_of(1'000'000) + 1);
+  EXPECT_LT(h.kept_bins(), Histogram::bin_count() / 5);
+  // 192 values; the 96th is 10.4 ms: within the 1% bound.
+  EXPECT_NEAR(static_cast<double>(h.percentile(0.5).count()), 10'400'000.0, 10'400'000.0 * Histogram::relative_error);
+}
+
+TEST(Histogram, MergeOfDisjointAndOverlappingRangesEqualsRecordingEverything) {
+  Histogram low, high, middle, all;
+  for (std::int64_t v = 2'000; v < 50'000; v += 997) { low.record(v); all.record(v); }
+  for (std::int64_t v = 5'000'000'000; v < 9'000'000'000; v += 99'991'000) { high.record(v); all.record(v); }
+  for (std::int64_t v = 30'000; v < 90'000'000; v += 99'991) { middle.record(v); all.record(v); }
+  Histogram merged;
+  merged.merge(high);    // into an empty one
+  merged.merge(low);     // below what it holds
+  merged.merge(middle);  // overlapping, inside
+  EXPECT_EQ(merged.count(), all.count());
+  EXPECT_EQ(merged.kept_bins(), all.kept_bins());
+  for (double q : {0.0, 0.01, 0.3, 0.5, 0.9, 0.99, 0.999, 1.0}) EXPECT_EQ(merged.percentile(q), all.percentile(q)) << q;
+  EXPECT_EQ(merged.max(), all.max());
+}
+
 TEST(Histogram, EmptyIsZeroAndCheap) {
   Histogram h;
   EXPECT_TRUE(h.empty());
   EXPECT_EQ(h.percentile(0.99).count(), 0);
   EXPECT_EQ(h.mean().count(), 0);
+  EXPECT_EQ(h.kept_bins(), 0u);
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "profile/profile_loader.h"
+#include "report/compare_report.h"
 #include "report/report_data.h"
 #include "report/request_log.h"
 
@@ -139,6 +141,59 @@ TEST(Report, HtmlIsSelfContainedWithCharts) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://cdn"), std::string::npos);
   EXPECT_NE(html.find("goodput"), std::string::npos);
+}
+
+// Recovery at the very end of the overload: both markers at one x, their labels on two rows.
+TEST(Report, HtmlMarkersAtTheSameTimeDoNotOverlap) {
+  Fixture f;
+  f.analysis.overload_end = 500ms;
+  f.analysis.recovery.recovered_at = 500ms;
+  const std::string html = html_report(f.data());
+  const auto label_y = [&](const std::string& label) {
+    const auto end = html.find(">" + label + "</text>");
+    const auto start = html.rfind("<text ", end);
+    const auto y = html.find(" y=\"", start);
+    EXPECT_LT(y, end) << label;
+    return std::stod(html.substr(y + 4));
+  };
+  // The first of each (the throughput chart; the latency chart draws them alike).
+  EXPECT_GE(std::abs(label_y("overload ends") - label_y("recovered")), 14.0) << "12 px labels must not share a row";
+}
+
+// levee-load compare: both runs on one page, read back from their JSON reports.
+TEST(Report, CompareOverlaysTwoRunsFromTheirJsonReports) {
+  Fixture direct;
+  direct.plan.label = "direct <alone>";
+  Fixture levee;
+  levee.plan.label = "levee";
+  levee.analysis.recovery.recovered_at = 600ms;
+  const auto a = nlohmann::json::parse(json_report(direct.data()));
+  const auto b = nlohmann::json::parse(json_report(levee.data()));
+  const ComparePage page = compare_report(a, b);
+  ASSERT_TRUE(page.error.empty()) << page.error;
+  const std::string& html = page.html;
+  EXPECT_NE(html.find("<title>levee-load: direct &lt;alone&gt; vs levee</title>"), std::string::npos);
+  EXPECT_EQ(std::count(html.begin(), html.end(), '\n') > 5, true);
+  std::size_t svgs = 0;
+  for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
+  EXPECT_EQ(svgs, 3u);  // goodput, shed, p99
+  // Each chart has a line per run, named by its label.
+  EXPECT_NE(html.find("<title>direct &lt;alone&gt; goodput</title>"), std::string::npos);
+  EXPECT_NE(html.find("<title>levee goodput</title>"), std::string::npos);
+  EXPECT_NE(html.find("<title>levee p99</title>"), std::string::npos);
+  EXPECT_NE(html.find(">levee recovered</text>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>attempts shed at once (429/503)</td><td>0.25</td><td>0.25</td></tr>"), std::string::npos)
+      << html.substr(html.find("<h2>Summary"));
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(Report, CompareRefusesWhatIsNotAReport) {
+  Fixture f;
+  const auto report = nlohmann::json::parse(json_report(f.data()));
+  EXPECT_EQ(compare_report(report, nlohmann::json{{"name", "x"}}).error, "not a levee-load JSON report (no series)");
+  auto newer = report;
+  newer["schema_version"] = 2;
+  EXPECT_EQ(compare_report(report, newer).error, "unsupported schema_version (want 1)");
 }
 
 TEST(Report, FlowsInJsonCsvAndHtml) {

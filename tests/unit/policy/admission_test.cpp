@@ -457,6 +457,16 @@ TEST(Admission, ADroppedSampleLowersAnAdaptiveLimitAndItsReserve) {
   const Snapshot snap = h.snapshot();
   EXPECT_EQ(snap.limit, 5u);
   EXPECT_EQ(snap.limit_algorithm, 5u);
+  EXPECT_EQ(snap.limit_min, 2u);
+}
+
+// The floor the "limit pinned at min" alert compares against: only an adaptive limit has one.
+TEST(Admission, SnapshotShowsTheAdaptiveFloorAndNoneForAFixedLimit) {
+  AdmissionSettings s = plain_settings(4);
+  s.limit.min = 2;
+  EXPECT_EQ(AdmissionHarness(s).snapshot().limit_min, 0u);
+  s.limit.kind = LimitKind::knee;
+  EXPECT_EQ(AdmissionHarness(s).snapshot().limit_min, 2u);
 }
 
 TEST(Admission, RetryAfterFollowsTheQueueDrainTime) {
