@@ -60,6 +60,16 @@ struct ListenerConfig {
   // stream with the permit held. 0 turns buffering off.
   std::uint64_t max_buffered_request_body = 64 * KiB;
   std::uint64_t max_buffered_response_body = 64 * KiB;
+  // Larger bodies hold the permit while they stream, so they must keep a pace: after
+  // transfer_rate_grace, each transfer_rate_window must average min_transfer_rate bytes/s on
+  // the client's side (time waiting on the service does not count), else the transfer is cut:
+  // 408 on an upload, a close on a download. 500 B/s is Apache mod_reqtimeout's MinRate: no
+  // real client is slower, and a slot held by a byte a second is freed within ten seconds.
+  // 0 turns it off. max_transfer_time bounds a whole streamed body as well; 0: no bound.
+  std::uint64_t min_transfer_rate = 500;
+  Duration transfer_rate_window = std::chrono::seconds(5);
+  Duration transfer_rate_grace = std::chrono::seconds(5);
+  Duration max_transfer_time = Duration::zero();
 
   friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };

@@ -54,6 +54,10 @@ void read_listener(MapReader& r, ListenerConfig& listener) {
   r.duration("body_timeout", listener.body_timeout);
   r.size("max_buffered_request_body", listener.max_buffered_request_body, 0, 64 * MiB);
   r.size("max_buffered_response_body", listener.max_buffered_response_body, 0, 64 * MiB);
+  r.size("min_transfer_rate", listener.min_transfer_rate);
+  r.duration("transfer_rate_window", listener.transfer_rate_window);
+  r.duration("transfer_rate_grace", listener.transfer_rate_grace, {.min = Duration::zero()});
+  r.duration("max_transfer_time", listener.max_transfer_time, {.min = Duration::zero()});
 }
 
 void read_admin(MapReader& r, AdminConfig& admin) {

@@ -200,6 +200,10 @@ std::string to_yaml(const Config& config) {
   w.duration("body_timeout", listener.body_timeout);
   w.size("max_buffered_request_body", listener.max_buffered_request_body);
   w.size("max_buffered_response_body", listener.max_buffered_response_body);
+  w.size("min_transfer_rate", listener.min_transfer_rate);
+  w.duration("transfer_rate_window", listener.transfer_rate_window);
+  w.duration("transfer_rate_grace", listener.transfer_rate_grace);
+  w.duration("max_transfer_time", listener.max_transfer_time);
   w.end();
 
   w.begin("admin");

@@ -109,6 +109,19 @@ asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::i
     std::lock_guard lock(waiters_mu_);
     waiters_.emplace(ticket.id, waiter);
   }
+  // However this coroutine ends, its waiter leaves the map: also when its frame is destroyed
+  // mid-wait with the worker's io_context (a second stop signal ends the drain at once). A
+  // waiter left in the map outlived that io_context and destroyed its timers after their
+  // service, from ~AdmissionGate (AddressSanitizer: heap-use-after-free). Erasing twice is
+  // harmless: ticket ids are never reused.
+  struct Unregister {
+    AdmissionGate& gate;
+    policy::TicketId id;
+    ~Unregister() {
+      std::lock_guard lock(gate.waiters_mu_);
+      gate.waiters_.erase(id);
+    }
+  } unregister{*this, ticket.id};
   policy::Decision decision = admission_.admit_or_queue(ticket, now);
   deliver(std::move(decision.effects));
   if (!decision.queued()) {

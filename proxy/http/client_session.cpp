@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/http/request_head.h"
 #include "proxy/http/request_pipeline.h"
 #include "proxy/policy/tunnel_rules.h"
 
@@ -35,36 +36,33 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
   return make_error_reply(bh::status::bad_request, "malformed request", true);
 }
 
-// Reads one request header into `parser`, at most `limit` bytes in all. Beast's own header_limit
-// (1.81) only bounds the bytes it has not parsed yet: fields it already consumed stop counting,
-// so a header of thousands of small fields arriving in pieces grew without bound (and was
-// forwarded). Here each put() gets only what is left of the budget.
+// Reads one request header into `parser`, at most `limit` bytes in all (parse_request_header
+// keeps the budget).
 awaitable<beast::error_code> read_request_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                                  RequestParser& parser, std::uint32_t limit) {
-  std::uint64_t consumed = 0;
+  HeaderBudget budget{limit};
   for (;;) {
-    if (buffer.size() > 0) {
-      beast::error_code ec;
-      parser.header_limit(static_cast<std::uint32_t>(limit - consumed));
-      const std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      consumed += used;
-      // One put() may take a start line and fields each up to the limit: count them together.
-      if (consumed > limit) co_return bh::error::header_limit;
-      if (ec != bh::error::need_more) co_return ec;  // done, or a parse error
-    }
+    const beast::error_code ec = parse_request_header(parser, buffer, budget);
+    if (ec != bh::error::need_more) co_return ec;  // done, over the budget, or a parse error
     const std::size_t room = beast::read_size(buffer, read_chunk);
     if (room == 0) co_return bh::error::header_limit;  // the buffer is at its max_size
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(room), use_tuple);
-    if (ec == asio::error::eof) {
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), use_tuple);
+    if (read_ec == asio::error::eof) {
       if (!parser.got_some()) co_return bh::error::end_of_stream;
       beast::error_code eof_ec;
       parser.put_eof(eof_ec);  // partial_message: the header was cut off
       co_return eof_ec;
     }
-    if (ec) co_return ec;
+    if (read_ec) co_return read_ec;
     buffer.commit(n);
   }
+}
+
+policy::TransferRateSettings transfer_rate_of(const config::ListenerConfig& listener) {
+  return {.min_bytes_per_second = listener.min_transfer_rate,
+          .window = listener.transfer_rate_window,
+          .grace = listener.transfer_rate_grace,
+          .max_duration = listener.max_transfer_time};
 }
 
 bool is_disconnect(const beast::error_code& ec) {
@@ -217,6 +215,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   const bool client_keep_alive = parser.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
   downstream.client_watches = &worker_.client_watches;
+  downstream.transfer_rate = transfer_rate_of(listener);
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 

@@ -11,6 +11,7 @@
 
 #include "proxy/http/client_watch.h"
 #include "proxy/http/exchange_error.h"
+#include "proxy/policy/transfer_rate.h"
 
 #include <atomic>
 #include <chrono>
@@ -35,6 +36,9 @@ struct Downstream {
   // The worker's list of clients to watch while their requests are at the service; null:
   // none are watched.
   ClientWatchList* client_watches = nullptr;
+  // The pace a body streamed while the request holds its permit must keep (transfer_watch.h);
+  // the default is off.
+  policy::TransferRateSettings transfer_rate{};
 };
 
 // Tells the client to send its body, the first time the body is needed (levee does not pass

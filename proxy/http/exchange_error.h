@@ -20,12 +20,15 @@ enum class ExchangeError : std::uint8_t {
   upstream_protocol,   // 502: not parseable as HTTP
   request_too_large,   // 413: a chunked body grew past listener.max_body_bytes
   client_gone,         // the client closed or stalled; nothing more can be sent
+  client_too_slow,     // 408 (upload) or close: a streamed body fell below
+                       // listener.min_transfer_rate or past listener.max_transfer_time
 };
 
 inline constexpr std::array all_exchange_errors{
     ExchangeError::none,           ExchangeError::pool_exhausted,   ExchangeError::connect_refused,
     ExchangeError::connect_timeout, ExchangeError::upstream_reset,  ExchangeError::upstream_timeout,
     ExchangeError::upstream_protocol, ExchangeError::request_too_large, ExchangeError::client_gone,
+    ExchangeError::client_too_slow,
 };
 
 constexpr std::string_view name(ExchangeError error) {
@@ -39,6 +42,7 @@ constexpr std::string_view name(ExchangeError error) {
     case ExchangeError::upstream_protocol: return "upstream_protocol";
     case ExchangeError::request_too_large: return "request_too_large";
     case ExchangeError::client_gone: return "client_gone";
+    case ExchangeError::client_too_slow: return "client_too_slow";
   }
   return "unknown";
 }

@@ -3,7 +3,7 @@
 #include "proxy/http/client_trust.h"
 #include "proxy/http/flow_key.h"
 #include "proxy/http/header_hygiene.h"
-#include "proxy/http/request_class.h"
+#include "proxy/http/request_head.h"
 #include "proxy/http/request_id.h"
 #include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/shed_reply.h"
@@ -13,6 +13,7 @@
 #include "proxy/policy/tunnel_rules.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace levee::http {
 namespace bh = boost::beast::http;
@@ -38,6 +39,8 @@ LocalReply reply_for(ExchangeError error, bool request_fully_read) {
       return make_error_reply(bh::status::bad_gateway, "upstream sent an invalid response", close);
     case ExchangeError::request_too_large:
       return make_error_reply(bh::status::payload_too_large, "request body too large", true);
+    case ExchangeError::client_too_slow:
+      return make_error_reply(bh::status::request_timeout, "request body too slow", true);
     case ExchangeError::none:
     case ExchangeError::client_gone:
       break;
@@ -60,6 +63,7 @@ policy::Outcome outcome_of(const ExchangeResult& result) {
     case ExchangeError::pool_exhausted:
     case ExchangeError::request_too_large:
     case ExchangeError::client_gone:
+    case ExchangeError::client_too_slow:  // the client's pace, not the service's: no sample
       break;
   }
   return policy::Outcome::ignored;
@@ -105,18 +109,13 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   handled.record.request_id = choose_request_id(request[request_id_header], context.worker.random);
   request.set(request_id_header, handled.record.request_id);
 
-  // check
-  if (auto problem = check_request(request)) co_return answer(std::move(handled), make_error_reply(problem->status, problem->detail, true));
-
-  // route
-  const auto match = runtime.router.match(request[bh::field::host], request.target());
-  if (!match) co_return answer(std::move(handled), make_error_reply(bh::status::not_found, "no route", !parser.is_done()));
-  const Route& route = runtime.routes[*match];
+  // check, route, trust (request_head.h: the fuzzer drives the same function)
+  HeadDecision head = examine_request_head(request, !parser.is_done(), runtime.router, config, context.peer);
+  if (head.refusal) co_return answer(std::move(handled), std::move(*head.refusal));
+  const Route& route = runtime.routes[*head.route];
   handled.metrics = route.metrics;
   handled.record.route = route.name();
-
-  // trust
-  const ClientTrust trust = apply_client_trust(request, context.peer, config, *route.config);
+  const ClientTrust trust = head.trust;
 
   // upgrade: a tunnel place is taken before anything else is spent on the handshake.
   const std::optional<std::string> upgrade = shared.tunnels ? requested_upgrade(parser, *route.config) : std::nullopt;
@@ -154,12 +153,12 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   PermitGuard permit;
   std::optional<policy::TimePoint> deadline;
   if (route.gate) {
-    const RequestClass request_class = classify_request(request.base(), *route.config, config.request_headers);
+    const AdmissionFacts facts = admission_facts(request.base(), *route.config, config, started);
     policy::Ticket ticket;
-    ticket.priority = request_class.priority;
-    ticket.is_retry = request_class.is_retry;
+    ticket.priority = facts.priority;
+    ticket.is_retry = facts.is_retry;
     ticket.arrival = started;
-    if (request_class.patience) ticket.deadline = deadline = started + *request_class.patience;
+    ticket.deadline = deadline = facts.deadline;
     // Fair admission only: a group without a flow key reads nothing here. The label lives in
     // this frame, past admit(), as Ticket::flow_label requires.
     FlowKey flow;
@@ -241,6 +240,9 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   handled.keep_alive = result.keep_alive && !handled.tunnel;
   if (result.error == ExchangeError::none) co_return handled;
   shared.metrics.error(static_cast<std::size_t>(result.error)).Increment();
+  if (result.error == ExchangeError::client_too_slow)
+    spdlog::debug("{} {}: streamed body below listener.min_transfer_rate or past max_transfer_time; cut off",
+                  context.client_address, route.name());
   handled.keep_alive = false;
   if (result.response_started || result.error == ExchangeError::client_gone) co_return handled;
   co_return answer(std::move(handled), reply_for(result.error, parser.is_done()));

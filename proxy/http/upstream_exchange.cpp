@@ -2,6 +2,7 @@
 
 #include "proxy/http/client_watch.h"
 #include "proxy/http/header_hygiene.h"
+#include "proxy/http/transfer_watch.h"
 #include "proxy/http/whole_body.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -57,6 +58,21 @@ ExchangeError classify_upstream_read_error(const beast::error_code& ec) {
   return ExchangeError::upstream_reset;
 }
 
+// The client's side of a relay when it is held to the minimum transfer rate: its reads (an
+// upload) or writes (a download) then go one system call at a time, so that each completion
+// reports its bytes to the watch (a whole-buffer read or write would report nothing until a
+// slow client filled or drained 32 KiB). None: the relay moves whole buffers, as it always did.
+struct PacedClient {
+  TransferWatch* watch = nullptr;
+  bool is_input = false;
+
+  bool paces_input() const { return watch && is_input; }
+  bool paces_output() const { return watch && !is_input; }
+};
+
+// What a relay reports when the watch's rule failed (the caller asks the watch which one).
+const beast::error_code too_slow_error = asio::error::timed_out;
+
 // Moves one parsed message body from `input` to `output` through `buffer`. Beast's buffer_body
 // reports need_buffer whenever the buffer is full (reading) or drained (writing); that is flow
 // control, not an error. Beast reads only as much as the input buffer has room for (512 bytes
@@ -67,7 +83,7 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
     InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body>& parser,
     OutStream& output, bh::serializer<isRequest, bh::buffer_body>& serializer, std::span<char> buffer,
     std::chrono::nanoseconds input_timeout, std::chrono::nanoseconds output_timeout,
-    std::uint64_t& bytes) {
+    std::uint64_t& bytes, PacedClient paced = {}) {
   auto& body = parser.get().body();
   if (!parser.is_done()) input_buffer.reserve(std::min(relay_buffer_size, input_buffer.max_size()));
   do {
@@ -75,20 +91,50 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
       body.data = buffer.data();
       body.size = buffer.size();
       input.expires_after(input_timeout);
-      auto [ec, n] = co_await bh::async_read(input, input_buffer, parser, use_tuple);
+      if (paced.paces_output()) paced.watch->pause();  // waiting on the service, not the client
+      beast::error_code ec;
+      if (paced.paces_input()) {
+        // One read at a time, but all of what already arrived is parsed before anything is
+        // written: a body that is broken further on in the same read is refused as a whole, as
+        // the unpaced read does, before the service sees a byte of it.
+        do {
+          std::size_t n = 0;
+          std::tie(ec, n) = co_await bh::async_read_some(input, input_buffer, parser, use_tuple);
+          if (paced.watch->completed(n) != policy::TransferVerdict::ok) co_return std::pair{too_slow_error, true};
+        } while (!ec && !parser.is_done() && body.size > 0 && input_buffer.size() > 0);
+      } else {
+        std::tie(ec, std::ignore) = co_await bh::async_read(input, input_buffer, parser, use_tuple);
+      }
+      if (paced.paces_output()) paced.watch->resume();
       if (ec && ec != bh::error::need_buffer) co_return std::pair{ec, true};  // input failed
       body.size = buffer.size() - body.size;
       body.data = buffer.data();
       body.more = !parser.is_done();
       bytes += body.size;
+      // One read may have taken only chunk framing: an empty piece must not reach the
+      // serializer, which would end a chunked body with it.
+      if (body.size == 0 && body.more) continue;
     } else {
       body.data = nullptr;
       body.size = 0;
       body.more = false;
     }
-    output.expires_after(output_timeout);
-    auto [ec, n] = co_await bh::async_write(output, serializer, use_tuple);
-    if (ec && ec != bh::error::need_buffer) co_return std::pair{ec, false};  // output failed
+    if (paced.paces_output()) {
+      for (;;) {
+        output.expires_after(output_timeout);
+        auto [ec, n] = co_await bh::async_write_some(output, serializer, use_tuple);
+        if (paced.watch->completed(n) != policy::TransferVerdict::ok) co_return std::pair{too_slow_error, false};
+        if (ec == bh::error::need_buffer) break;
+        if (ec) co_return std::pair{ec, false};  // output failed
+        if (serializer.is_done()) break;
+      }
+    } else {
+      output.expires_after(output_timeout);
+      if (paced.paces_input()) paced.watch->pause();  // waiting on the service, not the client
+      auto [ec, n] = co_await bh::async_write(output, serializer, use_tuple);
+      if (paced.paces_input()) paced.watch->resume();
+      if (ec && ec != bh::error::need_buffer) co_return std::pair{ec, false};  // output failed
+    }
   } while (!parser.is_done() || !serializer.is_done());
   co_return std::pair{beast::error_code{}, false};
 }
@@ -165,9 +211,21 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     } else {
       const auto buffer = relay_buffer_for(!request_parser.is_done());
       bh::request_serializer<bh::buffer_body> request_serializer{request};
+      // The body streams with the permit held: the client must keep up the listener's pace.
+      std::optional<TransferWatch> pace;
+      if (!request_parser.is_done() && down.transfer_rate.enabled())
+        pace.emplace(down.stream.socket(), clock, down.transfer_rate);
       std::tie(relay_ec, input_failed) = co_await relay_body(
           down.stream, down.buffer, request_parser, upstream, request_serializer, span_of(buffer), down.io_timeout,
-          upstream_config.response_timeout, result.request_body_bytes);
+          upstream_config.response_timeout, result.request_body_bytes,
+          PacedClient{pace ? &*pace : nullptr, true});
+      if (pace && pace->verdict() != policy::TransferVerdict::ok) {
+        // Nothing was answered yet: the client can be told 408. The service got part of a
+        // body: its connection is closed, never pooled.
+        result.error = ExchangeError::client_too_slow;
+        attempt.abandon();
+        co_return;
+      }
     }
     // A body held in memory can be sent again; one relayed from the client cannot.
     const bool nothing_consumed = options.buffered_body || result.request_body_bytes == 0;
@@ -283,10 +341,19 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   result.response_started = true;
   const auto buffer = relay_buffer_for(!parser.is_done());
   bh::response_serializer<bh::buffer_body> serializer{response};
+  // The body streams with the permit held: the client must keep up the listener's pace.
+  std::optional<TransferWatch> pace;
+  if (down.transfer_rate.enabled()) pace.emplace(down.stream.socket(), clock, down.transfer_rate);
   auto [relay_ec, input_failed] =
       co_await relay_body(attempt.connection->stream(), attempt.connection->buffer(), parser, down.stream,
                           serializer, span_of(buffer), pool.config().response_timeout, down.io_timeout,
-                          result.response_body_bytes);
+                          result.response_body_bytes, PacedClient{pace ? &*pace : nullptr, false});
+  if (pace && pace->verdict() != policy::TransferVerdict::ok) {
+    // Mid-body: both connections close; the client learns it from its connection closing.
+    result.error = ExchangeError::client_too_slow;
+    attempt.abandon();
+    co_return;
+  }
   if (relay_ec) {
     // Mid-body: the client can only be told by closing its connection.
     result.error = input_failed ? classify_upstream_read_error(relay_ec) : ExchangeError::client_gone;

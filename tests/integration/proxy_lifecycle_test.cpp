@@ -7,6 +7,8 @@
 
 #include <csignal>
 #include <future>
+#include <thread>
+#include <vector>
 
 namespace levee::testing {
 namespace {
@@ -99,6 +101,61 @@ TEST(LeveeDrain, ReadinessTurns503DuringTheDrainDelay) {
   EXPECT_EQ(during_delay.status, 200u);
   EXPECT_FALSE(during_delay.keep_alive);
   EXPECT_EQ(levee.process->wait(10s), 0);
+}
+
+// A second SIGTERM ends the drain at once (server.cpp: "exiting without waiting"): the worker
+// io_contexts are then destroyed while a gate still holds queued waiters with their timers, a
+// request is in flight with its permit, and a response streams to a client that stopped
+// reading (its transfer-rate timer armed). That must exit 0 with no sanitizer report (leaks,
+// use after free), which the Levee destructor checks as well; run it under ASan to mean it.
+TEST(LeveeDrain, ASecondSigtermWhileRequestsAreQueuedExitsCleanly) {
+  auto backend = start_backend({"--workers", "4"});
+  std::string yaml = basic_config("127.0.0.1:" + std::to_string(backend.port),
+                                  "  max_buffered_response_body: 1KiB\n");
+  const std::string timeout_line = "  drain_timeout: 5s\n";
+  // The delay keeps the queue in place after the first SIGTERM (it is answered only when the
+  // listener closes), so the second one finds waiters in the gate.
+  yaml.replace(yaml.find(timeout_line), timeout_line.size(), "  drain_timeout: 20s\n  drain_delay: 10s\n");
+  yaml += "admission:\n  limit: {kind: fixed, initial: 1}\n  queue: {max_length: 8, max_wait: 20s, codel_target: 0ms}\n"
+          "  collapse: {enabled: false}\n  critical_reserved_share: 0\n"
+          // The stream has a group (and a slot) of its own.
+          "routes:\n  - name: stream\n    path_prefix: /bytes\n    upstream: backend\n"
+          "  - name: default\n    path_prefix: /\n    upstream: backend\n";
+  auto levee = start_levee(yaml);
+  const auto queue_length = R"(levee_admission_queue_length{group="default"})";
+
+  // Every client is bounded by its own timeout; their answers do not matter, only levee's exit.
+  auto holder = std::async(std::launch::async, [&] { return fetch(levee.port, "GET", "/slow?ms=15000"); });
+  bool held = false;
+  for (int i = 0; i < 500 && !held; ++i) {
+    held = metric_value(levee.admin_port, R"(levee_admission_in_flight{group="default"})") == 1;
+    if (!held) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(held);
+  std::vector<std::unique_ptr<TestClient>> queued;
+  for (int i = 0; i < 4; ++i) {
+    queued.push_back(std::make_unique<TestClient>(levee.port));
+    queued.back()->send_raw("GET /headers?queued=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  TestClient stalled_reader(levee.port);
+  stalled_reader.send_raw("GET /bytes?n=134217728 HTTP/1.1\r\nHost: x\r\n\r\n");
+  bool all_queued = false;
+  for (int i = 0; i < 500 && !all_queued; ++i) {
+    all_queued = metric_value(levee.admin_port, queue_length) == 4;
+    if (!all_queued) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(all_queued);
+
+  levee.process->signal(SIGTERM);
+  ASSERT_TRUE(levee.process->wait_for_line("draining", 5s)) << levee.process->output();
+  EXPECT_EQ(metric_value(levee.admin_port, queue_length), 4);  // still queued: the delay runs
+  levee.process->signal(SIGTERM);
+  ASSERT_TRUE(levee.process->wait_for_line("second stop signal", 5s)) << levee.process->output();
+  EXPECT_EQ(levee.process->wait(15s), 0) << levee.process->output();
+  EXPECT_EQ(sanitizer_report(levee.process->output()), "") << levee.process->output();
+  for (auto& client : queued) client->close();
+  stalled_reader.close();
+  holder.wait();
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ listener:
   header_timeout: 5s
   idle_timeout: 2m
   body_timeout: 250ms
+  min_transfer_rate: 2KiB
+  transfer_rate_window: 3s
+  transfer_rate_grace: 0s
+  max_transfer_time: 10m
 admin:
   enabled: false
   address: "[::1]:9902"
@@ -155,6 +159,9 @@ TEST(ToYaml, RoundTripsAConfigUsingEveryKey) {
   EXPECT_EQ(c.admin.address, (Endpoint{"::1", 9902}));
   EXPECT_EQ(c.admin.token, "fedcba9876543210fedc");
   EXPECT_EQ(c.listener.max_connections_per_client, 50u);
+  EXPECT_EQ(c.listener.min_transfer_rate, 2048u);
+  EXPECT_EQ(c.listener.transfer_rate_grace, Duration::zero());
+  EXPECT_EQ(c.listener.max_transfer_time, std::chrono::minutes(10));
   EXPECT_EQ(c.logging.access_log, "/var/log/levee/$HOME-x.log");
   EXPECT_EQ(c.logging.access_log_format, AccessLogFormat::json);
   EXPECT_EQ(c.request_headers.retry, "X-Retry$");
