@@ -25,12 +25,6 @@ std::size_t count_fields(const Fields& fields, bh::field name) {
   return static_cast<std::size_t>(std::distance(first, last));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Connection: close, X-Secret -> also remove X-Secret (RFC 9110 7.6.1).
 template <bool isRequest>
 void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header) {
@@ -40,7 +34,7 @@ void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header) {
     std::string_view list = it->value();
     while (!list.empty()) {
       const auto comma = list.find(',');
-      const std::string_view token = trim(list.substr(0, comma));
+      const std::string_view token = trim_ows(list.substr(0, comma));
       if (!token.empty() && !ascii_iequals(token, "close") && !ascii_iequals(token, "keep-alive"))
         named.emplace_back(token);
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
@@ -76,7 +70,7 @@ std::optional<RequestProblem> check_framing(const RequestHeader& request) {
   // Only the plain, single "chunked" coding is accepted: every obfuscated variant
   // ("chunked, identity", "xchunked", repeated fields) is how TE.TE smuggling starts.
   if (transfer_encodings > 1 ||
-      !ascii_iequals(trim(request[bh::field::transfer_encoding]), "chunked"))
+      !ascii_iequals(trim_ows(request[bh::field::transfer_encoding]), "chunked"))
     return RequestProblem{bh::status::bad_request, "unsupported Transfer-Encoding"};
   return std::nullopt;
 }

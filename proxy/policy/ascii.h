@@ -24,4 +24,12 @@ constexpr bool ascii_icontains(std::string_view text, std::string_view word) {
          text.end();
 }
 
+// Without the optional whitespace (spaces and tabs, RFC 9110 5.6.3) around a header value or
+// a list item.
+constexpr std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace levee

@@ -7,18 +7,12 @@
 namespace levee::policy {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Calls `each` with every non-empty item of a comma-separated list; stops at the first false.
 template <class Each>
 bool for_each_item(std::string_view list, Each each) {
   while (!list.empty()) {
     const auto comma = list.find(',');
-    const std::string_view item = trim(list.substr(0, comma));
+    const std::string_view item = trim_ows(list.substr(0, comma));
     if (!item.empty() && !each(item)) return false;
     list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
   }
@@ -40,10 +34,10 @@ std::optional<std::string> allowed_upgrade(const UpgradeAsk& ask, const std::vec
     any = true;
     const std::string_view name = protocol.substr(0, protocol.find('/'));
     return std::any_of(allowed.begin(), allowed.end(),
-                       [&](const std::string& permitted) { return ascii_iequals(trim(name), permitted); });
+                       [&](const std::string& permitted) { return ascii_iequals(trim_ows(name), permitted); });
   });
   if (!any || !all_allowed) return std::nullopt;
-  return std::string(trim(ask.upgrade));
+  return std::string(trim_ows(ask.upgrade));
 }
 
 TimePoint tunnel_close_at(const TunnelTimes& times) {
