@@ -91,7 +91,7 @@ std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost:
     out->live.push_back(std::make_unique<LiveCounters>());
     out->drivers.push_back(std::make_unique<Driver>(DriverSetup{out->flows, out->requests, plan.arrivals, t, threads,
                                                                 plan.seed, endpoints, plan.client.max_connections, start,
-                                                                *out->live.back()}));
+                                                                *out->live.back(), options.aggregate_while_running}));
   }
   std::vector<std::thread> workers;
   for (auto& driver : out->drivers) workers.emplace_back([d = driver.get()] { d->run(); });
@@ -106,6 +106,11 @@ std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost:
     if (all_done) break;
   }
   for (auto& worker : workers) worker.join();
+  for (const auto& driver : out->drivers) {
+    if (!driver->aggregates()) continue;
+    if (!out->aggregates) out->aggregates = driver->aggregates();
+    else out->aggregates->merge(*driver->aggregates());
+  }
   if (tty && !options.quiet) fmt::print(stderr, "\n");
   return out;
 }

@@ -1,0 +1,50 @@
+#include "stats/run_accumulator.h"
+
+#include <algorithm>
+
+namespace levee::load {
+
+RunAccumulator::RunAccumulator(Nanos bucket, Nanos run_duration, std::span<const PhaseInfo> phases) {
+  // The same slots as bucketize() and analyze() make from all records.
+  series_.bucket = bucket;
+  const std::int64_t width = std::max<std::int64_t>(bucket.count(), 1);
+  series_.buckets.resize(static_cast<std::size_t>((run_duration.count() + width - 1) / width));
+  for (const PhaseInfo& p : phases) phase_ends_.push_back(p.end);
+  phases_.resize(std::max<std::size_t>(phases.size(), 1));
+}
+
+SlotStats& RunAccumulator::bucket_at(std::int64_t t) {
+  const std::int64_t width = std::max<std::int64_t>(series_.bucket.count(), 1);
+  const auto i = static_cast<std::size_t>(std::max<std::int64_t>(t, 0) / width);
+  if (i >= series_.buckets.size()) series_.buckets.resize(i + 1);
+  return series_.buckets[i];
+}
+
+SlotStats& RunAccumulator::phase_at(std::int64_t t) {
+  for (std::size_t i = 0; i < phase_ends_.size(); ++i) {
+    if (t < phase_ends_[i].count()) return phases_[i];
+  }
+  return phases_.back();
+}
+
+void RunAccumulator::add_user(const UserRecord& u) {
+  file_user(bucket_at(u.arrival_ns), u);
+  file_user(phase_at(u.arrival_ns), u);
+}
+
+void RunAccumulator::add_attempt(const AttemptRecord& a) {
+  file_attempt(bucket_at(a.intended_ns), a);
+  file_attempt(phase_at(a.intended_ns), a);
+  if (a.outcome == Outcome::shed && (!series_.first_shed_end || a.end_ns < series_.first_shed_end->count()))
+    series_.first_shed_end = Nanos{a.end_ns};
+}
+
+void RunAccumulator::merge(const RunAccumulator& other) {
+  if (other.series_.buckets.size() > series_.buckets.size()) series_.buckets.resize(other.series_.buckets.size());
+  for (std::size_t i = 0; i < other.series_.buckets.size(); ++i) series_.buckets[i].merge(other.series_.buckets[i]);
+  if (other.series_.first_shed_end && (!series_.first_shed_end || *other.series_.first_shed_end < *series_.first_shed_end))
+    series_.first_shed_end = other.series_.first_shed_end;
+  for (std::size_t i = 0; i < phases_.size() && i < other.phases_.size(); ++i) phases_[i].merge(other.phases_[i]);
+}
+
+}  // namespace levee::load
