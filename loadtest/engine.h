@@ -32,7 +32,7 @@ class RunOutput {
   std::vector<RequestBytes> requests;  // the drivers' request bytes, one per flow
   std::vector<std::unique_ptr<LiveCounters>> live;
   std::vector<std::unique_ptr<Driver>> drivers;  // own the records
-  std::optional<RunAccumulator> aggregates;       // when EngineOptions asked to aggregate while running
+  std::unique_ptr<SharedAggregates> aggregates;  // when EngineOptions asked to aggregate while running
 };
 
 // One endpoint per target, or a message naming the target that did not resolve. Runs before the

@@ -70,10 +70,11 @@ int run(const RunFlags& flags) {
   const auto output = execute(plan, std::get<0>(endpoints), options);
 
   const std::vector<ThreadRecords> records = output->records();
-  const Series series =
-      output->aggregates ? output->aggregates->series() : bucketize(records, plan.bucket, plan.schedule.duration());
+  const Series batch_series =
+      output->aggregates ? Series{} : bucketize(records, plan.bucket, plan.schedule.duration());
+  const Series& series = output->aggregates ? output->aggregates->total.series() : batch_series;
   const RunAnalysis analysis =
-      output->aggregates ? analyze_aggregates(output->aggregates->phases(), series, plan.phases, plan.capacity,
+      output->aggregates ? analyze_aggregates(output->aggregates->total.phases(), series, plan.phases, plan.capacity,
                                               plan.recovery, plan.validity)
                          : analyze(records, series, plan.phases, plan.capacity, plan.recovery, plan.validity);
   std::optional<FlowAnalysis> flows;

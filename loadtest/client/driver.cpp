@@ -34,7 +34,7 @@ Driver::Driver(DriverSetup setup)
       next_key_(setup_.flows.size()),
       mixes_(mixes_of(setup_.flows)),
       idle_(setup_.endpoints.size()),
-      aggregates_(std::move(setup_.aggregate_while_running)),
+      aggregates_(setup_.aggregates ? std::optional(setup_.aggregates->total.empty_like()) : std::nullopt),
       rng_(setup_.seed * 7919 + setup_.thread) {
   connection_cap_ = std::max<std::size_t>(1, static_cast<std::size_t>(setup_.max_connections) / setup_.threads);
   const auto expected = static_cast<std::size_t>(arrivals_.expected_count()) + 16;
@@ -226,6 +226,13 @@ void Driver::drop_finished_records() {
   users_.erase(users_.begin(), open_user);
   attempts_.erase(attempts_.begin(), open_attempt);
   next_drop_at_ = 2 * (users_.size() + attempts_.size()) + drop_batch;
+  // Nothing is filed before the oldest open user's arrival any more: its attempts are due after
+  // it, and later users arrive after it.
+  const std::int64_t horizon = !users_.empty() ? users_.front().arrival_ns
+                               : next_arrival_ ? next_arrival_->at.count()
+                                               : now_ns();
+  const std::scoped_lock lock(setup_.aggregates->mutex);
+  aggregates_->hand_over_before(horizon, setup_.aggregates->total);
 }
 
 void Driver::file_open_users() {

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
+#include <mutex>
 #include <queue>
 #include <random>
 #include <vector>
@@ -31,6 +32,14 @@
 
 namespace levee::load {
 
+// The run's aggregates when they are built while running. Each driver files into its own
+// accumulator and hands its finished buckets over here now and then (once per few thousand
+// records, a short merge under the lock), so the series is held once; the rest after the run.
+struct SharedAggregates {
+  std::mutex mutex;
+  RunAccumulator total;
+};
+
 struct DriverSetup {
   const std::vector<FlowPlan>& flows;         // flow i's arrivals, caller model and requests
   const std::vector<RequestBytes>& requests;  // one per flow
@@ -45,7 +54,7 @@ struct DriverSetup {
   // Set: aggregate while running into a copy of this (empty) accumulator and keep only the
   // records still open, so memory does not grow with the run's length; records() then holds
   // just those. Unset: keep every record for the end of the run (flows, the --requests log).
-  std::optional<RunAccumulator> aggregate_while_running = std::nullopt;
+  SharedAggregates* aggregates = nullptr;
 };
 
 class Driver final : public ConnectionOwner {
@@ -58,6 +67,7 @@ class Driver final : public ConnectionOwner {
   void run();
   ThreadRecords records() const { return {attempts_, users_}; }
   // What was aggregated while running (after run()), when the setup asked for it.
+  // Its buckets not handed over yet, the phases and the first shed: merged after the run.
   const std::optional<RunAccumulator>& aggregates() const { return aggregates_; }
 
   void on_exchange_done(Connection& connection, const ExchangeResult& result) override;

@@ -102,6 +102,60 @@ RunAccumulator streamed(const TwoThreads& run) {
   return *total;
 }
 
+// As the drivers do with hand-overs: a thread files its records roughly in time order (shuffled
+// within 50 ms), and every 50 ms hands the buckets before the oldest time still to come over to
+// the run's accumulator, which also starts with the run's buckets preallocated.
+RunAccumulator handed_over(const TwoThreads& run) {
+  RunAccumulator total(100ms, 3s, phases);
+  std::mt19937_64 rng(13);
+  std::vector<RunAccumulator> threads;
+  for (std::size_t t = 0; t < 2; ++t) {
+    RunAccumulator thread = total.empty_like();
+    // (time filed under, user index or attempts index + users)
+    std::vector<std::pair<std::int64_t, std::size_t>> order;
+    for (std::size_t i = 0; i < run.users[t].size(); ++i) order.emplace_back(run.users[t][i].arrival_ns, i);
+    for (std::size_t i = 0; i < run.attempts[t].size(); ++i)
+      order.emplace_back(run.attempts[t][i].intended_ns, run.users[t].size() + i);
+    std::sort(order.begin(), order.end());
+    constexpr std::int64_t window = 50'000'000;
+    for (std::size_t begin = 0; begin < order.size();) {
+      const std::int64_t window_start = order[begin].first / window * window;
+      std::size_t end = begin;
+      while (end < order.size() && order[end].first < window_start + window) ++end;
+      std::shuffle(order.begin() + static_cast<std::ptrdiff_t>(begin), order.begin() + static_cast<std::ptrdiff_t>(end), rng);
+      for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t i = order[k].second;
+        if (i < run.users[t].size()) thread.add_user(run.users[t][i]);
+        else thread.add_attempt(run.attempts[t][i - run.users[t].size()]);
+      }
+      if (end < order.size()) thread.hand_over_before(order[end].first, total);
+      begin = end;
+    }
+    threads.push_back(std::move(thread));
+  }
+  for (const RunAccumulator& thread : threads) total.merge(thread);
+  return total;
+}
+
+TEST(RunAccumulator, HandingBucketsOverWhileRunningChangesNothing) {
+  const TwoThreads run;
+  const auto records = run.records();
+  const Series batch_series = bucketize(records, 100ms, 3s);
+  const RunAccumulator acc = handed_over(run);
+  ASSERT_EQ(acc.series().buckets.size(), batch_series.buckets.size());
+  for (std::size_t i = 0; i < batch_series.buckets.size(); ++i)
+    expect_same(acc.series().buckets[i], batch_series.buckets[i], "bucket " + std::to_string(i));
+  EXPECT_EQ(acc.series().first_shed_end, batch_series.first_shed_end);
+  const RunAnalysis batch = analyze(records, batch_series, phases, 700.0, RecoveryConfig{1s, 0.95, 1s}, ValidityConfig{});
+  const RunAnalysis streaming =
+      analyze_aggregates(acc.phases(), acc.series(), phases, 700.0, RecoveryConfig{1s, 0.95, 1s}, ValidityConfig{});
+  for (std::size_t i = 0; i < batch.phases.size(); ++i)
+    expect_same(streaming.phases[i], batch.phases[i], "phase " + std::to_string(i));
+  ASSERT_EQ(streaming.metrics.size(), batch.metrics.size());
+  for (std::size_t i = 0; i < batch.metrics.size(); ++i)
+    EXPECT_EQ(streaming.metrics[i].value, batch.metrics[i].value) << batch.metrics[i].name;
+}
+
 TEST(RunAccumulator, StreamingGivesTheSameSeriesPhasesAndMetricsAsTheBatchPath) {
   const TwoThreads run;
   const auto records = run.records();
