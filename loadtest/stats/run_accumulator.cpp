@@ -57,7 +57,14 @@ void RunAccumulator::hand_over_before(std::int64_t t, RunAccumulator& into) {
   if (end <= first_bucket_) return;
   const std::size_t count = std::min(end - first_bucket_, series_.buckets.size());
   if (first_bucket_ + count > into.series_.buckets.size()) into.series_.buckets.resize(first_bucket_ + count);
-  for (std::size_t i = 0; i < count; ++i) into.series_.buckets[first_bucket_ + i].merge(series_.buckets[i]);
+  for (std::size_t i = 0; i < count; ++i) {
+    SlotStats& finished = into.series_.buckets[first_bucket_ + i];
+    finished.merge(series_.buckets[i]);
+    // Only the other threads' share is still to come: the room left for growth is waste.
+    finished.latency.shrink_to_fit();
+    finished.shed_latency.shrink_to_fit();
+    finished.lag.shrink_to_fit();
+  }
   series_.buckets.erase(series_.buckets.begin(), series_.buckets.begin() + static_cast<std::ptrdiff_t>(count));
   first_bucket_ = end;
 }
