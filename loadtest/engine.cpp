@@ -85,13 +85,15 @@ std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost:
     if (templates.empty()) templates.push_back(flow.request);
     out->requests.emplace_back(plan.targets, templates, max_attempt);
   }
+  if (options.aggregate_while_running)
+    out->aggregates.reset(new SharedAggregates{{}, *options.aggregate_while_running});
   const auto threads = static_cast<unsigned>(plan.threads);
   const auto start = std::chrono::steady_clock::now() + start_delay;
   for (unsigned t = 0; t < threads; ++t) {
     out->live.push_back(std::make_unique<LiveCounters>());
     out->drivers.push_back(std::make_unique<Driver>(DriverSetup{out->flows, out->requests, plan.arrivals, t, threads,
                                                                 plan.seed, endpoints, plan.client.max_connections, start,
-                                                                *out->live.back()}));
+                                                                *out->live.back(), out->aggregates.get()}));
   }
   std::vector<std::thread> workers;
   for (auto& driver : out->drivers) workers.emplace_back([d = driver.get()] { d->run(); });
@@ -106,6 +108,9 @@ std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost:
     if (all_done) break;
   }
   for (auto& worker : workers) worker.join();
+  if (out->aggregates) {
+    for (const auto& driver : out->drivers) out->aggregates->total.merge(*driver->aggregates());
+  }
   if (tty && !options.quiet) fmt::print(stderr, "\n");
   return out;
 }

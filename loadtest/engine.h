@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -18,6 +19,9 @@ namespace levee::load {
 struct EngineOptions {
   bool quiet = false;      // no progress lines
   bool warn_behind = true;  // say loudly when the generator falls behind its schedule
+  // Set: each driver aggregates into a copy while running and drops finished records (memory does
+  // not grow with the run's length); RunOutput::aggregates is then their sum.
+  std::optional<RunAccumulator> aggregate_while_running = std::nullopt;
 };
 
 class RunOutput {
@@ -28,6 +32,7 @@ class RunOutput {
   std::vector<RequestBytes> requests;  // the drivers' request bytes, one per flow
   std::vector<std::unique_ptr<LiveCounters>> live;
   std::vector<std::unique_ptr<Driver>> drivers;  // own the records
+  std::unique_ptr<SharedAggregates> aggregates;  // when EngineOptions asked to aggregate while running
 };
 
 // One endpoint per target, or a message naming the target that did not resolve. Runs before the

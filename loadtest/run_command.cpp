@@ -62,11 +62,21 @@ int run(const RunFlags& flags) {
     fmt::print(stderr, "levee-load: {} {} -> {} for {:.1f}s ({:.0f} requests planned, {} thread(s))\n", plan.name,
                plan.label, fmt::join(plan.target_texts, ", "), to_seconds(plan.schedule.duration()),
                plan.schedule.total_count(), plan.threads);
-  const auto output = execute(plan, std::get<0>(endpoints), EngineOptions{flags.quiet, true});
+  // Flows and the --requests log are computed from every record at the end; otherwise the
+  // drivers aggregate while running and keep only open records (issue 16: long runs).
+  const bool keep_records = !plan.flows.empty() || !flags.requests_path.empty();
+  EngineOptions options{flags.quiet, true};
+  if (!keep_records) options.aggregate_while_running.emplace(plan.bucket, plan.schedule.duration(), plan.phases);
+  const auto output = execute(plan, std::get<0>(endpoints), options);
 
   const std::vector<ThreadRecords> records = output->records();
-  const Series series = bucketize(records, plan.bucket, plan.schedule.duration());
-  const RunAnalysis analysis = analyze(records, series, plan.phases, plan.capacity, plan.recovery, plan.validity);
+  const Series batch_series =
+      output->aggregates ? Series{} : bucketize(records, plan.bucket, plan.schedule.duration());
+  const Series& series = output->aggregates ? output->aggregates->total.series() : batch_series;
+  const RunAnalysis analysis =
+      output->aggregates ? analyze_aggregates(output->aggregates->total.phases(), series, plan.phases, plan.capacity,
+                                              plan.recovery, plan.validity)
+                         : analyze(records, series, plan.phases, plan.capacity, plan.recovery, plan.validity);
   std::optional<FlowAnalysis> flows;
   std::vector<Metric> metrics = analysis.metrics;
   if (!plan.flows.empty()) {

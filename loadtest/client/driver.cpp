@@ -9,6 +9,10 @@ namespace levee::load {
 namespace {
 
 constexpr std::size_t reserve_cap = 4'000'000;  // records reserved up front, at most
+// Aggregating while running: finished records are dropped once the window holds this many more
+// than twice what stayed open at the last drop, so dropping (a move of the open ones) costs O(1)
+// per record.
+constexpr std::size_t drop_batch = 4096;
 
 std::vector<const Schedule*> schedules_of(const std::vector<FlowPlan>& flows) {
   std::vector<const Schedule*> schedules;
@@ -30,13 +34,16 @@ Driver::Driver(DriverSetup setup)
       next_key_(setup_.flows.size()),
       mixes_(mixes_of(setup_.flows)),
       idle_(setup_.endpoints.size()),
+      aggregates_(setup_.aggregates ? std::optional(setup_.aggregates->total.empty_like()) : std::nullopt),
       rng_(setup_.seed * 7919 + setup_.thread) {
   connection_cap_ = std::max<std::size_t>(1, static_cast<std::size_t>(setup_.max_connections) / setup_.threads);
   const auto expected = static_cast<std::size_t>(arrivals_.expected_count()) + 16;
   int max_retries = 0;
   for (const FlowPlan& f : setup_.flows) max_retries = std::max(max_retries, f.retry.max_retries);
-  users_.reserve(std::min(expected, reserve_cap));
-  attempts_.reserve(std::min(expected * static_cast<std::size_t>(1 + max_retries), reserve_cap));
+  const std::size_t cap = aggregates_ ? 2 * drop_batch : reserve_cap;
+  users_.reserve(std::min(expected, cap));
+  attempts_.reserve(std::min(expected * static_cast<std::size_t>(1 + max_retries), cap));
+  next_drop_at_ = drop_batch;
   // Sequential keys: thread k sends keys k, k+n, ... so the threads together go through them in turn.
   for (auto& key : next_key_) key = setup_.thread;
 }
@@ -64,6 +71,7 @@ void Driver::run() {
   next_arrival_ = arrivals_.next();
   arm();
   ioc_.run();
+  file_open_users();
   setup_.live.finished.store(true, std::memory_order_relaxed);
 }
 
@@ -86,7 +94,7 @@ void Driver::arm() {
 void Driver::on_timer() {
   const std::int64_t now = now_ns();
   while (next_arrival_ && next_arrival_->at.count() <= now) {
-    const auto user = static_cast<std::uint32_t>(users_.size());
+    const auto user = static_cast<std::uint32_t>(first_user_ + users_.size());
     const std::uint16_t flow = next_arrival_->flow;
     users_.push_back(UserRecord{next_arrival_->at.count(), 0, UserOutcome::pending, Outcome::not_sent, 0, flow,
                                 key_for(flow), request_for(flow)});
@@ -101,6 +109,7 @@ void Driver::on_timer() {
     dispatch(retry.user, retry.attempt, retry.due_ns, now);
   }
   arm();
+  drop_finished_records();
 }
 
 // Loopback targets: each connection its own source address, 127.<thread+1>.<n/250>.<n%250+2>,
@@ -132,10 +141,11 @@ Connection* Driver::take_connection(std::size_t target) {
 }
 
 void Driver::dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t intended_ns, std::int64_t now) {
-  UserRecord& u = users_[user];
+  UserRecord& u = user_at(user);
   u.attempts = static_cast<std::uint8_t>(attempt + 1);
-  const auto index = static_cast<std::uint32_t>(attempts_.size());
+  const auto index = static_cast<std::uint32_t>(first_attempt_ + attempts_.size());
   AttemptRecord& record = attempts_.emplace_back();
+  if (aggregates_) record.end_ns = -1;  // open until settled: drop_finished_records() keeps it
   record.intended_ns = intended_ns;
   record.dispatch_ns = now;
   record.user = user;
@@ -167,14 +177,15 @@ void Driver::on_exchange_done(Connection& connection, const ExchangeResult& resu
   idle_[connection.target()].push_back(&connection);  // closed ones reconnect on their next use
   settle(connection.tag(), result, now);
   arm();  // a retry may now be due earlier than the armed wake-up
+  drop_finished_records();
 }
 
 void Driver::settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now) {
-  AttemptRecord& record = attempts_[attempt_index];
+  AttemptRecord& record = attempts_[attempt_index - first_attempt_];
   record.end_ns = now;
   record.status = static_cast<std::uint16_t>(result.status);
   record.outcome = result.outcome;
-  UserRecord& user = users_[record.user];
+  UserRecord& user = user_at(record.user);
   user.end_ns = now;
   user.last_outcome = result.outcome;
   auto& live = setup_.live;
@@ -189,10 +200,45 @@ void Driver::settle(std::uint32_t attempt_index, const ExchangeResult& result, s
   const UserFate fate = settle_user(user, record, result.outcome, result.retry_after, now, flow.client.deadline,
                                     flow.retry, rng_);
   user.outcome = fate.outcome;
+  if (aggregates_) {
+    // Both records are final now (a user once its fate is): nothing writes them again.
+    aggregates_->add_attempt(record);
+    if (fate.outcome != UserOutcome::pending) aggregates_->add_user(user);
+  }
   if (fate.retry_at_ns) {
     retries_.push(Retry{*fate.retry_at_ns, record.user, static_cast<std::uint8_t>(record.attempt + 1)});
   } else if (fate.outcome == UserOutcome::good || fate.outcome == UserOutcome::late) {
     LiveCounters::bump(fate.outcome == UserOutcome::good ? live.good : live.late);
+  }
+}
+
+// Drops the finished prefix of both windows: users whose fate is known and settled attempts (all
+// filed already). An open record keeps the ones after it, so the windows span about the longest
+// time a user stays open (deadline and retries), not the run.
+void Driver::drop_finished_records() {
+  if (!aggregates_ || users_.size() + attempts_.size() < next_drop_at_) return;
+  const auto open_user = std::find_if(users_.begin(), users_.end(),
+                                      [](const UserRecord& u) { return u.outcome == UserOutcome::pending; });
+  const auto open_attempt =
+      std::find_if(attempts_.begin(), attempts_.end(), [](const AttemptRecord& a) { return a.end_ns < 0; });
+  first_user_ += static_cast<std::uint32_t>(open_user - users_.begin());
+  first_attempt_ += static_cast<std::uint32_t>(open_attempt - attempts_.begin());
+  users_.erase(users_.begin(), open_user);
+  attempts_.erase(attempts_.begin(), open_attempt);
+  next_drop_at_ = 2 * (users_.size() + attempts_.size()) + drop_batch;
+  // Nothing is filed before the oldest open user's arrival any more: its attempts are due after
+  // it, and later users arrive after it.
+  const std::int64_t horizon = !users_.empty() ? users_.front().arrival_ns
+                               : next_arrival_ ? next_arrival_->at.count()
+                                               : now_ns();
+  const std::scoped_lock lock(setup_.aggregates->mutex);
+  aggregates_->hand_over_before(horizon, setup_.aggregates->total);
+}
+
+void Driver::file_open_users() {
+  if (!aggregates_) return;
+  for (const UserRecord& u : users_) {
+    if (u.outcome == UserOutcome::pending) aggregates_->add_user(u);
   }
 }
 

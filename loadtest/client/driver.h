@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
+#include <mutex>
 #include <queue>
 #include <random>
 #include <vector>
@@ -27,8 +28,17 @@
 #include "profile/run_plan.h"
 #include "schedule/merged_arrivals.h"
 #include "stats/aggregate.h"
+#include "stats/run_accumulator.h"
 
 namespace levee::load {
+
+// The run's aggregates when they are built while running. Each driver files into its own
+// accumulator and hands its finished buckets over here now and then (once per few thousand
+// records, a short merge under the lock), so the series is held once; the rest after the run.
+struct SharedAggregates {
+  std::mutex mutex;
+  RunAccumulator total;
+};
 
 struct DriverSetup {
   const std::vector<FlowPlan>& flows;         // flow i's arrivals, caller model and requests
@@ -41,6 +51,10 @@ struct DriverSetup {
   int max_connections = 10000;  // across all threads
   std::chrono::steady_clock::time_point start;  // time zero of the run
   LiveCounters& live;
+  // Set: aggregate while running into a copy of this (empty) accumulator and keep only the
+  // records still open, so memory does not grow with the run's length; records() then holds
+  // just those. Unset: keep every record for the end of the run (flows, the --requests log).
+  SharedAggregates* aggregates = nullptr;
 };
 
 class Driver final : public ConnectionOwner {
@@ -52,6 +66,9 @@ class Driver final : public ConnectionOwner {
   // Runs this thread's share of the schedule to the end (and its last answers). Blocks.
   void run();
   ThreadRecords records() const { return {attempts_, users_}; }
+  // What was aggregated while running (after run()), when the setup asked for it.
+  // Its buckets not handed over yet, the phases and the first shed: merged after the run.
+  const std::optional<RunAccumulator>& aggregates() const { return aggregates_; }
 
   void on_exchange_done(Connection& connection, const ExchangeResult& result) override;
 
@@ -71,6 +88,9 @@ class Driver final : public ConnectionOwner {
   Connection* take_connection(std::size_t target);
   boost::asio::ip::address source_for(std::size_t target, std::size_t n) const;
   void settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now);
+  UserRecord& user_at(std::uint32_t user) { return users_[user - first_user_]; }
+  void drop_finished_records();  // only when aggregating while running
+  void file_open_users();         // at the end: the users never settled, as the batch path counts them
 
   DriverSetup setup_;
   boost::asio::io_context ioc_{1};
@@ -87,8 +107,14 @@ class Driver final : public ConnectionOwner {
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<std::vector<Connection*>> idle_;  // by target
   std::size_t connection_cap_ = 0;
+  // Record windows: users_[0] is user first_user_ and attempts_[0] attempt first_attempt_ (both
+  // stay 0 unless records are dropped while running). User and attempt numbers are the thread's.
   std::vector<AttemptRecord> attempts_;
   std::vector<UserRecord> users_;
+  std::uint32_t first_attempt_ = 0;
+  std::uint32_t first_user_ = 0;
+  std::size_t next_drop_at_ = 0;  // window size (records) that triggers the next drop
+  std::optional<RunAccumulator> aggregates_;
   std::mt19937_64 rng_;
 };
 

@@ -85,16 +85,23 @@ std::optional<Nanos> first_time_above(std::span<const PhaseInfo> phases, double 
 RunAnalysis analyze(std::span<const ThreadRecords> records, const Series& series,
                     std::span<const PhaseInfo> phases, std::optional<double> capacity,
                     const RecoveryConfig& recovery, const ValidityConfig& validity) {
+  return analyze_aggregates(aggregate(
+                                records,
+                                [phases](std::int64_t t) {
+                                  for (std::size_t i = 0; i < phases.size(); ++i) {
+                                    if (t < phases[i].end.count()) return i;
+                                  }
+                                  return phases.empty() ? std::size_t{0} : phases.size() - 1;
+                                },
+                                std::max<std::size_t>(phases.size(), 1)),
+                            series, phases, capacity, recovery, validity);
+}
+
+RunAnalysis analyze_aggregates(std::vector<SlotStats> phase_stats, const Series& series,
+                               std::span<const PhaseInfo> phases, std::optional<double> capacity,
+                               const RecoveryConfig& recovery, const ValidityConfig& validity) {
   RunAnalysis a;
-  a.phases = aggregate(
-      records,
-      [phases](std::int64_t t) {
-        for (std::size_t i = 0; i < phases.size(); ++i) {
-          if (t < phases[i].end.count()) return i;
-        }
-        return phases.empty() ? std::size_t{0} : phases.size() - 1;
-      },
-      std::max<std::size_t>(phases.size(), 1));
+  a.phases = std::move(phase_stats);
   for (const SlotStats& p : a.phases) a.total.merge(p);
 
   // The overload: the first run of consecutive overload phases.

@@ -57,6 +57,11 @@ RunAnalysis analyze(std::span<const ThreadRecords> records, const Series& series
                     std::span<const PhaseInfo> phases, std::optional<double> capacity,
                     const RecoveryConfig& recovery, const ValidityConfig& validity);
 
+// The same from aggregates built while the run ran (RunAccumulator): `phase_stats` one per phase.
+RunAnalysis analyze_aggregates(std::vector<SlotStats> phase_stats, const Series& series,
+                               std::span<const PhaseInfo> phases, std::optional<double> capacity,
+                               const RecoveryConfig& recovery, const ValidityConfig& validity);
+
 // The first time the piecewise-linear rate exceeds `capacity`, if it ever does.
 std::optional<Nanos> first_time_above(std::span<const PhaseInfo> phases, double capacity);
 

@@ -39,6 +39,9 @@ class Histogram {
   Nanos max() const { return Nanos{max_}; }
   Nanos mean() const;
   std::size_t kept_bins() const { return bins_.size(); }  // memory kept, in bins
+  // Frees the room the bins grew into: for a histogram that is (nearly) final, as a finished
+  // bucket of a long run's series.
+  void shrink_to_fit() { bins_.shrink_to_fit(); }
 
  private:
   // Grows the kept range to include bins [low, high].

@@ -47,7 +47,7 @@ struct AttemptRecord {
   std::int64_t intended_ns = 0;  // when this attempt was due (the user's arrival for attempt 0)
   std::int64_t dispatch_ns = 0;  // when the generator got to it: dispatch - intended = schedule lag
   std::int64_t sent_ns = -1;     // when the request went on a connection; -1 if never
-  std::int64_t end_ns = 0;       // when the outcome was known
+  std::int64_t end_ns = 0;       // when the outcome was known (-1 while open, when aggregating while running)
   std::uint32_t user = 0;        // index into the same thread's UserRecord array
   std::uint16_t status = 0;      // HTTP status, 0 if none
   Outcome outcome = Outcome::not_sent;
