@@ -305,6 +305,7 @@ struct Server::State {
       if (ec) return;
       const auto now = clock.now();
       for (auto& pool : worker.pools) pool->sweep(now);
+      for (http::ClientSession* session : worker.sessions) session->release_idle_buffers();
       start_maintenance(worker, timer);
     });
   }

@@ -85,6 +85,9 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
   client_address_ = ec ? "unknown" : peer.address().to_string();
   peer_ = policy::IpAddress::parse(client_address_);
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  // wait_for_request reads with a plain read_some once the socket is readable: it must report
+  // would_block rather than block the worker if the readiness was spurious.
+  stream_.socket().non_blocking(true, ec);
   worker_.sessions.insert(this);
   shared_.metrics.client_connections_open().Increment();
 }
@@ -168,17 +171,40 @@ awaitable<void> ClientSession::run() {
 
 awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
-  // A buffer that grew for one large header or a body relay is not kept for the connection's
-  // idle life (10,000 idle keep-alive connections would each hold it); one of the usual
-  // size is, so a steady keep-alive stream reallocates nothing.
+  // A buffer that grew for one large header or a body relay is not kept for the next request;
+  // one of the usual size is, so a steady keep-alive stream reallocates nothing.
   if (buffer_.capacity() > first_read_size) buffer_.shrink_to_fit();
+  if (head_buffer_.capacity() > first_read_size) std::string().swap(head_buffer_);
+  if (body_buffer_.capacity() > first_read_size) std::string().swap(body_buffer_);
+  // Waiting for readiness rather than reading: no buffer is tied to the wait (so
+  // release_idle_buffers can free it), and no read is tried on a socket that cannot have
+  // anything yet (a speculative read fails with EAGAIN there). Once the socket is readable, the
+  // bytes are taken at once, without another trip through the reactor. The session's timer
+  // bounds the wait: it cancels it, and the connection closes silently.
+  arm_header_timer(timeout);
   idle_ = true;
-  stream_.expires_after(timeout);
-  auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+  for (;;) {
+    auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+    if (wait_ec) break;  // idle timeout, drain, or the socket failed
+    beast::error_code ec;
+    const std::size_t n = stream_.socket().read_some(buffer_.prepare(first_read_size), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;  // woken for nothing
+    if (ec) break;  // closed by the client
+    idle_ = false;
+    disarm_header_timer();
+    buffer_.commit(n);
+    co_return true;
+  }
   idle_ = false;
-  if (ec) co_return false;  // closed by the client, idle timeout, or drain
-  buffer_.commit(n);
-  co_return true;
+  disarm_header_timer();
+  co_return false;
+}
+
+void ClientSession::release_idle_buffers() {
+  if (!idle_ || buffer_.size() > 0) return;
+  buffer_.shrink_to_fit();
+  std::string().swap(head_buffer_);
+  std::string().swap(body_buffer_);
 }
 
 awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime,
@@ -216,6 +242,8 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
   downstream.client_watches = &worker_.client_watches;
   downstream.transfer_rate = transfer_rate_of(listener);
+  downstream.head_buffer = &head_buffer_;
+  downstream.body_buffer = &body_buffer_;
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 

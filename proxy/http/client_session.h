@@ -45,6 +45,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Drain: an idle connection closes now, a busy one after its current response, a tunnel
   // after its grace period.
   void drain();
+  // Gives the read and header buffers back to the heap while the connection waits for its next
+  // request (the worker's maintenance tick calls it): 10,000 idle keep-alive connections then
+  // hold no buffers, and a busy one keeps its buffers from request to request.
+  void release_idle_buffers();
 
  private:
   enum class Next { keep_alive, close };
@@ -60,6 +64,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
+  std::string head_buffer_;  // serialised headers to the service and back (head_serializer.h)
+  std::string body_buffer_;  // a small response body read whole (Downstream::body_buffer)
   boost::asio::steady_timer header_timer_;
   Worker& worker_;
   ProxyShared& shared_;

@@ -39,6 +39,12 @@ struct Downstream {
   // The pace a body streamed while the request holds its permit must keep (transfer_watch.h);
   // the default is off.
   policy::TransferRateSettings transfer_rate{};
+  // The connection's buffer for serialised headers (head_serializer.h), reused from request to
+  // request so that laying out a header allocates nothing; null: each use makes its own.
+  std::string* head_buffer = nullptr;
+  // The same for a response body read whole (relay_response): lent to the response and given
+  // back once it is written, so small answers reuse one allocation. Null: each makes its own.
+  std::string* body_buffer = nullptr;
 };
 
 // Tells the client to send its body, the first time the body is needed (levee does not pass

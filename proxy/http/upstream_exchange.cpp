@@ -1,7 +1,9 @@
 #include "proxy/http/upstream_exchange.h"
 
 #include "proxy/http/client_watch.h"
+#include "proxy/http/head_serializer.h"
 #include "proxy/http/header_hygiene.h"
+#include "proxy/http/sized_relay.h"
 #include "proxy/http/transfer_watch.h"
 #include "proxy/http/whole_body.h"
 
@@ -139,25 +141,18 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
   co_return std::pair{beast::error_code{}, false};
 }
 
-// Sends the request header and a body already held in memory (SendOptions::buffered_body).
-awaitable<beast::error_code> send_buffered(beast::tcp_stream& output, bh::request<bh::buffer_body>& request,
-                                           const std::string& body_bytes, std::chrono::nanoseconds timeout) {
-  auto& body = request.body();
-  body.data = body_bytes.empty() ? nullptr : const_cast<char*>(body_bytes.data());  // only read from
-  body.size = body_bytes.size();
-  body.more = false;
-  bh::request_serializer<bh::buffer_body> serializer{request};
-  while (!serializer.is_done()) {
-    output.expires_after(timeout);
-    auto [ec, n] = co_await bh::async_write(output, serializer, use_tuple);
-    if (ec == bh::error::need_buffer) {
-      body.data = nullptr;
-      body.size = 0;
-      continue;
-    }
-    if (ec) co_return ec;
-  }
-  co_return beast::error_code{};
+// The connection's header buffer, or `local` when it has none.
+std::string& head_buffer_of(Downstream& down, std::string& local) {
+  return down.head_buffer ? *down.head_buffer : local;
+}
+
+// Sends the request header and a body already held in memory (SendOptions::buffered_body, or
+// none at all), in one gather write. A chunked request cannot come here: its body is relayed.
+awaitable<beast::error_code> send_whole(beast::tcp_stream& output, const bh::request_header<>& request,
+                                        std::string_view body, std::string& head, std::chrono::nanoseconds timeout) {
+  serialize_head(request, head);
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
+  co_return co_await write_all(output, message, timeout, nullptr);
 }
 
 ExchangeError from_acquire(AcquireError error) {
@@ -205,9 +200,12 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
 
     beast::error_code relay_ec;
     bool input_failed = false;
-    if (options.buffered_body) {
-      relay_ec = co_await send_buffered(upstream, request, *options.buffered_body, upstream_config.response_timeout);
-      result.request_body_bytes = options.buffered_body->size();
+    if (options.buffered_body || (request_parser.is_done() && !request.chunked())) {
+      const std::string_view body = options.buffered_body ? std::string_view(*options.buffered_body) : std::string_view();
+      std::string local_head;
+      relay_ec = co_await send_whole(upstream, request, body, head_buffer_of(down, local_head),
+                                     upstream_config.response_timeout);
+      result.request_body_bytes = body.size();
     } else {
       const auto buffer = relay_buffer_for(!request_parser.is_done());
       bh::request_serializer<bh::buffer_body> request_serializer{request};
@@ -318,7 +316,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   const bool fits = !has_body || (!parser.chunked() && parser.content_length() &&
                                   *parser.content_length() <= buffer_limit && !response.chunked());
   if (fits) {
-    std::string body;
+    std::string body = down.body_buffer ? std::move(*down.body_buffer) : std::string();
     if (has_body) {
       const auto ec = co_await read_whole_body(attempt.connection->stream(), attempt.connection->buffer(), parser,
                                                body, *parser.content_length(), pool.config().response_timeout);
@@ -340,10 +338,33 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
   result.response_started = true;
   const auto buffer = relay_buffer_for(!parser.is_done());
-  bh::response_serializer<bh::buffer_body> serializer{response};
   // The body streams with the permit held: the client must keep up the listener's pace.
   std::optional<TransferWatch> pace;
   if (down.transfer_rate.enabled()) pace.emplace(down.stream.socket(), clock, down.transfer_rate);
+  if (!parser.chunked() && parser.content_length() && !response.chunked()) {
+    std::string local_head;
+    std::string& head = head_buffer_of(down, local_head);
+    serialize_head(response.base(), head);
+    UpstreamConnection& connection = *attempt.connection;
+    const SizedRelayResult relayed = co_await relay_sized_body(
+        connection.stream(), connection.buffer(), down.stream, head, *parser.content_length(), span_of(buffer),
+        pool.config().response_timeout, down.io_timeout, result.response_body_bytes, pace ? &*pace : nullptr);
+    if (relayed.watch_failed) {
+      result.error = ExchangeError::client_too_slow;
+      attempt.abandon();
+      co_return;
+    }
+    if (relayed.error) {
+      result.error = relayed.input_failed ? classify_upstream_read_error(relayed.error) : ExchangeError::client_gone;
+      attempt.abandon();
+      co_return;
+    }
+    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+    attempt.response.reset();
+    result.keep_alive = keep_alive;
+    co_return;
+  }
+  bh::response_serializer<bh::buffer_body> serializer{response};
   auto [relay_ec, input_failed] =
       co_await relay_body(attempt.connection->stream(), attempt.connection->buffer(), parser, down.stream,
                           serializer, span_of(buffer), pool.config().response_timeout, down.io_timeout,
@@ -367,8 +388,15 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
 awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
   result.response_started = true;
-  down.stream.expires_after(down.io_timeout);
-  auto [ec, n] = co_await bh::async_write(down.stream, response, use_tuple);
+  std::string local_head;
+  std::string& head = head_buffer_of(down, local_head);
+  serialize_head(response.base(), head);
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
+  const auto ec = co_await write_all(down.stream, message, down.io_timeout, nullptr);
+  if (down.body_buffer) {  // lent by relay_response: back to the connection for the next answer
+    *down.body_buffer = std::move(response.body());
+    down.body_buffer->clear();
+  }
   if (ec) {
     result.error = ExchangeError::client_gone;
     result.keep_alive = false;

@@ -1,0 +1,56 @@
+#include "proxy/http/head_serializer.h"
+
+#include <boost/beast/http/status.hpp>
+
+#include <array>
+#include <charconv>
+#include <string_view>
+
+namespace levee::http {
+namespace bh = boost::beast::http;
+
+namespace {
+
+std::string_view version_text(unsigned version) { return version == 10 ? "HTTP/1.0" : "HTTP/1.1"; }
+
+void append_fields(const bh::fields& fields, std::string& out) {
+  for (const auto& field : fields) {
+    const std::string_view name = field.name_string();
+    const std::string_view value = field.value();
+    out.append(name).append(": ", 2).append(value).append("\r\n", 2);
+  }
+  out.append("\r\n", 2);
+}
+
+// The service's own phrase, else the standard one (Beast's reason() gives that when none was
+// set). A code without a standard phrase gets an empty one, which HTTP allows, rather than
+// Beast's placeholder "<unknown-status>", which would be levee's invention.
+std::string_view reason_phrase(const bh::response_header<>& header) {
+  const std::string_view reason = header.reason();
+  if (bh::int_to_status(header.result_int()) == bh::status::unknown &&
+      reason == std::string_view(bh::obsolete_reason(bh::status::unknown)))
+    return {};
+  return reason;
+}
+
+}  // namespace
+
+void serialize_head(const bh::request_header<>& header, std::string& out) {
+  out.clear();
+  out.append(header.method_string()).push_back(' ');
+  out.append(header.target()).push_back(' ');
+  out.append(version_text(header.version())).append("\r\n", 2);
+  append_fields(header, out);
+}
+
+void serialize_head(const bh::response_header<>& header, std::string& out) {
+  out.clear();
+  out.append(version_text(header.version())).push_back(' ');
+  std::array<char, 8> digits{};
+  const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), header.result_int());
+  out.append(digits.data(), end).push_back(' ');
+  out.append(reason_phrase(header)).append("\r\n", 2);
+  append_fields(header, out);
+}
+
+}  // namespace levee::http

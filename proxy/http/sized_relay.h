@@ -1,0 +1,109 @@
+#pragma once
+// The fast way for a message whose body length is known (Content-Length, no chunked framing on
+// either side): its header, already laid out in one buffer (head_serializer.h), goes out in the
+// same gather write as the first body bytes, and the rest of the body moves as plain bytes from
+// one socket to the other through the relay buffer, each read as large as what is left and the
+// buffer allow. No parser or serializer sits in the body's way: there is no framing to decode
+// or re-encode, only a count.
+//
+// Used for responses streamed to the client (larger than the buffering limit). Chunked and
+// close-delimited bodies keep going through Beast's parser and serializer (relay_body in
+// upstream_exchange.cpp), which re-frame them.
+
+#include "proxy/http/transfer_watch.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace levee::http {
+
+struct SizedRelayResult {
+  boost::beast::error_code error;
+  bool input_failed = false;  // the error is the service's side (else the client's)
+  bool watch_failed = false;  // the client fell below the transfer rate (the watch says which rule)
+};
+
+// Writes all of `buffers` to `output` one system call at a time, each reported to `watch` (a
+// slow client's progress is seen within a write, not only when all of it is done).
+template <class Stream, class Buffers>
+boost::asio::awaitable<boost::beast::error_code> write_watched(Stream& output, const Buffers& buffers,
+                                                               std::chrono::nanoseconds timeout, TransferWatch& watch) {
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  boost::beast::buffers_suffix<Buffers> rest(buffers);
+  while (boost::asio::buffer_size(rest) > 0) {
+    output.expires_after(timeout);
+    auto [ec, n] = co_await output.async_write_some(rest, use_tuple);
+    if (watch.completed(n) != policy::TransferVerdict::ok) co_return boost::asio::error::timed_out;
+    if (ec) co_return ec;
+    rest.consume(n);
+  }
+  co_return boost::beast::error_code{};
+}
+
+// Writes all of `buffers`: whole, or watched when there is a watch.
+template <class Stream, class Buffers>
+boost::asio::awaitable<boost::beast::error_code> write_all(Stream& output, const Buffers& buffers,
+                                                           std::chrono::nanoseconds timeout, TransferWatch* watch) {
+  if (watch) co_return co_await write_watched(output, buffers, timeout, *watch);
+  output.expires_after(timeout);
+  auto [ec, n] = co_await boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_return ec;
+}
+
+// Relays `head` and then `length` body bytes: first those already read past the header into
+// `input_buffer` (consumed here), then the rest read from `input`. Bytes the input sent beyond
+// `length` stay in `input_buffer` (the caller must not pool a connection that has any).
+// `bytes` counts the body bytes read. A watch is paused while the relay waits on the input.
+template <class InStream, class OutStream>
+boost::asio::awaitable<SizedRelayResult> relay_sized_body(
+    InStream& input, boost::beast::flat_buffer& input_buffer, OutStream& output, const std::string& head,
+    std::uint64_t length, std::span<char> buffer, std::chrono::nanoseconds input_timeout,
+    std::chrono::nanoseconds output_timeout, std::uint64_t& bytes, TransferWatch* watch) {
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  SizedRelayResult result;
+  const auto fail_output = [&](const boost::beast::error_code& ec) {
+    result.error = ec;
+    result.watch_failed = watch && watch->verdict() != policy::TransferVerdict::ok;
+    return result;
+  };
+  // The header and what came with it, in one write.
+  const std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(input_buffer.size(), length));
+  const std::array<boost::asio::const_buffer, 2> opening{
+      boost::asio::buffer(head), boost::asio::buffer(input_buffer.data().data(), first)};
+  bytes += first;
+  if (auto ec = co_await write_all(output, opening, output_timeout, watch)) co_return fail_output(ec);
+  input_buffer.consume(first);
+  std::uint64_t left = length - first;
+  while (left > 0) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+    input.expires_after(input_timeout);
+    if (watch) watch->pause();  // waiting on the service, not the client
+    auto [ec, n] = co_await input.async_read_some(boost::asio::buffer(buffer.data(), want), use_tuple);
+    if (watch) watch->resume();
+    if (ec) {  // the service closed or failed before the whole body came (eof included)
+      result.error = ec;
+      result.input_failed = true;
+      co_return result;
+    }
+    bytes += n;
+    left -= n;
+    if (auto write_ec = co_await write_all(output, boost::asio::buffer(buffer.data(), n), output_timeout, watch))
+      co_return fail_output(write_ec);
+  }
+  co_return result;
+}
+
+}  // namespace levee::http
