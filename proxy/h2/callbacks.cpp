@@ -21,6 +21,8 @@ int Callbacks::on_begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd, void
   ServerConnection& c = connection(user_data);
   if (hd->type == NGHTTP2_HEADERS) c.on_signal(H2Signal::header_block_begin, hd->length);
   if (hd->type == NGHTTP2_CONTINUATION) c.on_signal(H2Signal::continuation, hd->length);
+  // Counted here: with RFC 7540 priorities off, nghttp2 drops PRIORITY frames unannounced.
+  if (hd->type == NGHTTP2_PRIORITY) c.on_signal(H2Signal::priority);
   return 0;
 }
 
@@ -95,9 +97,6 @@ int Callbacks::on_frame_recv(nghttp2_session* session, const nghttp2_frame* fram
       break;
     case NGHTTP2_PING:
       if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) c.on_signal(H2Signal::ping);
-      break;
-    case NGHTTP2_PRIORITY:
-      c.on_signal(H2Signal::priority);
       break;
     case NGHTTP2_WINDOW_UPDATE:
       c.on_signal(H2Signal::window_update);

@@ -113,9 +113,18 @@ void ServerConnection::on_signal(policy::H2Signal signal, std::uint64_t bytes) {
 void ServerConnection::close_for(std::uint32_t code) {
   if (closing_) return;
   closing_ = true;
+  goaway_code_ = code;
   // GOAWAY naming the last stream levee processed; nghttp2 closes every stream and the session
   // once it is written.
   nghttp2_session_terminate_session(session_, code);
+}
+
+void ServerConnection::release_streams_if_closing() {
+  if (!closing_ || streams_.empty()) return;
+  for (const auto& [id, stream] : streams_) {
+    if (stream->announced) push(StreamClosed{id, *goaway_code_});
+  }
+  streams_.clear();
 }
 
 void ServerConnection::feed(std::string_view bytes, policy::TimePoint now) {
@@ -133,6 +142,7 @@ void ServerConnection::feed(std::span<const std::uint8_t> bytes, policy::TimePoi
     }
     bytes = bytes.subspan(slice.size());
   }
+  release_streams_if_closing();
 }
 
 std::span<const std::uint8_t> ServerConnection::pending_output(policy::TimePoint now) {
@@ -143,6 +153,7 @@ std::span<const std::uint8_t> ServerConnection::pending_output(policy::TimePoint
     if (n <= 0) break;  // nothing more, or a fatal error (should_close() then says so)
     output_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
   }
+  release_streams_if_closing();
   return {reinterpret_cast<const std::uint8_t*>(output_.data()) + output_offset_, output_.size() - output_offset_};
 }
 

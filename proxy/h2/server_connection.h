@@ -115,6 +115,9 @@ class ServerConnection {
   // The guard named a rule: GOAWAY ENHANCE_YOUR_CALM, and stop reading.
   void on_signal(policy::H2Signal signal, std::uint64_t bytes = 0);
   void close_for(std::uint32_t code);
+  // Once closing, no stream will be answered: their state is dropped (and the caller told with
+  // StreamClosed). Called outside nghttp2's callbacks, which may hold a Stream&.
+  void release_streams_if_closing();
   // A complete request header block: checks it, then StreamOpened or a refusal.
   void on_request_headers(Stream& stream, bool end_stream);
   // The stream's request is refused with a local answer (431); its body is not wanted.
@@ -130,6 +133,7 @@ class ServerConnection {
   std::string output_;
   std::size_t output_offset_ = 0;
   bool closing_ = false;  // stop reading: a fatal protocol error or abuse
+  std::optional<std::uint32_t> goaway_code_;  // why, once closing_
   std::optional<std::uint32_t> goaway_sent_;
 };
 
