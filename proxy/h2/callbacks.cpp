@@ -47,8 +47,9 @@ int Callbacks::on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, vo
 
 // One decoded field. nghttp2 has checked it (RFC 9113 8.2: lower case, no connection-specific
 // fields, te: trailers only, pseudo-headers valid and first); levee counts the list's size.
-int Callbacks::on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name, std::size_t name_length,
-                     const std::uint8_t* value, std::size_t value_length, std::uint8_t, void* user_data) {
+int Callbacks::on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
+                         std::size_t name_length, const std::uint8_t* value, std::size_t value_length, std::uint8_t,
+                         void* user_data) {
   ServerConnection& c = connection(user_data);
   ServerConnection::Stream* stream = c.find(frame->hd.stream_id);
   if (stream == nullptr || stream->refused || stream->header_too_large) return 0;
@@ -112,8 +113,8 @@ int Callbacks::on_frame_recv(nghttp2_session* session, const nghttp2_frame* fram
 
 // Request body bytes: to the caller, who hands them back to reopen the window; a refused
 // stream's (or an unknown one's) are dropped and their window reopened at once.
-int Callbacks::on_data_chunk_recv(nghttp2_session* session, std::uint8_t, std::int32_t id, const std::uint8_t* data,
-                              std::size_t length, void* user_data) {
+int Callbacks::on_data_chunk_recv(nghttp2_session* session, std::uint8_t, std::int32_t id,
+                                  const std::uint8_t* data, std::size_t length, void* user_data) {
   ServerConnection& c = connection(user_data);
   ServerConnection::Stream* stream = c.find(id);
   if (stream == nullptr || !stream->announced || stream->refused || c.closing_) {

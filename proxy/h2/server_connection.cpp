@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <stdexcept>
+#include <new>
 #include <utility>
 
 #include <nghttp2/nghttp2.h>

@@ -153,6 +153,28 @@ TEST_F(Attack, AHeaderBlockOverTheByteCapIsStoppedBeforeItEnds) {
   expect_calm(H2Abuse::header_block_too_large);
 }
 
+TEST_F(Attack, AnHpackBombIsAnswered431WithoutHoldingItsFields) {
+  // One 4 KiB field put in the dynamic table, then referenced 2000 times at one byte each:
+  // 8 MB of header list from a 6 KiB block. levee counts it, keeps none of it, answers 431.
+  std::string block = header_block(request());
+  block += '\x40';  // literal with incremental indexing, new name
+  block += std::string(1, '\x06') + "x-bomb";
+  block += std::string("\x7f\x81\x1e", 3) + std::string(4000, 'b');  // length 127 + 3841 = 3968
+  block.resize(block.size() - 32);  // make the value exactly 3968 bytes
+  block += std::string(2000, '\xbe');  // indexed: the first dynamic table entry (62)
+  send(frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, block));
+  EXPECT_EQ(server->abuse(), std::nullopt);
+  EXPECT_NE(output.find("request header fields too large"), std::string::npos);
+  EXPECT_LT(server->held_bytes(), 1024u);
+}
+
+TEST_F(Attack, NotAnHttp2ClientIsToldSoAndClosed) {
+  server = std::make_unique<ServerConnection>(settings, clock.now());
+  send("GET / HTTP/1.1\r\nHost: example.test\r\n\r\n");
+  EXPECT_EQ(goaway_code(output), error_code::protocol_error);
+  EXPECT_TRUE(server->should_close());
+}
+
 TEST_F(Attack, SettingsFlood) {
   std::string attack;
   for (int i = 0; i < 1000; ++i) attack += frame(NGHTTP2_SETTINGS, 0, 0, "");
