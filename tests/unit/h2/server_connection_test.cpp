@@ -101,6 +101,38 @@ TEST_F(ConnectionTest, AResponseBodyIsPushedAsItArrivesFromTheService) {
   EXPECT_FALSE(server->send_body(id, "late", false));  // the stream is gone
 }
 
+TEST_F(ConnectionTest, ABodyLargerThanTheClientsWindowWaitsForItsWindowUpdates) {
+  const nghttp2_settings_entry small_window{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 16 * 1024};
+  nghttp2_submit_settings(client.session(), NGHTTP2_FLAG_NONE, &small_window, 1);
+  const std::int32_t id = client.request(get());
+  run();
+  ASSERT_TRUE(server->submit_response(id, 200, {}, false));
+  const std::string body(200 * 1024, 'w');
+  ASSERT_TRUE(server->send_body(id, body, true));
+  // One write without the client's window updates: no more than its 16 KiB window goes out.
+  const auto first = server->pending_output(clock.now());
+  EXPECT_LE(first.size(), 17u * 1024u);
+  EXPECT_GE(server->queued_response_bytes(id), body.size() - 16 * 1024);
+  // With them (nghttp2's client acknowledges as it reads), the whole body arrives.
+  run();
+  EXPECT_EQ(client.stream(id).body, body);
+  EXPECT_TRUE(client.stream(id).closed);
+}
+
+TEST_F(ConnectionTest, AnswersOutOfOrderAreRefused) {
+  const std::int32_t id = client.request(get());
+  run();
+  EXPECT_FALSE(server->send_body(id, "body before header", false));
+  EXPECT_FALSE(server->submit_trailers(id, {{"grpc-status", "0"}}));
+  EXPECT_FALSE(server->submit_response(id + 2, 200, {}, true));  // no such stream
+  ASSERT_TRUE(server->submit_response(id, 200, {}, false));
+  EXPECT_FALSE(server->submit_response(id, 200, {}, false));  // one header per response
+  ASSERT_TRUE(server->send_body(id, "done", true));
+  EXPECT_FALSE(server->send_body(id, "more", false));  // the body has ended
+  run();
+  EXPECT_EQ(client.stream(id).body, "done");
+}
+
 TEST_F(ConnectionTest, TrailersEndTheResponseAfterItsBody) {
   const std::int32_t id = client.request(post("/pkg.Service/Call"), std::string("\0\0\0\0\0", 5));
   run();
