@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/h2/settings.h"
 #include "proxy/policy/address_set.h"
 #include "proxy/policy/priority.h"
 #include "proxy/policy/retry_rules.h"
@@ -43,6 +44,17 @@ struct ServerConfig {
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 
+// HTTP/2 on the listener (YAML `listener.http2`); the protocol and abuse settings live with
+// the connection that reads them (proxy/h2/settings.h). Parsed and validated; the listener does
+// not speak HTTP/2 yet (docs/http2.md), hence off by default.
+struct Http2Config {
+  bool enabled = false;                                  // HTTP/2 on this listener (ALPN h2 with TLS)
+  bool h2c = false;                                      // cleartext HTTP/2 by prior knowledge
+  h2::Http2Settings settings;
+
+  friend bool operator==(const Http2Config&, const Http2Config&) = default;
+};
+
 struct ListenerConfig {
   Endpoint address{"0.0.0.0", 8080};
   std::uint64_t max_connections = 10000;                 // beyond this, accept and answer 503
@@ -70,6 +82,7 @@ struct ListenerConfig {
   Duration transfer_rate_window = std::chrono::seconds(5);
   Duration transfer_rate_grace = std::chrono::seconds(5);
   Duration max_transfer_time = Duration::zero();
+  Http2Config http2;
 
   friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };

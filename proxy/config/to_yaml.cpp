@@ -52,6 +52,32 @@ void write_budget(Writer& w, const policy::RetryBudgetSettings& budget) {
   w.integer("max_concurrent", budget.max_concurrent);
 }
 
+void write_http2(Writer& w, const Http2Config& http2) {
+  const h2::Http2Settings& s = http2.settings;
+  w.begin("http2");
+  w.boolean("enabled", http2.enabled);
+  w.boolean("h2c", http2.h2c);
+  w.integer("max_concurrent_streams", s.max_concurrent_streams);
+  w.size("initial_window_size", s.initial_window_size);
+  w.size("connection_window_size", s.connection_window_size);
+  w.size("max_header_list_size", s.max_header_list_size);
+  const policy::H2AbuseSettings& a = s.abuse;
+  w.begin("abuse");
+  w.duration("window", a.window);
+  w.integer("max_resets_per_window", a.max_resets_per_window);
+  w.number("max_reset_ratio", a.max_reset_ratio);
+  w.integer("reset_ratio_min_streams", a.reset_ratio_min_streams);
+  w.integer("max_settings_per_window", a.max_settings_per_window);
+  w.integer("max_pings_per_window", a.max_pings_per_window);
+  w.integer("max_priority_per_window", a.max_priority_per_window);
+  w.integer("max_empty_data_per_window", a.max_empty_data_per_window);
+  w.integer("max_window_updates_per_window", a.max_window_updates_per_window);
+  w.integer("max_continuations", a.max_continuations);
+  w.size("max_header_block_bytes", a.max_header_block_bytes);
+  w.end();
+  w.end();
+}
+
 void write_fairness(Writer& w, const policy::FairnessSettings& fairness) {
   w.begin("fairness");
   w.begin_list("key");
@@ -204,6 +230,7 @@ std::string to_yaml(const Config& config) {
   w.duration("transfer_rate_window", listener.transfer_rate_window);
   w.duration("transfer_rate_grace", listener.transfer_rate_grace);
   w.duration("max_transfer_time", listener.max_transfer_time);
+  write_http2(w, listener.http2);
   w.end();
 
   w.begin("admin");

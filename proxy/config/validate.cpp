@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "proxy/config/admission_sections.h"
+#include "proxy/config/http2_section.h"
 #include "proxy/config/suggest.h"
 #include "proxy/config/trust_sections.h"
 
@@ -108,6 +109,7 @@ void finalize(Config& config, ReadContext& context) {
   check_route_upstreams(config, context);
   check_unreachable_routes(config, context);
   finalize_admission(config, context);
+  finalize_http2(config, context);
   finalize_trust(config, context);
   finalize_admin_token(config, context);
 }

@@ -30,6 +30,25 @@ listener:
   transfer_rate_window: 3s
   transfer_rate_grace: 0s
   max_transfer_time: 10m
+  http2:
+    enabled: true
+    h2c: true
+    max_concurrent_streams: 250
+    initial_window_size: 256KiB
+    connection_window_size: 4MiB
+    max_header_list_size: 32KiB
+    abuse:
+      window: 2s
+      max_resets_per_window: 50
+      max_reset_ratio: 0.25
+      reset_ratio_min_streams: 400
+      max_settings_per_window: 10
+      max_pings_per_window: 5
+      max_priority_per_window: 100
+      max_empty_data_per_window: 40
+      max_window_updates_per_window: 300
+      max_continuations: 4
+      max_header_block_bytes: 48KiB
 admin:
   enabled: false
   address: "[::1]:9902"
