@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <string_view>
 
 namespace levee::http {
@@ -13,13 +14,25 @@ namespace {
 
 std::string_view version_text(unsigned version) { return version == 10 ? "HTTP/1.0" : "HTTP/1.1"; }
 
+// Sized first, then filled with plain copies: one capacity check for the whole header rather
+// than four per field.
 void append_fields(const bh::fields& fields, std::string& out) {
+  std::size_t size = out.size() + 2;
+  for (const auto& field : fields) size += field.name_string().size() + field.value().size() + 4;
+  std::size_t at = out.size();
+  out.resize(size);
+  char* data = out.data();
+  const auto put = [&](std::string_view text) {
+    std::memcpy(data + at, text.data(), text.size());
+    at += text.size();
+  };
   for (const auto& field : fields) {
-    const std::string_view name = field.name_string();
-    const std::string_view value = field.value();
-    out.append(name).append(": ", 2).append(value).append("\r\n", 2);
+    put(field.name_string());
+    put(": ");
+    put(field.value());
+    put("\r\n");
   }
-  out.append("\r\n", 2);
+  put("\r\n");
 }
 
 // The service's own phrase, else the standard one (Beast's reason() gives that when none was

@@ -19,10 +19,24 @@ constexpr std::string_view x_forwarded_proto = "X-Forwarded-Proto";
 constexpr std::array<std::string_view, 5> claims_about_the_client{
     "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix"};
 
-template <class Fields>
-std::size_t count_fields(const Fields& fields, bh::field name) {
-  const auto [first, last] = fields.equal_range(name);
-  return static_cast<std::size_t>(std::distance(first, last));
+// How often the fields that decide framing and routing occur, counted in one walk.
+struct FramingCounts {
+  std::size_t hosts = 0;
+  std::size_t content_lengths = 0;
+  std::size_t transfer_encodings = 0;
+};
+
+FramingCounts count_framing(const RequestHeader& request) {
+  FramingCounts counts;
+  for (const auto& field : request) {
+    switch (field.name()) {
+      case bh::field::host: ++counts.hosts; break;
+      case bh::field::content_length: ++counts.content_lengths; break;
+      case bh::field::transfer_encoding: ++counts.transfer_encodings; break;
+      default: break;
+    }
+  }
+  return counts;
 }
 
 // Which of the fields levee rewrites a header carries, found in one walk over its fields. A
@@ -98,16 +112,25 @@ void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header, const Present& 
       continue;
     header.erase(name);
   }
-  static constexpr std::array hop_by_hop{
-      bh::field::connection, bh::field::keep_alive, bh::field::proxy_connection,
-      bh::field::proxy_authorization, bh::field::proxy_authenticate, bh::field::te,
-      bh::field::trailer, bh::field::upgrade};
-  for (const auto field : hop_by_hop) header.erase(field);
+  // One walk erasing by position, not a lookup per name.
+  for (auto it = header.begin(); it != header.end();) {
+    switch (it->name()) {
+      case bh::field::connection:
+      case bh::field::keep_alive:
+      case bh::field::proxy_connection:
+      case bh::field::proxy_authorization:
+      case bh::field::proxy_authenticate:
+      case bh::field::te:
+      case bh::field::trailer:
+      case bh::field::upgrade: it = header.erase(it); break;
+      default: ++it;
+    }
+  }
 }
 
-std::optional<RequestProblem> check_framing(const RequestHeader& request) {
-  const std::size_t content_lengths = count_fields(request, bh::field::content_length);
-  const std::size_t transfer_encodings = count_fields(request, bh::field::transfer_encoding);
+std::optional<RequestProblem> check_framing(const RequestHeader& request, const FramingCounts& counts) {
+  const std::size_t content_lengths = counts.content_lengths;
+  const std::size_t transfer_encodings = counts.transfer_encodings;
   if (content_lengths > 1) return RequestProblem{bh::status::bad_request, "duplicate Content-Length"};
   // Beast accepts "3, 3" (equal values in a list) and would forward the list as it came; a
   // service that reads it differently frames the body differently. RFC 9110 8.6 allows refusing.
@@ -177,15 +200,14 @@ std::optional<RequestProblem> check_request(RequestHeader& request) {
     return RequestProblem{bh::status::http_version_not_supported, "unsupported HTTP version"};
   if (request.method() == bh::verb::connect)
     return RequestProblem{bh::status::method_not_allowed, "CONNECT is not supported"};
-  const std::size_t hosts = count_fields(request, bh::field::host);
-  if (hosts > 1 || (hosts == 0 && request.version() == 11))
+  const FramingCounts counts = count_framing(request);
+  if (counts.hosts > 1 || (counts.hosts == 0 && request.version() == 11))
     return RequestProblem{bh::status::bad_request, "an HTTP/1.1 request needs exactly one Host"};
-  if (auto problem = check_framing(request)) return problem;
+  if (auto problem = check_framing(request, counts)) return problem;
   // "Chunked" or "chunked<TAB>" are legal, but a careless service may only know the lower-case
   // spelling and read no body: the chunks would then become the next request on the pooled
   // connection. levee re-encodes the body anyway, so it forwards the canonical spelling.
-  if (request.find(bh::field::transfer_encoding) != request.end())
-    request.set(bh::field::transfer_encoding, "chunked");
+  if (counts.transfer_encodings > 0) request.set(bh::field::transfer_encoding, "chunked");
   if (auto problem = to_origin_form(request)) return problem;
   return normalize_path(request);
 }

@@ -200,7 +200,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
 
     beast::error_code relay_ec;
     bool input_failed = false;
-    if (options.buffered_body || (request_parser.is_done() && !request.chunked())) {
+    if (options.buffered_body || (request_parser.is_done() && !request_parser.chunked())) {
       const std::string_view body = options.buffered_body ? std::string_view(*options.buffered_body) : std::string_view();
       std::string local_head;
       relay_ec = co_await send_whole(upstream, request, body, head_buffer_of(down, local_head),
@@ -313,8 +313,10 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
   result.status = status;
 
-  const bool fits = !has_body || (!parser.chunked() && parser.content_length() &&
-                                  *parser.content_length() <= buffer_limit && !response.chunked());
+  // A known length is never re-framed (only a close-delimited body is made chunked), so the
+  // parser's framing is the response's; asking the message would be a field lookup.
+  const bool sized = !parser.chunked() && parser.content_length().has_value();
+  const bool fits = !has_body || (sized && *parser.content_length() <= buffer_limit);
   if (fits) {
     std::string body = down.body_buffer ? std::move(*down.body_buffer) : std::string();
     if (has_body) {
@@ -341,7 +343,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   // The body streams with the permit held: the client must keep up the listener's pace.
   std::optional<TransferWatch> pace;
   if (down.transfer_rate.enabled()) pace.emplace(down.stream.socket(), clock, down.transfer_rate);
-  if (!parser.chunked() && parser.content_length() && !response.chunked()) {
+  if (sized) {
     std::string local_head;
     std::string& head = head_buffer_of(down, local_head);
     serialize_head(response.base(), head);
