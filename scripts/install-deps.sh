@@ -16,7 +16,7 @@ packages=(
 )
 for flag in "$@"; do
   case "$flag" in
-    --bench) packages+=(wrk nginx-light haproxy procps) ;;
+    --bench) packages+=(wrk nginx-light haproxy procps valgrind) ;;
     # libclang-rt-dev holds libFuzzer and the sanitizer runtimes; clang only recommends it.
     --fuzz) packages+=(clang libclang-rt-dev) ;;
     *) echo "install-deps: unknown flag $flag (expected --bench or --fuzz)" >&2; exit 2 ;;

@@ -25,6 +25,9 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t first_read_size = 4096;
+// The largest body buffer a busy connection keeps between requests (the default
+// listener.max_buffered_response_body).
+constexpr std::size_t kept_body_buffer = 64 * 1024;
 // The most one read adds to the client buffer (Beast's own choice for its read operations).
 constexpr std::size_t read_chunk = 65536;
 
@@ -175,7 +178,9 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
   // one of the usual size is, so a steady keep-alive stream reallocates nothing.
   if (buffer_.capacity() > first_read_size) buffer_.shrink_to_fit();
   if (head_buffer_.capacity() > first_read_size) std::string().swap(head_buffer_);
-  if (body_buffer_.capacity() > first_read_size) std::string().swap(body_buffer_);
+  // A small answer's body buffer is kept while the connection is busy (release_idle_buffers
+  // frees it once idle): answers of one size then reuse it without zeroing or reallocating.
+  if (body_buffer_.capacity() > kept_body_buffer) std::string().swap(body_buffer_);
   // Waiting for readiness rather than reading: no buffer is tied to the wait (so
   // release_idle_buffers can free it), and no read is tried on a socket that cannot have
   // anything yet (a speculative read fails with EAGAIN there). Once the socket is readable, the

@@ -320,8 +320,8 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   if (fits) {
     std::string body = down.body_buffer ? std::move(*down.body_buffer) : std::string();
     if (has_body) {
-      const auto ec = co_await read_whole_body(attempt.connection->stream(), attempt.connection->buffer(), parser,
-                                               body, *parser.content_length(), pool.config().response_timeout);
+      const auto ec = co_await read_sized_body(attempt.connection->stream(), attempt.connection->buffer(), body,
+                                               *parser.content_length(), pool.config().response_timeout);
       result.response_body_bytes = body.size();
       if (ec) {
         // Nothing went to the client yet: it can still get a clean 502/504.
@@ -329,6 +329,8 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
         attempt.abandon();
         co_return;
       }
+    } else {
+      body.clear();  // the lent buffer still holds the last answer
     }
     pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
     attempt.buffered.emplace(std::move(response.base()));
@@ -395,10 +397,9 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
   serialize_head(response.base(), head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
   const auto ec = co_await write_all(down.stream, message, down.io_timeout, nullptr);
-  if (down.body_buffer) {  // lent by relay_response: back to the connection for the next answer
-    *down.body_buffer = std::move(response.body());
-    down.body_buffer->clear();
-  }
+  // Lent by relay_response: back to the connection for the next answer, its size kept, so an
+  // answer no larger than this one is read into it without zeroing it first.
+  if (down.body_buffer) *down.body_buffer = std::move(response.body());
   if (ec) {
     result.error = ExchangeError::client_gone;
     result.keep_alive = false;

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# bench/overhead/instructions.sh: user-space instructions per proxied request, levee next to
+# HAProxy, counted by valgrind's callgrind. On a shared or noisy machine, req/s and CPU time
+# swing by 30% from one run to the next; an instruction count does not (it moves by well under
+# 1%), so this is the figure to compare two builds by, one change at a time. It leaves out
+# the kernel's share (the system calls, about half of a proxy's CPU on loopback: see
+# `strace -c` in README.md) and what the instructions cost in cycles.
+#
+# Each proxy runs alone under callgrind in front of the bench nginx (one thread, the configs of
+# run.sh), is warmed up, then wrk (1 thread, 10 keep-alive connections) drives it for
+# --duration seconds between a zero and a dump of the counters.
+#
+#   bench/overhead/instructions.sh [--build-dir build/release] [--levee BIN] [--duration 4]
+#                                  [--response-size BYTES] [--only levee|haproxy] [--keep DIR]
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build_dir=build/release
+levee_bin=
+duration=4
+response_size=0
+only=
+keep=
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build-dir) build_dir=$2; shift 2 ;;
+    --levee) levee_bin=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --response-size) response_size=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "instructions.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+for tool in valgrind callgrind_control wrk nginx haproxy curl python3; do
+  command -v "$tool" >/dev/null || { echo "instructions.sh: $tool not found (scripts/install-deps.sh --bench)" >&2; exit 1; }
+done
+[[ $build_dir = /* ]] || build_dir="$repo/$build_dir"
+levee_bin=${levee_bin:-$build_dir/proxy/levee}
+[[ -x $levee_bin ]] || { echo "instructions.sh: no levee binary at $levee_bin" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/levee-instructions.XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n $keep ]]; then mkdir -p "$keep" && cp "$work"/callgrind.* "$keep"/ 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+read -r nginx_port levee_port admin_port haproxy_port < <(python3 - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+PY
+)
+admission='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}'
+render() {
+  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|1|g" -e "s|@NGINX_PORT@|$nginx_port|g" -e "s|@LEVEE_PORT@|$levee_port|g" \
+      -e "s|@ADMIN_PORT@|$admin_port|g" -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission|g" "$1" >"$2"
+}
+chmod 755 "$work"; mkdir -p "$work/www"
+path=/
+if (( response_size > 0 )); then head -c "$response_size" /dev/urandom >"$work/www/payload"; path=/payload; fi
+render "$here/nginx.conf.in" "$work/nginx.conf"
+render "$here/haproxy.cfg.in" "$work/haproxy.cfg"
+render "$here/levee.yaml.in" "$work/levee.yaml"
+nginx -p "$work" -c "$work/nginx.conf" -e "$work/nginx-error.log" >"$work/nginx.log" 2>&1 &
+pids+=($!)
+
+wait_for() {  # wait_for URL: up to 30 s (valgrind starts slowly)
+  for _ in $(seq 150); do curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0; sleep 0.2; done
+  echo "instructions.sh: $1 did not answer" >&2; return 1
+}
+wait_for "http://127.0.0.1:$nginx_port/"
+
+# measure NAME URL COMMAND...: instructions per request of COMMAND's process under callgrind.
+measure() {
+  local name=$1 url=$2; shift 2
+  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$name.%p" "$@" >"$work/$name.log" 2>&1 &
+  local pid=$!
+  wait_for "$url"
+  wrk -t1 -c10 -d1s "$url" >/dev/null  # warm-up: pools, caches, first allocations
+  callgrind_control -z "$pid" >/dev/null
+  wrk -t1 -c10 -d"${duration}s" "$url" >"$work/wrk.$name.txt"
+  callgrind_control -d "$pid" >/dev/null
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  local requests instructions
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk.$name.txt")
+  instructions=$(awk '/^(summary|totals):/ {print $2}' "$work"/callgrind."$name".*.1 | tail -1)
+  echo "$name $requests $instructions"
+}
+
+results=()
+if [[ -z $only || $only == levee ]]; then
+  results+=("$(measure levee "http://127.0.0.1:$levee_port$path" "$levee_bin" --config "$work/levee.yaml")")
+fi
+if [[ -z $only || $only == haproxy ]]; then
+  results+=("$(measure haproxy "http://127.0.0.1:$haproxy_port$path" haproxy -db -f "$work/haproxy.cfg")")
+fi
+
+printf '%s\n' "${results[@]}" | awk -v size="${response_size}" '
+  { per[$1] = $3 / $2; printf "%-8s %8d requests  %12.0f instructions/request (user space)\n", $1, $2, per[$1] }
+  END { if (("levee" in per) && ("haproxy" in per))
+          printf "levee/HAProxy: %.2fx (response %s bytes)\n", per["levee"] / per["haproxy"], size ? size : 43 }'
