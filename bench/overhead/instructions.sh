@@ -11,7 +11,8 @@
 # --duration seconds between a zero and a dump of the counters.
 #
 #   bench/overhead/instructions.sh [--build-dir build/release] [--levee BIN] [--duration 4]
-#                                  [--response-size BYTES] [--only levee|haproxy] [--keep DIR]
+#                                  [--response-size BYTES] [--request-body BYTES]
+#                                  [--only levee|haproxy] [--keep DIR]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +21,7 @@ build_dir=build/release
 levee_bin=
 duration=4
 response_size=0
+request_body=0
 only=
 keep=
 while [[ $# -gt 0 ]]; do
@@ -28,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --levee) levee_bin=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --response-size) response_size=$2; shift 2 ;;
+    --request-body) request_body=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -67,6 +70,11 @@ render() {
 chmod 755 "$work"; mkdir -p "$work/www"
 path=/
 if (( response_size > 0 )); then head -c "$response_size" /dev/urandom >"$work/www/payload"; path=/payload; fi
+wrk_args=()
+if (( request_body > 0 )); then
+  printf 'wrk.method = "POST"\nwrk.body = string.rep("x", %d)\n' "$request_body" >"$work/post.lua"
+  wrk_args=(-s "$work/post.lua")
+fi
 render "$here/nginx.conf.in" "$work/nginx.conf"
 render "$here/haproxy.cfg.in" "$work/haproxy.cfg"
 render "$here/levee.yaml.in" "$work/levee.yaml"
@@ -85,9 +93,9 @@ measure() {
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$name.%p" "$@" >"$work/$name.log" 2>&1 &
   local pid=$!
   wait_for "$url"
-  wrk -t1 -c10 -d1s "$url" >/dev/null  # warm-up: pools, caches, first allocations
+  wrk -t1 -c10 -d1s "${wrk_args[@]}" "$url" >/dev/null  # warm-up: pools, caches, first allocations
   callgrind_control -z "$pid" >/dev/null
-  wrk -t1 -c10 -d"${duration}s" "$url" >"$work/wrk.$name.txt"
+  wrk -t1 -c10 -d"${duration}s" "${wrk_args[@]}" "$url" >"$work/wrk.$name.txt"
   callgrind_control -d "$pid" >/dev/null
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   local requests instructions
@@ -104,7 +112,8 @@ if [[ -z $only || $only == haproxy ]]; then
   results+=("$(measure haproxy "http://127.0.0.1:$haproxy_port$path" haproxy -db -f "$work/haproxy.cfg")")
 fi
 
-printf '%s\n' "${results[@]}" | awk -v size="${response_size}" '
+printf '%s\n' "${results[@]}" | awk -v size="${response_size}" -v post="${request_body}" '
   { per[$1] = $3 / $2; printf "%-8s %8d requests  %12.0f instructions/request (user space)\n", $1, $2, per[$1] }
   END { if (("levee" in per) && ("haproxy" in per))
-          printf "levee/HAProxy: %.2fx (response %s bytes)\n", per["levee"] / per["haproxy"], size ? size : 43 }'
+          printf "levee/HAProxy: %.2fx (response %s bytes%s)\n", per["levee"] / per["haproxy"], size ? size : 43,
+                 post ? ", request body " post " bytes" : "" }'

@@ -181,6 +181,7 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
   // A small answer's body buffer is kept while the connection is busy (release_idle_buffers
   // frees it once idle): answers of one size then reuse it without zeroing or reallocating.
   if (body_buffer_.capacity() > kept_body_buffer) std::string().swap(body_buffer_);
+  if (request_body_buffer_.capacity() > kept_body_buffer) std::string().swap(request_body_buffer_);
   // Waiting for readiness rather than reading: no buffer is tied to the wait (so
   // release_idle_buffers can free it), and no read is tried on a socket that cannot have
   // anything yet (a speculative read fails with EAGAIN there). Once the socket is readable, the
@@ -210,6 +211,7 @@ void ClientSession::release_idle_buffers() {
   buffer_.shrink_to_fit();
   std::string().swap(head_buffer_);
   std::string().swap(body_buffer_);
+  std::string().swap(request_body_buffer_);
 }
 
 awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime,
@@ -249,6 +251,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   downstream.transfer_rate = transfer_rate_of(listener);
   downstream.head_buffer = &head_buffer_;
   downstream.body_buffer = &body_buffer_;
+  downstream.request_body_buffer = &request_body_buffer_;
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 

@@ -66,6 +66,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::beast::flat_buffer buffer_;
   std::string head_buffer_;  // serialised headers to the service and back (head_serializer.h)
   std::string body_buffer_;  // a small response body read whole (Downstream::body_buffer)
+  std::string request_body_buffer_;  // a small request body read whole (Downstream::request_body_buffer)
   boost::asio::steady_timer header_timer_;
   Worker& worker_;
   ProxyShared& shared_;

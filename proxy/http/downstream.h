@@ -45,6 +45,8 @@ struct Downstream {
   // The same for a response body read whole (relay_response): lent to the response and given
   // back once it is written, so small answers reuse one allocation. Null: each makes its own.
   std::string* body_buffer = nullptr;
+  // The same for a small request body read whole before admission (handle_request).
+  std::string* request_body_buffer = nullptr;
 };
 
 // Tells the client to send its body, the first time the body is needed (levee does not pass

@@ -135,7 +135,16 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   // buffer: a small body is read before admission, so a slow upload holds no permit (and no
   // upstream connection). Expect is read first: prepare_upstream_request removes it.
   down.continue_owed = !parser.is_done() && ascii_iequals(request[bh::field::expect], "100-continue");
-  std::string body;
+  // The connection's buffer, lent for this request and given back on every way out, its size
+  // kept: a body no larger than the last one is read into it without zeroing it first.
+  std::string body = down.request_body_buffer ? std::move(*down.request_body_buffer) : std::string();
+  struct GiveBack {
+    std::string* home;
+    std::string& body;
+    ~GiveBack() {
+      if (home) *home = std::move(body);
+    }
+  } give_back{down.request_body_buffer, body};
   const bool body_in_memory = !parser.is_done() && !parser.chunked() && parser.content_length() &&
                               *parser.content_length() <= config.listener.max_buffered_request_body;
   if (body_in_memory) {
