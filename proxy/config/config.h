@@ -43,6 +43,31 @@ struct ServerConfig {
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 
+// How strictly the listener asks TLS clients for a certificate (YAML `listener.tls.client_verify`).
+enum class ClientVerify { off, optional, require };
+constexpr std::string_view name(ClientVerify verify) {
+  return verify == ClientVerify::require ? "require" : verify == ClientVerify::optional ? "optional" : "off";
+}
+
+// TLS termination on the listener (YAML `listener.tls`); off while cert_file is empty. The
+// files are read when the SSL context is built (at start and on every reload, so a renewed
+// certificate is picked up by a reload without a config change); paths are stored resolved
+// against the config file's directory.
+struct ListenerTlsConfig {
+  std::string cert_file;                                 // PEM chain, leaf first; "" = plain HTTP
+  std::string key_file;                                  // PEM private key
+  std::string client_ca_file;                            // CAs client certificates must chain to
+  ClientVerify client_verify = ClientVerify::off;
+  std::string min_version = "1.2";                       // "1.2" or "1.3"; older is never offered
+  // OpenSSL cipher list for TLS 1.2; "" = Mozilla's "intermediate" list (TLS 1.3 suites are
+  // OpenSSL's defaults, which are the same list).
+  std::string ciphers;
+  Duration handshake_timeout = std::chrono::seconds(10);  // accept -> handshake done; else close
+
+  bool enabled() const { return !cert_file.empty(); }
+  friend bool operator==(const ListenerTlsConfig&, const ListenerTlsConfig&) = default;
+};
+
 struct ListenerConfig {
   Endpoint address{"0.0.0.0", 8080};
   std::uint64_t max_connections = 10000;                 // beyond this, accept and answer 503
@@ -70,6 +95,7 @@ struct ListenerConfig {
   Duration transfer_rate_window = std::chrono::seconds(5);
   Duration transfer_rate_grace = std::chrono::seconds(5);
   Duration max_transfer_time = Duration::zero();
+  ListenerTlsConfig tls;  // reloadable (new handshakes use the new context), but not on <-> off
 
   friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "proxy/config/admission_sections.h"
+#include "proxy/config/tls_section.h"
 #include "proxy/config/trust_sections.h"
 #include "proxy/policy/request_path.h"
 
@@ -58,6 +59,7 @@ void read_listener(MapReader& r, ListenerConfig& listener) {
   r.duration("transfer_rate_window", listener.transfer_rate_window);
   r.duration("transfer_rate_grace", listener.transfer_rate_grace, {.min = Duration::zero()});
   r.duration("max_transfer_time", listener.max_transfer_time, {.min = Duration::zero()});
+  r.map("tls", [&](MapReader& t) { read_listener_tls(t, listener.tls); });
 }
 
 void read_admin(MapReader& r, AdminConfig& admin) {

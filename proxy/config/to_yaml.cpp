@@ -204,6 +204,17 @@ std::string to_yaml(const Config& config) {
   w.duration("transfer_rate_window", listener.transfer_rate_window);
   w.duration("transfer_rate_grace", listener.transfer_rate_grace);
   w.duration("max_transfer_time", listener.max_transfer_time);
+  if (listener.tls.enabled()) {
+    w.begin("tls");
+    w.text("cert_file", listener.tls.cert_file);
+    w.text("key_file", listener.tls.key_file);
+    if (!listener.tls.client_ca_file.empty()) w.text("client_ca_file", listener.tls.client_ca_file);
+    w.text("client_verify", name(listener.tls.client_verify));
+    w.text("min_version", listener.tls.min_version);
+    if (!listener.tls.ciphers.empty()) w.text("ciphers", listener.tls.ciphers);
+    w.duration("handshake_timeout", listener.tls.handshake_timeout);
+    w.end();
+  }
   w.end();
 
   w.begin("admin");

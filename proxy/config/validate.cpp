@@ -9,6 +9,7 @@
 
 #include "proxy/config/admission_sections.h"
 #include "proxy/config/suggest.h"
+#include "proxy/config/tls_section.h"
 #include "proxy/config/trust_sections.h"
 
 namespace levee::config::detail {
@@ -110,6 +111,7 @@ void finalize(Config& config, ReadContext& context) {
   finalize_admission(config, context);
   finalize_trust(config, context);
   finalize_admin_token(config, context);
+  finalize_tls(config, context);
 }
 
 }  // namespace levee::config::detail
