@@ -13,6 +13,8 @@
 
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_pipeline.h"
+#include "proxy/http/tls_handshake_result.h"
+#include "proxy/observability/tls_metrics.h"
 #include "proxy/policy/tunnel_rules.h"
 
 namespace levee::http {
@@ -27,6 +29,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t first_read_size = 4096;
 // The most one read adds to the client buffer (Beast's own choice for its read operations).
 constexpr std::size_t read_chunk = 65536;
+// How long a closing TLS session waits for the client's close_notify after sending its own
+// (the wait only keeps the session; the client already has levee's close_notify).
+constexpr std::chrono::seconds close_notify_wait{1};
 
 LocalReply reply_for_parse_error(const beast::error_code& ec) {
   if (ec == bh::error::header_limit)
@@ -38,7 +43,7 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
 
 // Reads one request header into `parser`, at most `limit` bytes in all (parse_request_header
 // keeps the budget).
-awaitable<beast::error_code> read_request_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+awaitable<beast::error_code> read_request_header(ClientStream& stream, beast::flat_buffer& buffer,
                                                  RequestParser& parser, std::uint32_t limit) {
   HeaderBudget budget{limit};
   for (;;) {
@@ -131,6 +136,10 @@ void ClientSession::disarm_header_timer() {
 awaitable<void> ClientSession::run() {
   auto self = shared_from_this();
   try {
+    if (!co_await start_tls()) {
+      co_await close();
+      co_return;
+    }
     bool first = true;
     for (;;) {
       // The listener section needs a restart to change, so any runtime has the right timeouts.
@@ -161,7 +170,35 @@ awaitable<void> ClientSession::run() {
   } catch (const std::exception& e) {
     spdlog::warn("client session {}: {}", client_address_, e.what());
   }
+  co_await close();
+}
+
+awaitable<bool> ClientSession::start_tls() {
+  // The listener section (TLS on or off) needs a restart to change; the context itself is the
+  // one of the runtime running now, and stays this connection's.
+  const auto runtime = shared_.runtime(worker_);
+  if (!runtime->tls) co_return true;
+  stream_.use_tls(runtime->tls);
+  stream_.expires_after(runtime->config->listener.tls.handshake_timeout);
+  auto [ec] = co_await stream_.tls()->async_handshake(asio::ssl::stream_base::server, use_tuple);
+  const TlsHandshakeResult result = classify_handshake(ec);
+  if (shared_.tls_metrics) shared_.tls_metrics->count(result);
+  if (ec) {
+    spdlog::debug("client {}: TLS handshake failed ({}): {}", client_address_, name(result), ec.message());
+    co_return false;
+  }
+  tls_established_ = true;
+  // The first header's timeout counts from here: a slow handshake is the handshake timeout's.
+  connected_at_ = shared_.clock.now();
+  co_return true;
+}
+
+awaitable<void> ClientSession::close() {
   beast::error_code ignored;
+  if (tls_established_) {
+    stream_.expires_after(close_notify_wait);
+    co_await stream_.tls()->async_shutdown(use_tuple);
+  }
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.socket().close(ignored);
 }
@@ -216,7 +253,8 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
   downstream.client_watches = &worker_.client_watches;
   downstream.transfer_rate = transfer_rate_of(listener);
-  const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
+  const RequestContext context{runtime, shared_, worker_, client_address_, peer_,
+                               stream_.is_tls() ? "https" : "http"};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;
@@ -232,7 +270,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
 awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const config::Config& config) {
   stream_.expires_never();
   buffer_.max_size(std::numeric_limits<std::size_t>::max());
-  tunnel_ = std::make_shared<Tunnel>(stream_.socket(), buffer_, std::move(established), shared_.clock,
+  tunnel_ = std::make_shared<Tunnel>(stream_, buffer_, std::move(established), shared_.clock,
                                      config.tunnels.idle_timeout);
   // Established while draining (its handshake was in flight when drain() went round): the
   // grace starts now.

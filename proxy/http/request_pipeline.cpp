@@ -191,7 +191,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   }
 
   // forward
-  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http", trust.trusted_proxy, route.upstream_authority});
+  prepare_upstream_request(request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority});
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.metrics.in_flight().Increment();

@@ -29,7 +29,7 @@ constexpr std::size_t tunnel_buffer_size = 16 * 1024;
 
 }  // namespace
 
-Tunnel::Tunnel(tcp::socket& client, beast::flat_buffer& client_pending, EstablishedTunnel established,
+Tunnel::Tunnel(ClientStream& client, beast::flat_buffer& client_pending, EstablishedTunnel established,
                const policy::Clock& clock, policy::Duration idle_timeout)
     : client_(client),
       client_pending_(client_pending),
@@ -47,11 +47,23 @@ void Tunnel::drain(policy::TimePoint close_at) {
 
 void Tunnel::shut_both() {
   beast::error_code ignored;
-  client_.shutdown(tcp::socket::shutdown_both, ignored);
+  client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   established_.upstream->stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-awaitable<void> Tunnel::relay(tcp::socket& from, tcp::socket& to, beast::flat_buffer& pending, std::uint64_t& bytes) {
+bool Tunnel::pass_end_of_stream(tcp::socket& to) {
+  beast::error_code ignored;
+  to.shutdown(tcp::socket::shutdown_send, ignored);
+  return true;
+}
+
+bool Tunnel::pass_end_of_stream(ClientStream& to) {
+  if (to.is_tls()) return false;
+  return pass_end_of_stream(to.socket());
+}
+
+template <class From, class To>
+awaitable<void> Tunnel::relay(From& from, To& to, beast::flat_buffer& pending, std::uint64_t& bytes) {
   if (pending.size() > 0) {
     auto [ec, n] = co_await asio::async_write(to, pending.data(), use_tuple);
     if (ec) {
@@ -66,8 +78,7 @@ awaitable<void> Tunnel::relay(tcp::socket& from, tcp::socket& to, beast::flat_bu
     auto [read_ec, n] = co_await from.async_read_some(asio::buffer(*buffer), use_tuple);
     if (read_ec == asio::error::eof) {
       // The sender is done: tell the receiver, and let the other direction go on.
-      beast::error_code ignored;
-      to.shutdown(tcp::socket::shutdown_send, ignored);
+      if (!pass_end_of_stream(to)) shut_both();
       co_return;
     }
     if (read_ec) {
