@@ -117,7 +117,9 @@ void Connection::on_connect(const error_code& ec) {
   tls_stream_.emplace(*socket_, *tls_->context);
   boost::system::error_code address_ec;
   asio::ip::make_address(tls_->server_name, address_ec);
-  if (address_ec) SSL_set_tlsext_host_name(tls_stream_->native_handle(), tls_->server_name.c_str());  // SNI: names only
+  if (address_ec)  // SNI carries names only (SSL_set_tlsext_host_name, without its C cast)
+    SSL_ctrl(tls_stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(tls_->server_name.c_str()));
   if (tls_->verify) {
     tls_stream_->set_verify_mode(asio::ssl::verify_peer);
     tls_stream_->set_verify_callback(asio::ssl::host_name_verification(tls_->server_name));

@@ -160,7 +160,7 @@ TEST_F(TlsTest, CurlAndOpensslClientsAreServedWithHttp11Alpn) {
   EXPECT_NE(curl.output.find("X-Forwarded-Proto: https"), std::string::npos) << curl.output;
 
   const auto s_client = run("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
-                            " -tls1_2 -alpn h2,http/1.1 -brief </dev/null 2>&1");
+                            " -tls1_2 -alpn h2,http/1.1 </dev/null 2>&1");
   EXPECT_EQ(s_client.status, 0) << s_client.output;
   EXPECT_NE(s_client.output.find("ALPN protocol: http/1.1"), std::string::npos) << s_client.output;
   const auto tls13 = run("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
