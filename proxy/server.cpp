@@ -13,6 +13,7 @@
 #include "proxy/http/listener.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/tls_context.h"
+#include "proxy/http/upstream_tls.h"
 #include "proxy/http/worker_pool.h"
 #include "proxy/observability/build_info.h"
 #include "proxy/observability/reload_metrics.h"
@@ -441,13 +442,24 @@ int Server::run() {
       return 1;
     }
   }
+  // TLS to upstreams: one client context each, shared by every worker's pool and the probes.
+  std::vector<http::UpstreamTls> upstream_tls;
+  for (const auto& upstream : config.upstreams) {
+    auto made = http::make_upstream_tls(upstream);
+    if (!made.error.empty()) {
+      spdlog::error("{}", made.error);
+      return 1;
+    }
+    upstream_tls.push_back(std::move(made.tls));
+  }
   std::vector<health::CheckedUpstream> checked;
   for (std::size_t u = 0; u < config.upstreams.size(); ++u) {
     const auto& upstream = config.upstreams[u];
     if (!upstream.health_check.enabled()) continue;
     checked.push_back({upstream.name, upstream.health_check,
                        health::ProbeTarget{upstream_endpoints[u], config::format_endpoint(upstream.address),
-                                           upstream.health_check.path, upstream.health_check.timeout},
+                                           upstream.health_check.path, upstream.health_check.timeout,
+                                           upstream_tls[u]},
                        s.metrics.upstream(u).healthy});
   }
   s.health = std::make_unique<health::HealthChecker>(s.control, s.clock, std::move(checked));
@@ -457,7 +469,8 @@ int Server::run() {
     auto worker = std::make_unique<http::Worker>(s.workers->context(w), (std::uint64_t{entropy()} << 32) | entropy());
     for (std::size_t u = 0; u < config.upstreams.size(); ++u)
       worker->pools.push_back(std::make_unique<http::UpstreamPool>(worker->context, config.upstreams[u],
-                                                                   upstream_endpoints[u], *s.upstream_shared[u]));
+                                                                   upstream_endpoints[u], *s.upstream_shared[u],
+                                                                   upstream_tls[u]));
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }

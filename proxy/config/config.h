@@ -115,6 +115,17 @@ struct HealthCheckConfig {
   friend bool operator==(const HealthCheckConfig&, const HealthCheckConfig&) = default;
 };
 
+// TLS from levee to one upstream (YAML `upstreams[].tls`); off unless enabled. Changing it
+// needs a restart, like the rest of an upstream.
+struct UpstreamTlsConfig {
+  bool enabled = false;
+  std::string ca_file;      // PEM CAs the service's certificate must chain to; "" the system's
+  std::string server_name;  // SNI and the name verified; "" the address's host (no SNI for an IP)
+  bool verify = true;       // false: any certificate is accepted (still encrypted, not authenticated)
+
+  friend bool operator==(const UpstreamTlsConfig&, const UpstreamTlsConfig&) = default;
+};
+
 struct UpstreamConfig {
   std::string name;
   Endpoint address;
@@ -126,6 +137,7 @@ struct UpstreamConfig {
   // (the service can stop the wasted work) instead of letting the exchange run on.
   bool abort_on_client_close = true;
   HealthCheckConfig health_check;
+  UpstreamTlsConfig tls;
 
   friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };

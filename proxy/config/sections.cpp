@@ -104,6 +104,7 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.duration("idle_timeout", upstream.idle_timeout);
   r.boolean("abort_on_client_close", upstream.abort_on_client_close);
   r.map("health_check", [&](MapReader& h) { read_health_check(h, upstream.health_check); });
+  r.map("tls", [&](MapReader& t) { read_upstream_tls(t, upstream.tls); });
 }
 
 void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {

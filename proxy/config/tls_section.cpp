@@ -34,7 +34,15 @@ void read_listener_tls(MapReader& r, ListenerTlsConfig& tls) {
                                                           .max = std::chrono::minutes(5)});
 }
 
+void read_upstream_tls(MapReader& r, UpstreamTlsConfig& tls) {
+  r.boolean("enabled", tls.enabled);
+  r.string("ca_file", tls.ca_file);
+  r.string("server_name", tls.server_name);
+  r.boolean("verify", tls.verify);
+}
+
 void finalize_tls(Config& config, ReadContext& context) {
+  for (UpstreamConfig& upstream : config.upstreams) upstream.tls.ca_file = resolve(config.source, upstream.tls.ca_file);
   ListenerTlsConfig& tls = config.listener.tls;
   if (context.has_errors_under("listener.tls")) return;
   const bool section_given = !tls.cert_file.empty() || !tls.key_file.empty();

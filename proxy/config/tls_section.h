@@ -1,5 +1,5 @@
 #pragma once
-// The listener's `tls:` section: its keys, and the rules that span them (a key needs its
+// The `tls:` sections of the listener and of each upstream: their keys, and the rules that span them (a key needs its
 // certificate, client verification needs a CA), with file paths resolved against the config
 // file. Whether the files hold a usable certificate and key is checked where the SSL context
 // is built (http/tls_context.h), at start, on every reload and by `levee check`.
@@ -13,6 +13,7 @@
 namespace levee::config::detail {
 
 void read_listener_tls(MapReader& r, ListenerTlsConfig& tls);
+void read_upstream_tls(MapReader& r, UpstreamTlsConfig& tls);
 
 // After reading: cross-key rules, and relative paths made relative to the config file.
 void finalize_tls(Config& config, ReadContext& context);

@@ -248,6 +248,14 @@ std::string to_yaml(const Config& config) {
       w.integer("unhealthy_threshold", upstream.health_check.unhealthy_threshold);
       w.end();
     }
+    if (upstream.tls.enabled) {
+      w.begin("tls");
+      w.boolean("enabled", true);
+      if (!upstream.tls.ca_file.empty()) w.text("ca_file", upstream.tls.ca_file);
+      if (!upstream.tls.server_name.empty()) w.text("server_name", upstream.tls.server_name);
+      w.boolean("verify", upstream.tls.verify);
+      w.end();
+    }
     w.end();
   }
   w.end_list();

@@ -43,7 +43,7 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
 
 // Reads one request header into `parser`, at most `limit` bytes in all (parse_request_header
 // keeps the budget).
-awaitable<beast::error_code> read_request_header(ClientStream& stream, beast::flat_buffer& buffer,
+awaitable<beast::error_code> read_request_header(MaybeTlsStream& stream, beast::flat_buffer& buffer,
                                                  RequestParser& parser, std::uint32_t limit) {
   HeaderBudget budget{limit};
   for (;;) {

@@ -22,7 +22,7 @@
 // session relays it until it ends and then closes. Drain gives an open tunnel
 // tunnels.drain_grace (bounded by server.drain_timeout) before both sides are closed.
 
-#include "proxy/http/client_stream.h"
+#include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/tunnel.h"
@@ -67,7 +67,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
 
-  ClientStream stream_;
+  MaybeTlsStream stream_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer header_timer_;
   Worker& worker_;

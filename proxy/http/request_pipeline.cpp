@@ -41,6 +41,8 @@ LocalReply reply_for(ExchangeError error, bool request_fully_read) {
       return make_error_reply(bh::status::payload_too_large, "request body too large", true);
     case ExchangeError::client_too_slow:
       return make_error_reply(bh::status::request_timeout, "request body too slow", true);
+    case ExchangeError::upstream_tls:
+      return make_error_reply(bh::status::bad_gateway, "upstream TLS handshake failed", close);
     case ExchangeError::none:
     case ExchangeError::client_gone:
       break;
@@ -64,6 +66,7 @@ policy::Outcome outcome_of(const ExchangeResult& result) {
     case ExchangeError::request_too_large:
     case ExchangeError::client_gone:
     case ExchangeError::client_too_slow:  // the client's pace, not the service's: no sample
+    case ExchangeError::upstream_tls:     // a certificate or protocol mismatch: not the service's load
       break;
   }
   return policy::Outcome::ignored;

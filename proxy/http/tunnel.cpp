@@ -29,7 +29,7 @@ constexpr std::size_t tunnel_buffer_size = 16 * 1024;
 
 }  // namespace
 
-Tunnel::Tunnel(ClientStream& client, beast::flat_buffer& client_pending, EstablishedTunnel established,
+Tunnel::Tunnel(MaybeTlsStream& client, beast::flat_buffer& client_pending, EstablishedTunnel established,
                const policy::Clock& clock, policy::Duration idle_timeout)
     : client_(client),
       client_pending_(client_pending),
@@ -57,7 +57,7 @@ bool Tunnel::pass_end_of_stream(tcp::socket& to) {
   return true;
 }
 
-bool Tunnel::pass_end_of_stream(ClientStream& to) {
+bool Tunnel::pass_end_of_stream(MaybeTlsStream& to) {
   if (to.is_tls()) return false;
   return pass_end_of_stream(to.socket());
 }
@@ -114,14 +114,14 @@ awaitable<void> Tunnel::run() {
   using namespace asio::experimental::awaitable_operators;
   const auto self = shared_from_this();
   asio::co_spawn(co_await asio::this_coro::executor, watchdog(), asio::detached);
-  auto& upstream = established_.upstream->stream().socket();
+  auto& upstream = established_.upstream->stream();
   co_await (relay(client_, upstream, client_pending_, bytes_up_) &&
             relay(upstream, client_, established_.upstream->buffer(), bytes_down_));
   finished_ = true;
   timer_.cancel();
   beast::error_code ignored;
-  upstream.shutdown(tcp::socket::shutdown_send, ignored);
-  upstream.close(ignored);
+  upstream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  upstream.socket().close(ignored);
 }
 
 }  // namespace levee::http

@@ -140,7 +140,7 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
 }
 
 // Sends the request header and a body already held in memory (SendOptions::buffered_body).
-awaitable<beast::error_code> send_buffered(beast::tcp_stream& output, bh::request<bh::buffer_body>& request,
+awaitable<beast::error_code> send_buffered(MaybeTlsStream& output, bh::request<bh::buffer_body>& request,
                                            const std::string& body_bytes, std::chrono::nanoseconds timeout) {
   auto& body = request.body();
   body.data = body_bytes.empty() ? nullptr : const_cast<char*>(body_bytes.data());  // only read from
@@ -165,6 +165,7 @@ ExchangeError from_acquire(AcquireError error) {
     case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
     case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
     case AcquireError::connect_refused: return ExchangeError::connect_refused;
+    case AcquireError::tls_handshake: return ExchangeError::upstream_tls;
     case AcquireError::none: break;
   }
   return ExchangeError::none;

@@ -261,5 +261,39 @@ TEST_F(TlsTest, ASilentClientIsClosedAtTheHandshakeTimeout) {
   EXPECT_EQ(metric_value(levee.admin_port, "levee_tls_handshakes_total{result=\"timeout\"}"), 1.0);
 }
 
+// levee B forwards over TLS to levee A (a TLS listener in front of the backend): the upstream
+// side's handshake, SNI and verification, and health checks over TLS.
+TEST_F(TlsTest, ForwardsToATlsUpstreamAndRefusesOneItCannotVerify) {
+  serve("levee-a");
+  auto backend = start_backend();
+  auto front = start(backend);
+  const std::string upstream = "localhost:" + std::to_string(front.port);
+  const auto verified = start_levee(basic_config(
+      upstream, "",
+      "    tls: {enabled: true, ca_file: " + (*dir_ / "levee-a.pem").string() + "}\n"
+      "    health_check: {path: /headers, interval: 100ms}\n"));
+  const Response through = fetch(verified.port, "GET", "/headers");
+  EXPECT_EQ(through.status, 200u) << through.body;
+  // levee A saw TLS from levee B, and passed the scheme on.
+  EXPECT_NE(through.body.find("X-Forwarded-Proto: https"), std::string::npos) << through.body;
+  Response ready;
+  for (int i = 0; i < 100 && ready.status != 200; ++i) {
+    ready = fetch(verified.admin_port, "GET", "/readyz");
+    if (ready.status != 200) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(ready.status, 200u) << "health checks over TLS do not pass: " << ready.body;
+
+  // Verified against the wrong CA: the handshake fails, the client gets 502, counted.
+  const auto mistrusting = start_levee(
+      basic_config(upstream, "", "    tls: {enabled: true, ca_file: " + (*dir_ / "levee-b.pem").string() + "}\n"));
+  const Response refused = fetch(mistrusting.port, "GET", "/");
+  EXPECT_EQ(refused.status, 502u);
+  EXPECT_NE(refused.body.find("TLS"), std::string::npos) << refused.body;
+  EXPECT_EQ(metric_value(mistrusting.admin_port, "levee_errors_total{kind=\"upstream_tls\"}"), 1.0);
+  // The same with verification off: encrypted, not authenticated, and served.
+  const auto trusting = start_levee(basic_config(upstream, "", "    tls: {enabled: true, verify: false}\n"));
+  EXPECT_EQ(fetch(trusting.port, "GET", "/").status, 200u);
+}
+
 }  // namespace
 }  // namespace levee::testing

@@ -92,5 +92,31 @@ TEST(TlsConfig, AReloadTakesNewFilesAndSettingsButNotTurningTlsOnOrOff) {
   EXPECT_EQ(restart_required(tls, moved), "listener");
 }
 
+TEST(TlsConfig, UpstreamTlsIsOffByDefaultAndReadsEveryKey) {
+  Config c = load_ok("");
+  EXPECT_FALSE(c.upstreams[0].tls.enabled);
+  EXPECT_TRUE(c.upstreams[0].tls.verify);
+  c = load_ok("upstreams:\n  - name: app\n    address: app.internal:443\n"
+              "    tls: {enabled: true, ca_file: /etc/ca.pem, server_name: app.example, verify: false}\n");
+  const UpstreamTlsConfig& tls = c.upstreams[0].tls;
+  EXPECT_TRUE(tls.enabled);
+  EXPECT_EQ(tls.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(tls.server_name, "app.example");
+  EXPECT_FALSE(tls.verify);
+  const Config again = load_ok(to_yaml(c));
+  EXPECT_EQ(again.upstreams[0].tls, tls);
+  const ConfigError e = load_one_error("upstreams:\n  - name: app\n    address: a:1\n    tls: {enabled: yes please}\n");
+  EXPECT_EQ(e.key_path, "upstreams[0].tls.enabled");
+}
+
+TEST(TlsConfig, AnUpstreamCaFileIsRelativeToTheConfigFile) {
+  testing::TempDir dir;
+  const std::string path = dir.write(
+      "conf/levee.yaml", "upstreams:\n  - name: app\n    address: a:1\n    tls: {enabled: true, ca_file: ca.pem}\n");
+  const LoadResult result = load_file(path, testing::env_with());
+  ASSERT_TRUE(result.ok()) << testing::describe(result.errors);
+  EXPECT_EQ(result.config->upstreams[0].tls.ca_file, (dir.path() / "conf" / "ca.pem").string());
+}
+
 }  // namespace
 }  // namespace levee::config

@@ -1,8 +1,9 @@
 #pragma once
-// A client connection's byte stream: plain TCP, or TLS over that TCP (listener.tls).
+// A connection's byte stream: plain TCP, or TLS over that TCP. The client side when
+// listener.tls is on, the service side when upstreams[].tls is.
 //
-// One concrete type for both, so the request path (sessions, body relays, tunnels) is written
-// once: reads and writes go to the TLS layer when there is one and straight to the
+// One concrete type for both, so the request path (sessions, body relays, tunnels, the upstream
+// exchange) is written once: reads and writes go to the TLS layer when there is one and straight to the
 // beast::tcp_stream otherwise, by a branch, not a virtual call, and with no allocation per
 // operation. Timeouts stay the tcp_stream's (expires_after applies to the TLS records' reads
 // and writes as well), and socket() is the TCP socket for what looks at the connection itself
@@ -18,6 +19,7 @@
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -45,17 +47,21 @@ struct TruncationAsEof {
 
 }  // namespace detail
 
-class ClientStream {
+class MaybeTlsStream {
  public:
   using executor_type = boost::beast::tcp_stream::executor_type;
   using TlsLayer = boost::asio::ssl::stream<boost::beast::tcp_stream&>;
 
-  explicit ClientStream(boost::asio::ip::tcp::socket socket) : tcp_(std::move(socket)) {}
-  ClientStream(const ClientStream&) = delete;
-  ClientStream& operator=(const ClientStream&) = delete;
+  explicit MaybeTlsStream(boost::asio::ip::tcp::socket socket) : tcp_(std::move(socket)) {}
+  // Unconnected, to connect through tcp().
+  explicit MaybeTlsStream(boost::asio::io_context& context) : tcp_(context) {}
+  explicit MaybeTlsStream(const executor_type& executor) : tcp_(executor) {}
+  MaybeTlsStream(const MaybeTlsStream&) = delete;
+  MaybeTlsStream& operator=(const MaybeTlsStream&) = delete;
 
-  // Makes this a TLS connection served with `context` (the handshake is handshake()'s). The
-  // context is kept for the connection's life: a reload that swaps it does not touch this one.
+  // Makes this a TLS connection with `context` (the caller runs the handshake, as server or
+  // client, on tls()). The context is kept for the connection's life: a reload that swaps it
+  // does not touch this one.
   void use_tls(std::shared_ptr<boost::asio::ssl::context> context) {
     context_ = std::move(context);
     tls_.emplace(tcp_, *context_);
@@ -69,6 +75,8 @@ class ClientStream {
   boost::asio::ip::tcp::socket& socket() { return tcp_.socket(); }
   void expires_after(std::chrono::nanoseconds timeout) { tcp_.expires_after(timeout); }
   void expires_never() { tcp_.expires_never(); }
+  // Cancels pending operations (they complete with operation_aborted); the connection stays.
+  void cancel() { tcp_.cancel(); }
 
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
