@@ -15,7 +15,6 @@
 #include <prometheus/registry.h>
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 
 namespace levee::observability {
@@ -25,22 +24,18 @@ class TlsMetrics {
   explicit TlsMetrics(prometheus::Registry& registry);
 
   // Any worker thread.
-  void count(http::TlsHandshakeResult result) {
-    handshakes_[http::index(result)]->Increment();
-    counts_[http::index(result)].fetch_add(1, std::memory_order_relaxed);
-  }
+  void count(http::TlsHandshakeResult result) { handshakes_[http::index(result)]->Increment(); }
   // Control thread, when a context is built.
   void set_certificate_expiry(double epoch_seconds) { expiry_->Set(epoch_seconds); }
 
   // For /state: handshakes so far with `result`.
   std::uint64_t handshakes(http::TlsHandshakeResult result) const {
-    return counts_[http::index(result)].load(std::memory_order_relaxed);
+    return static_cast<std::uint64_t>(handshakes_[http::index(result)]->Value());
   }
   double certificate_expiry() const { return expiry_->Value(); }
 
  private:
   std::array<prometheus::Counter*, http::all_tls_handshake_results.size()> handshakes_{};
-  std::array<std::atomic<std::uint64_t>, http::all_tls_handshake_results.size()> counts_{};
   prometheus::Gauge* expiry_ = nullptr;
 };
 
