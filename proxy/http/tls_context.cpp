@@ -82,9 +82,15 @@ ServerTlsContext make_server_tls_context(const config::ListenerTlsConfig& tls) {
   if (SSL_CTX_use_certificate_chain_file(native, tls.cert_file.c_str()) != 1)
     return fail(fmt::format("listener.tls.cert_file: cannot load a PEM certificate chain from '{}': {}",
                             tls.cert_file, openssl_reason()));
-  if (SSL_CTX_use_PrivateKey_file(native, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+  if (SSL_CTX_use_PrivateKey_file(native, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      return fail(fmt::format("listener.tls.key_file: the key in '{}' does not match the certificate in '{}'",
+                              tls.key_file, tls.cert_file));
+    }
     return fail(fmt::format("listener.tls.key_file: cannot load a PEM private key (without passphrase) from '{}': {}",
                             tls.key_file, openssl_reason()));
+  }
   if (SSL_CTX_check_private_key(native) != 1)
     return fail(fmt::format("listener.tls.key_file: the key in '{}' does not match the certificate in '{}'",
                             tls.key_file, tls.cert_file));

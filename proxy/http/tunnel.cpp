@@ -51,15 +51,11 @@ void Tunnel::shut_both() {
   established_.upstream->stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-bool Tunnel::pass_end_of_stream(tcp::socket& to) {
-  beast::error_code ignored;
-  to.shutdown(tcp::socket::shutdown_send, ignored);
-  return true;
-}
-
 bool Tunnel::pass_end_of_stream(MaybeTlsStream& to) {
   if (to.is_tls()) return false;
-  return pass_end_of_stream(to.socket());
+  beast::error_code ignored;
+  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  return true;
 }
 
 template <class From, class To>
