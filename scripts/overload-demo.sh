@@ -79,10 +79,14 @@ if [[ $tls == 1 ]]; then
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=levee-demo \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$out/key.pem" -out "$out/cert.pem" 2>/dev/null
   python3 - config/levee.yaml "$out/levee-tls.yaml" "$(realpath "$out")" <<'PY'
-import sys, yaml
+import os, sys, yaml
 source, target, folder = sys.argv[1:4]
 config = yaml.safe_load(open(source))
 config["listener"]["tls"] = {"cert_file": f"{folder}/cert.pem", "key_file": f"{folder}/key.pem"}
+# Files the shipped config names relative to itself stay found from the copy's folder.
+shed = config.get("shed_response") or {}
+if shed.get("sorry_page") and not os.path.isabs(shed["sorry_page"]):
+    shed["sorry_page"] = os.path.join(os.path.dirname(os.path.abspath(source)), shed["sorry_page"])
 yaml.safe_dump(config, open(target, "w"), sort_keys=False)
 PY
   config=$out/levee-tls.yaml
