@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include <atomic>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -64,51 +65,91 @@ struct TlsAnswer {
   std::string peer_cn;  // the CN of the certificate levee presented
 };
 
-// One GET over a fresh TLS connection. `max_version` caps what the client offers (0: no cap).
+// A client TLS connection that can carry several requests (keep-alive). `max_version` caps
+// what it offers (0: no cap). Every step is bounded by a 10 s deadline.
+class TlsConnection {
+ public:
+  explicit TlsConnection(unsigned short port, int max_version = 0) : context_(asio::ssl::context::tls_client) {
+    context_.set_verify_mode(asio::ssl::verify_none);
+    if (max_version != 0) {
+      // Let this client offer what a modern OpenSSL no longer does by default, so that it is
+      // levee that refuses it.
+      SSL_CTX_set_security_level(context_.native_handle(), 0);
+      SSL_CTX_set_min_proto_version(context_.native_handle(), TLS1_VERSION);
+      SSL_CTX_set_max_proto_version(context_.native_handle(), max_version);
+    }
+    stream_.emplace(io_, context_);
+    beast::get_lowest_layer(*stream_).expires_after(10s);
+    beast::get_lowest_layer(*stream_).async_connect({asio::ip::make_address("127.0.0.1"), port},
+                                                    [&](beast::error_code ec) { result_ = ec; });
+    if (!step("connect")) return;
+    stream_->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code ec) { result_ = ec; });
+    if (!step("handshake")) return;
+    if (X509* peer = SSL_get1_peer_certificate(stream_->native_handle())) {
+      char cn[256] = {};
+      X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
+      peer_cn_ = cn;
+      X509_free(peer);
+    }
+  }
+
+  const std::string& error() const { return error_; }
+  const std::string& peer_cn() const { return peer_cn_; }
+
+  TlsAnswer get(const std::string& target, bool keep_alive = false) {
+    TlsAnswer answer;
+    answer.peer_cn = peer_cn_;
+    if (error_.empty()) {
+      bh::request<bh::string_body> request{bh::verb::get, target, 11};
+      request.set(bh::field::host, "localhost");
+      if (!keep_alive) request.set(bh::field::connection, "close");
+      beast::get_lowest_layer(*stream_).expires_after(10s);
+      bh::async_write(*stream_, request, [&](beast::error_code ec, std::size_t) { result_ = ec; });
+      if (step("write")) {
+        bh::response<bh::string_body> response;
+        bh::async_read(*stream_, buffer_, response, [&](beast::error_code ec, std::size_t) { result_ = ec; });
+        if (step("read")) {
+          answer.status = response.result_int();
+          answer.body = response.body();
+        }
+      }
+    }
+    answer.error = error_;
+    return answer;
+  }
+
+ private:
+  bool step(const char* what) {
+    io_.restart();
+    io_.run_for(10s);
+    if (result_ && error_.empty()) error_ = std::string(what) + ": " + result_.message();
+    return !result_;
+  }
+
+  asio::io_context io_;
+  asio::ssl::context context_;
+  std::optional<asio::ssl::stream<beast::tcp_stream>> stream_;
+  beast::flat_buffer buffer_;
+  beast::error_code result_;
+  std::string error_;
+  std::string peer_cn_;
+};
+
+// One GET over a fresh TLS connection.
 TlsAnswer tls_get(unsigned short port, const std::string& target, int max_version = 0) {
-  asio::io_context io;
-  asio::ssl::context context(asio::ssl::context::tls_client);
-  context.set_verify_mode(asio::ssl::verify_none);
-  if (max_version != 0) {
-    // Let this client offer what a modern OpenSSL no longer does by default, so that it is
-    // levee that refuses it.
-    SSL_CTX_set_security_level(context.native_handle(), 0);
-    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_VERSION);
-    SSL_CTX_set_max_proto_version(context.native_handle(), max_version);
+  return TlsConnection(port, max_version).get(target);
+}
+
+// A counter's value once it reached `at_least`, or its last value after 2 s: a handshake is
+// counted when levee's side of it completes, which may be just after the client saw its end.
+double counter_reaching(unsigned short admin_port, const std::string& series, double at_least) {
+  double value = 0;
+  for (int i = 0; i < 100; ++i) {
+    value = metric_value(admin_port, series);
+    if (value >= at_least) break;
+    std::this_thread::sleep_for(20ms);
   }
-  asio::ssl::stream<beast::tcp_stream> stream(io, context);
-  TlsAnswer answer;
-  beast::error_code result;
-  const auto step = [&](const char* what) {
-    io.restart();
-    io.run_for(10s);
-    if (result && answer.error.empty()) answer.error = std::string(what) + ": " + result.message();
-    return !result;
-  };
-  beast::get_lowest_layer(stream).expires_after(10s);
-  beast::get_lowest_layer(stream).async_connect({asio::ip::make_address("127.0.0.1"), port},
-                                                [&](beast::error_code ec) { result = ec; });
-  if (!step("connect")) return answer;
-  stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code ec) { result = ec; });
-  if (!step("handshake")) return answer;
-  if (X509* peer = SSL_get1_peer_certificate(stream.native_handle())) {
-    char cn[256] = {};
-    X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
-    answer.peer_cn = cn;
-    X509_free(peer);
-  }
-  bh::request<bh::string_body> request{bh::verb::get, target, 11};
-  request.set(bh::field::host, "localhost");
-  request.set(bh::field::connection, "close");
-  bh::async_write(stream, request, [&](beast::error_code ec, std::size_t) { result = ec; });
-  if (!step("write")) return answer;
-  beast::flat_buffer buffer;
-  bh::response<bh::string_body> response;
-  bh::async_read(stream, buffer, response, [&](beast::error_code ec, std::size_t) { result = ec; });
-  if (!step("read")) return answer;
-  answer.status = response.result_int();
-  answer.body = response.body();
-  return answer;
+  return value;
 }
 
 class TlsTest : public ::testing::Test {
@@ -168,7 +209,7 @@ TEST_F(TlsTest, CurlAndOpensslClientsAreServedWithHttp11Alpn) {
   EXPECT_EQ(tls13.status, 0) << tls13.output;
   EXPECT_NE(tls13.output.find("TLSv1.3"), std::string::npos) << tls13.output;
 
-  EXPECT_GE(metric_value(levee.admin_port, "levee_tls_handshakes_total{result=\"success\"}"), 3.0);
+  EXPECT_GE(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"success\"}", 3.0), 3.0);
 }
 
 TEST_F(TlsTest, OldProtocolVersionsAndPlainHttpAreRefused) {
@@ -184,12 +225,12 @@ TEST_F(TlsTest, OldProtocolVersionsAndPlainHttpAreRefused) {
                             " -tls1_1 -cipher DEFAULT@SECLEVEL=0 -brief </dev/null 2>&1");
   EXPECT_NE(s_client.status, 0) << s_client.output;
   // Refused by levee, for the version (not by the client's own policy before it sent a hello).
-  EXPECT_EQ(metric_value(levee.admin_port, "levee_tls_handshakes_total{result=\"protocol_version\"}"), 3.0);
+  EXPECT_EQ(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"protocol_version\"}", 3.0), 3.0);
 
   // Plain HTTP to the TLS port gets no answer, and is counted as such.
   const auto plain = run("curl -sS --max-time 5 http://127.0.0.1:" + std::to_string(levee.port) + "/ 2>&1");
   EXPECT_NE(plain.status, 0) << plain.output;
-  EXPECT_EQ(metric_value(levee.admin_port, "levee_tls_handshakes_total{result=\"plain_http\"}"), 1.0);
+  EXPECT_EQ(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"plain_http\"}", 1.0), 1.0);
 
   const TlsAnswer modern = tls_get(levee.port, "/");
   EXPECT_EQ(modern.error, "");
@@ -217,6 +258,9 @@ TEST_F(TlsTest, AReloadSwapsTheCertificateWithoutAFailedRequest) {
       (answer.peer_cn == "levee-b" ? served_b : served_a).fetch_add(1);
     }
   });
+  // A connection made before the reload: it keeps its session (and certificate) after it.
+  TlsConnection kept(levee.port);
+  EXPECT_EQ(kept.get("/", true).status, 200u) << kept.error();
   for (int i = 0; i < 500 && served_a.load() < 20; ++i) std::this_thread::sleep_for(10ms);
   serve("levee-b");
   const Response reloaded = fetch(levee.admin_port, "POST", "/reload");
@@ -229,6 +273,48 @@ TEST_F(TlsTest, AReloadSwapsTheCertificateWithoutAFailedRequest) {
   EXPECT_GE(served_a.load(), 20);
   EXPECT_GE(served_b.load(), 20) << "new handshakes still see the old certificate";
   EXPECT_EQ(tls_get(levee.port, "/").peer_cn, "levee-b");
+  const TlsAnswer after = kept.get("/", true);
+  EXPECT_EQ(after.error, "");
+  EXPECT_EQ(after.status, 200u);
+  EXPECT_EQ(after.peer_cn, "levee-a");
+}
+
+// Mutual TLS: a CA made here signs a client certificate; `require` refuses a client without
+// one, `optional` serves it, and a client with the certificate is served by both.
+TEST_F(TlsTest, ClientCertificatesAreRequiredOrOptional) {
+  serve("levee-a");
+  const std::string d = dir_->string() + "/";
+  for (const std::string& command :
+       {"openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=levee-test-ca "
+        "-keyout " + d + "ca.key -out " + d + "ca.pem",
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=client -keyout " + d +
+            "client.key -out " + d + "client.csr",
+        "openssl x509 -req -in " + d + "client.csr -CA " + d + "ca.pem -CAkey " + d + "ca.key -CAcreateserial -days 2 "
+        "-out " + d + "client.pem"}) {
+    const auto made = run(command + " 2>&1");
+    ASSERT_EQ(made.status, 0) << command << "\n" << made.output;
+  }
+  auto backend = start_backend();
+  const std::string curl = "curl --http1.1 -sS --max-time 10 --cacert " + d + "levee-a.pem ";
+  const std::string with_cert = "--cert " + d + "client.pem --key " + d + "client.key ";
+  {
+    auto levee = start(backend, "    client_ca_file: " + d + "ca.pem\n    client_verify: require\n");
+    const std::string url = "https://localhost:" + std::to_string(levee.port) + "/";
+    const auto without = run(curl + url + " 2>&1");
+    EXPECT_NE(without.status, 0) << without.output;
+    const auto with = run(curl + with_cert + url + " 2>&1");
+    EXPECT_EQ(with.status, 0) << with.output;
+    EXPECT_GE(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"client_certificate\"}", 1.0),
+              1.0);
+  }
+  {
+    auto levee = start(backend, "    client_ca_file: " + d + "ca.pem\n    client_verify: optional\n");
+    const std::string url = "https://localhost:" + std::to_string(levee.port) + "/";
+    const auto without = run(curl + url + " 2>&1");
+    EXPECT_EQ(without.status, 0) << without.output;
+    const auto with = run(curl + with_cert + url + " 2>&1");
+    EXPECT_EQ(with.status, 0) << with.output;
+  }
 }
 
 TEST_F(TlsTest, AReloadWithABrokenKeyIsRefusedAndTheOldCertificateStays) {
@@ -258,7 +344,7 @@ TEST_F(TlsTest, ASilentClientIsClosedAtTheHandshakeTimeout) {
   auto levee = start(backend, "    handshake_timeout: 200ms\n");
   TestClient silent(levee.port);
   EXPECT_TRUE(silent.closed_by_peer(5s));
-  EXPECT_EQ(metric_value(levee.admin_port, "levee_tls_handshakes_total{result=\"timeout\"}"), 1.0);
+  EXPECT_EQ(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"timeout\"}", 1.0), 1.0);
 }
 
 // levee B forwards over TLS to levee A (a TLS listener in front of the backend): the upstream
@@ -289,7 +375,7 @@ TEST_F(TlsTest, ForwardsToATlsUpstreamAndRefusesOneItCannotVerify) {
   const Response refused = fetch(mistrusting.port, "GET", "/");
   EXPECT_EQ(refused.status, 502u);
   EXPECT_NE(refused.body.find("TLS"), std::string::npos) << refused.body;
-  EXPECT_EQ(metric_value(mistrusting.admin_port, "levee_errors_total{kind=\"upstream_tls\"}"), 1.0);
+  EXPECT_EQ(counter_reaching(mistrusting.admin_port, "levee_errors_total{kind=\"upstream_tls\"}", 1.0), 1.0);
   // The same with verification off: encrypted, not authenticated, and served.
   const auto trusting = start_levee(basic_config(upstream, "", "    tls: {enabled: true, verify: false}\n"));
   EXPECT_EQ(fetch(trusting.port, "GET", "/").status, 200u);
