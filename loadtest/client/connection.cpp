@@ -115,6 +115,7 @@ void Connection::on_connect(const error_code& ec) {
   }
   connecting_ = true;  // until the handshake is done, a failure is the connection's
   tls_stream_.emplace(*socket_, *tls_->context);
+  if (tls_->sessions) prepare_resumption(tls_stream_->native_handle(), *tls_->sessions);
   boost::system::error_code address_ec;
   asio::ip::make_address(tls_->server_name, address_ec);
   if (address_ec)  // SNI carries names only (SSL_set_tlsext_host_name, without its C cast)
