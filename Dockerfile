@@ -37,12 +37,12 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 
 # ---------------------------------------------------------------------------------------------
 # Runtime stage: only the shared libraries the binaries link (ldd: libyaml-cpp.so.0.7,
-# libspdlog.so.1.10, libfmt.so.9, libprometheus-cpp-core.so.1.0, libjemalloc.so.2, plus libstdc++/libgcc/libc
+# libspdlog.so.1.10, libfmt.so.9, libprometheus-cpp-core.so.1.0, libjemalloc.so.2, libssl.so.3 (TLS), plus libstdc++/libgcc/libc
 # which the slim image already has). Boost.Asio/Beast and CLI11 are header-only.
 FROM debian:12-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        libspdlog1.10 libfmt9 libyaml-cpp0.7 libprometheus-cpp-core1.0 libjemalloc2 \
+        libspdlog1.10 libfmt9 libyaml-cpp0.7 libprometheus-cpp-core1.0 libjemalloc2 libssl3 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  && groupadd --system --gid 10001 levee \

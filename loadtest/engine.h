@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client/driver.h"
+#include "client/target_tls.h"
 #include "profile/run_plan.h"
 
 namespace levee::load {
@@ -22,6 +23,7 @@ struct EngineOptions {
   // Set: each driver aggregates into a copy while running and drops finished records (memory does
   // not grow with the run's length); RunOutput::aggregates is then their sum.
   std::optional<RunAccumulator> aggregate_while_running = std::nullopt;
+  std::vector<TargetTls> tls = {};  // one per target (make_target_tls); empty: all plain http
 };
 
 class RunOutput {

@@ -21,6 +21,7 @@ struct ProbeFlags {
   double factor = 1.5;
   int refine = 3;
   double max_rate = 50'000;
+  ClientTlsSettings tls;
 };
 
 std::optional<Nanos> duration_flag(const std::string& text, std::string_view name) {
@@ -41,6 +42,7 @@ int probe(ProbeFlags flags) {
   }
   flags.overrides.duration = flags.step;
   std::optional<std::vector<boost::asio::ip::tcp::endpoint>> endpoints;
+  std::vector<TargetTls> tls;
   while (const auto rate = search.next_rate()) {
     flags.overrides.rate = *rate;
     auto built = build_plan(flags.overrides);
@@ -56,8 +58,16 @@ int probe(ProbeFlags flags) {
         return 2;
       }
       endpoints = std::get<0>(resolved);
+      auto made = make_target_tls(plan.targets, flags.tls);
+      if (const auto* error = std::get_if<std::string>(&made)) {
+        fmt::print(stderr, "levee-load probe: {}\n", *error);
+        return 2;
+      }
+      tls = std::get<0>(std::move(made));
     }
-    const auto output = execute(plan, *endpoints, EngineOptions{true, true});
+    EngineOptions options{true, true};
+    options.tls = tls;
+    const auto output = execute(plan, *endpoints, options);
     const auto records = output->records();
     // The first fifth of a step is its warm-up (connections opening, queues settling).
     const std::int64_t warm = (*step / 5).count();
@@ -107,6 +117,8 @@ std::function<int()> add_probe_command(CLI::App& app) {
   cmd->add_option("--timeout", o.timeout, "Client timeout (default 1s)");
   cmd->add_option("--threads", o.threads, "Sending threads");
   cmd->add_option("--connections", o.connections, "Keep-alive pool cap");
+  cmd->add_flag("--insecure,-k", flags->tls.insecure, "https targets: accept any certificate (self-signed test rigs)");
+  cmd->add_option("--ca-file", flags->tls.ca_file, "https targets: verify against the CAs in this PEM file");
   return [flags] { return probe(*flags); };
 }
 

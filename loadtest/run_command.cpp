@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 
+#include "client/target_tls.h"
 #include "engine.h"
 #include "profile/profile_loader.h"
 #include "report/report_data.h"
@@ -18,6 +19,7 @@ struct RunFlags {
   RunOverrides overrides;
   std::string json_path, csv_path, html_path, requests_path, flows_csv_path, summary_path, junit_path;
   bool quiet = false;
+  ClientTlsSettings tls;
 };
 
 // One line per flow entry under the run's metrics.
@@ -65,7 +67,13 @@ int run(const RunFlags& flags) {
   // Flows and the --requests log are computed from every record at the end; otherwise the
   // drivers aggregate while running and keep only open records (issue 16: long runs).
   const bool keep_records = !plan.flows.empty() || !flags.requests_path.empty();
+  auto tls = make_target_tls(plan.targets, flags.tls);
+  if (const auto* error = std::get_if<std::string>(&tls)) {
+    fmt::print(stderr, "levee-load run: {}\n", *error);
+    return 2;
+  }
   EngineOptions options{flags.quiet, true};
+  options.tls = std::get<0>(std::move(tls));
   if (!keep_records) options.aggregate_while_running.emplace(plan.bucket, plan.schedule.duration(), plan.phases);
   const auto output = execute(plan, std::get<0>(endpoints), options);
 
@@ -164,6 +172,8 @@ std::function<int()> add_run_command(CLI::App& app) {
                   "Write a Markdown summary here (default: append to $GITHUB_STEP_SUMMARY when it is set)");
   cmd->add_option("--junit", flags->junit_path, "Write the thresholds as JUnit XML here (one test case each)");
   cmd->add_option("--requests", flags->requests_path, "Write one CSV row per attempt here (user id, times, outcome)");
+  cmd->add_flag("--insecure,-k", flags->tls.insecure, "https targets: accept any certificate (self-signed test rigs)");
+  cmd->add_option("--ca-file", flags->tls.ca_file, "https targets: verify against the CAs in this PEM file");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress display (warnings still shown)");
   return [flags] { return run(*flags); };
 }

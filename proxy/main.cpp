@@ -4,6 +4,8 @@
 //   levee --version
 
 #include "proxy/config/loader.h"
+#include "proxy/http/tls_context.h"
+#include "proxy/http/upstream_tls.h"
 #include "proxy/server.h"
 
 #include <CLI/CLI.hpp>
@@ -22,6 +24,17 @@ int check(const std::string& path) {
   if (!result.ok()) {
     std::cerr << path << ": " << result.errors.size() << " error(s)\n";
     return 1;
+  }
+  // The certificate and key are loaded as at start: a config that would not start is not ok.
+  if (const auto tls = levee::http::make_server_tls_context(result.config->listener.tls); !tls.error.empty()) {
+    std::cerr << path << ": " << tls.error << "\n";
+    return 1;
+  }
+  for (const auto& upstream : result.config->upstreams) {
+    if (const auto tls = levee::http::make_upstream_tls(upstream); !tls.error.empty()) {
+      std::cerr << path << ": " << tls.error << "\n";
+      return 1;
+    }
   }
   std::cout << path << ": ok (" << result.config->routes.size() << " route(s), " << result.config->upstreams.size()
             << " upstream(s))\n";

@@ -4,7 +4,13 @@ namespace levee {
 
 std::optional<std::string> restart_required(const config::Config& running, const config::Config& next) {
   if (running.server != next.server) return "server";
-  if (running.listener != next.listener) return "listener";
+  // TLS settings reload (new handshakes use the new context); turning TLS on or off changes
+  // the listener's scheme, which clients and load balancers are configured for.
+  auto running_listener = running.listener;
+  auto next_listener = next.listener;
+  if (running_listener.tls.enabled() != next_listener.tls.enabled()) return "listener.tls (on or off)";
+  running_listener.tls = next_listener.tls = {};
+  if (running_listener != next_listener) return "listener";
   if (running.admin != next.admin) return "admin";
   if (running.upstreams != next.upstreams) return "upstreams";
   if (running.routes.size() != next.routes.size()) return "routes (added or removed)";

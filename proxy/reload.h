@@ -3,8 +3,9 @@
 //
 // A reload swaps in new thresholds, queue and retry settings, shed answers, request headers,
 // route priorities and timeouts, the log level, and the access log's destination and format
-// (the server opens the new one first and refuses the reload if it cannot), without touching a
-// connection. Changing
+// (the server opens the new one first and refuses the reload if it cannot), and the listener's
+// TLS certificate, key and settings (files re-read on every reload; new handshakes use them,
+// open connections keep theirs), without touching a connection. Changing
 // where levee listens, its workers, or the set of upstreams and routes needs a restart (the
 // listeners, upstream pools and per-route metrics are built once); such a reload is refused
 // and the running config stays.

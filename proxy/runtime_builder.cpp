@@ -47,7 +47,8 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
                                                         const observability::ProxyMetrics& metrics,
                                                         const policy::FlowHashKey& flow_secret,
                                                         const http::ProxyRuntime* previous, policy::TimePoint now,
-                                                        std::shared_ptr<const http::AccessLog> access_log) {
+                                                        std::shared_ptr<const http::AccessLog> access_log,
+                                                        std::shared_ptr<boost::asio::ssl::context> tls) {
   const auto rules = flow_key_rules(*config, flow_secret);
   std::vector<policy::RouteMatch> matches;
   std::vector<http::Route> routes;
@@ -70,7 +71,7 @@ std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const co
   }
   return std::make_shared<const http::ProxyRuntime>(
       http::ProxyRuntime{std::move(config), policy::Router(std::move(matches)), std::move(routes),
-                         std::move(access_log)});
+                         std::move(access_log), std::move(tls)});
 }
 
 }  // namespace levee

@@ -21,12 +21,14 @@ namespace levee {
 policy::FlowHashKey random_flow_hash_key();
 
 // `gates` has one entry per route (null: no admission). `previous` is the runtime being
-// replaced (null at start): retry allowances carry over from it.
+// replaced (null at start): retry allowances carry over from it. `tls`: the listener's SSL
+// context built from config->listener.tls (http/tls_context.h), null for plain HTTP.
 std::shared_ptr<const http::ProxyRuntime> build_runtime(std::shared_ptr<const config::Config> config,
                                                         std::vector<std::shared_ptr<http::AdmissionGate>> gates,
                                                         const observability::ProxyMetrics& metrics,
                                                         const policy::FlowHashKey& flow_secret,
                                                         const http::ProxyRuntime* previous, policy::TimePoint now,
-                                                        std::shared_ptr<const http::AccessLog> access_log);
+                                                        std::shared_ptr<const http::AccessLog> access_log,
+                                                        std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
 }  // namespace levee

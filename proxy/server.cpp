@@ -12,6 +12,8 @@
 #include "proxy/http/client_session.h"
 #include "proxy/http/listener.h"
 #include "proxy/http/proxy_state.h"
+#include "proxy/http/tls_context.h"
+#include "proxy/http/upstream_tls.h"
 #include "proxy/http/worker_pool.h"
 #include "proxy/observability/build_info.h"
 #include "proxy/observability/reload_metrics.h"
@@ -20,6 +22,7 @@
 #include "proxy/observability/retry_metrics.h"
 #include "proxy/observability/state_document.h"
 #include "proxy/observability/tunnel_metrics.h"
+#include "proxy/observability/tls_metrics.h"
 #include "proxy/policy/tunnel_ledger.h"
 #include "proxy/policy/clock.h"
 #include "proxy/reload.h"
@@ -114,6 +117,7 @@ struct Server::State {
         retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
         reload_metrics(registry),
         tunnel_metrics(registry, names_of(config->routes)),
+        tls_metrics(registry),
         tunnels(config->routes.size()),
         shared(metrics, clock, std::random_device{}()),
         groups(registry, clock),
@@ -121,6 +125,7 @@ struct Server::State {
     shared.retry_metrics = &retry_metrics;
     shared.tunnels = &tunnels;
     shared.tunnel_metrics = &tunnel_metrics;
+    shared.tls_metrics = &tls_metrics;
     observability::register_build_info(registry);
   }
 
@@ -135,6 +140,7 @@ struct Server::State {
   observability::ReloadMetrics reload_metrics;
   observability::ProcessCollector process_metrics;  // process_*, read from /proc at scrape time
   observability::TunnelMetrics tunnel_metrics;
+  observability::TlsMetrics tls_metrics;
   policy::TunnelLedger tunnels;  // routes keep their index across reloads, so one ledger serves all
   http::ProxyShared shared;
   http::AdmissionGroups groups;
@@ -193,6 +199,15 @@ struct Server::State {
       reply.body = "reload refused: changing " + *section + " needs a restart; the running config stays\n";
       return reply;
     }
+    // The certificate and key are read again on every reload (a renewed certificate keeps its
+    // file names); a file that does not load refuses the reload, and the running context stays.
+    auto tls = build_tls(result.config->listener.tls);
+    if (!tls.error.empty()) {
+      spdlog::error("reload refused: {}; the running config stays", tls.error);
+      reply.status = boost::beast::http::status::bad_request;
+      reply.body = "reload refused: " + tls.error + "; the running config stays\n";
+      return reply;
+    }
     const auto previous = shared.runtime();
     // A new destination or format is opened before anything is applied: if it cannot be, the
     // reload is refused whole and the running config (and log) stay.
@@ -216,10 +231,21 @@ struct Server::State {
     spdlog::set_level(spdlog::level::from_str(result.config->logging.level));
     auto gates = groups.apply(*result.config);
     publish(build_runtime(result.config, std::move(gates), metrics, flow_secret, previous.get(), clock.now(),
-                          std::move(access_log)));
+                          std::move(access_log), std::move(tls.context)));
     spdlog::info("reloaded {}: {} admission group(s)", running->source, result.config->admission.groups.size());
     reply.body = "reloaded\n";
     return reply;
+  }
+
+  // The listener's SSL context for `tls` (none when TLS is off), its certificate's expiry
+  // published. Control thread (or start).
+  http::ServerTlsContext build_tls(const config::ListenerTlsConfig& tls) {
+    auto built = http::make_server_tls_context(tls);
+    if (built.context) {
+      tls_metrics.set_certificate_expiry(built.not_after_epoch_seconds);
+      spdlog::info("TLS: serving {} (key {})", tls.cert_file, tls.key_file);
+    }
+    return built;
   }
 
   // Publishes `next` and has each worker pick it up now rather than at its next request: an
@@ -287,6 +313,18 @@ struct Server::State {
     auto process = process_metrics.Collect();
     families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
     return prometheus::TextSerializer().Serialize(families);
+  }
+
+  // /state's tls section. Control thread.
+  observability::TlsState tls_state() const {
+    const auto runtime = shared.runtime();
+    observability::TlsState state;
+    state.enabled = runtime->tls != nullptr;
+    state.certificate_file = runtime->config->listener.tls.cert_file;
+    state.certificate_expiry = tls_metrics.certificate_expiry();
+    for (const auto result : http::all_tls_handshake_results)
+      state.handshakes.emplace_back(http::name(result), tls_metrics.handshakes(result));
+    return state;
   }
 
   // /state's tunnels section. Control thread.
@@ -405,13 +443,24 @@ int Server::run() {
       return 1;
     }
   }
+  // TLS to upstreams: one client context each, shared by every worker's pool and the probes.
+  std::vector<http::UpstreamTls> upstream_tls;
+  for (const auto& upstream : config.upstreams) {
+    auto made = http::make_upstream_tls(upstream);
+    if (!made.error.empty()) {
+      spdlog::error("{}", made.error);
+      return 1;
+    }
+    upstream_tls.push_back(std::move(made.tls));
+  }
   std::vector<health::CheckedUpstream> checked;
   for (std::size_t u = 0; u < config.upstreams.size(); ++u) {
     const auto& upstream = config.upstreams[u];
     if (!upstream.health_check.enabled()) continue;
     checked.push_back({upstream.name, upstream.health_check,
                        health::ProbeTarget{upstream_endpoints[u], config::format_endpoint(upstream.address),
-                                           upstream.health_check.path, upstream.health_check.timeout},
+                                           upstream.health_check.path, upstream.health_check.timeout,
+                                           upstream_tls[u]},
                        s.metrics.upstream(u).healthy});
   }
   s.health = std::make_unique<health::HealthChecker>(s.control, s.clock, std::move(checked));
@@ -421,7 +470,8 @@ int Server::run() {
     auto worker = std::make_unique<http::Worker>(s.workers->context(w), (std::uint64_t{entropy()} << 32) | entropy());
     for (std::size_t u = 0; u < config.upstreams.size(); ++u)
       worker->pools.push_back(std::make_unique<http::UpstreamPool>(worker->context, config.upstreams[u],
-                                                                   upstream_endpoints[u], *s.upstream_shared[u]));
+                                                                   upstream_endpoints[u], *s.upstream_shared[u],
+                                                                   upstream_tls[u]));
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));
   }
@@ -430,8 +480,13 @@ int Server::run() {
     spdlog::error("cannot open access log {}: {}", config.logging.access_log, access_log.error);
     return 1;
   }
+  auto tls = s.build_tls(config.listener.tls);
+  if (!tls.error.empty()) {
+    spdlog::error("{}", tls.error);
+    return 1;
+  }
   s.shared.set_runtime(build_runtime(s.config, s.groups.apply(config), s.metrics, s.flow_secret, nullptr, s.clock.now(),
-                                     std::move(access_log.log)));
+                                     std::move(access_log.log), std::move(tls.context)));
   // Signals are caught before anything says "listening": a SIGHUP sent as soon as the log says
   // levee is up must reload it, not kill it (the default action). Asio holds a signal until the
   // control thread runs.
@@ -464,7 +519,7 @@ int Server::run() {
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
           .state =
               [&s] {
-                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state())};
+                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state(), s.tls_state())};
               },
           .reload = [&s] { return s.reload(); },
           .token = config.admin.token,

@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
-  libboost1.81-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libyaml-cpp-dev
+  libboost1.81-dev libssl-dev openssl libspdlog-dev libfmt-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq nlohmann-json3-dev libjemalloc-dev
   libnghttp2-dev  # HTTP/2 (proxy/h2); bookworm's 1.52 carries the rapid-reset and CONTINUATION fixes
   prometheus  # promtool: tests/deploy checks and unit-tests deploy/prometheus/levee-rules.yaml

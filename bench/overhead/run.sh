@@ -13,7 +13,7 @@
 #                         [--proxy-threads 1] [--pin|--no-pin] [--idle-connections 1000]
 #                         [--build-dir build/release] [--levee BIN] [--skip-deps]
 #                         [--admission fixed|off] [--out DIR] [--keep] [--strict]
-#                         [--response-size BYTES] [--request-body BYTES] [--close]
+#                         [--response-size BYTES] [--request-body BYTES] [--close] [--tls]
 #
 # What each request is (same for every target):
 #   default            GET, a 43-byte response, keep-alive on both sides
@@ -22,6 +22,13 @@
 #   --request-body N   POST of an N-byte body (wrk Lua script), the 43-byte response back
 #   --close            a new client connection per request (Connection: close), the proxies'
 #                      upstream connections still pooled
+#   --tls              levee and HAProxy terminate TLS (wrk speaks HTTPS to them; nginx and the
+#                      direct run stay plain HTTP): the same self-signed ECDSA P-256 certificate,
+#                      made here with openssl, TLS 1.2+ with Mozilla's intermediate TLS 1.2 list
+#                      and OpenSSL's TLS 1.3 suites on both. wrk keeps its connections, so this
+#                      measures record encryption; with --close it measures handshakes too. The
+#                      idle-connection RSS check is skipped (idle TLS clients would be cut at the
+#                      handshake timeout).
 #
 # --admission fixed (default): levee's overload guard is on, as in production, but with a fixed
 #   limit of 10,000 and the collapse detector off, so it never sheds here: the figures include
@@ -61,6 +68,7 @@ out_dir=
 response_size=0
 request_body=0
 close_each=0
+tls=0
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -84,6 +92,7 @@ while [[ $# -gt 0 ]]; do
     --response-size) response_size=$2; shift 2 ;;
     --request-body) request_body=$2; shift 2 ;;
     --close) close_each=1; shift ;;
+    --tls) tls=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -185,8 +194,24 @@ print(*(s.getsockname()[1] for s in socks))
 EOF
 )
 
+# --tls: one certificate for both proxies, and the same cipher policy (levee's defaults, which
+# are Mozilla "intermediate"; HAProxy told the same list explicitly).
+intermediate_ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305
+levee_tls_yaml='' haproxy_tls='' scheme=http curl_tls=()
+if (( tls )); then
+  command -v openssl >/dev/null || die "openssl not found (--tls)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=levee-bench \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null ||
+    die "openssl could not make a certificate"
+  cat "$work/cert.pem" "$work/key.pem" >"$work/haproxy.pem"
+  levee_tls_yaml="  tls: {cert_file: $work/cert.pem, key_file: $work/key.pem, min_version: \"1.2\"}"
+  haproxy_tls="ssl crt $work/haproxy.pem alpn http/1.1 ssl-min-ver TLSv1.2 ciphers $intermediate_ciphers"
+  scheme=https
+  curl_tls=(--cacert "$work/cert.pem")
+fi
+
 render() {  # render TEMPLATE OUT
-  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|$proxy_threads|g" -e "s|@NGINX_PORT@|$nginx_port|g" \
+  sed -e "s|@DIR@|$work|g" -e "s|@LEVEE_TLS@|$levee_tls_yaml|g" -e "s|@HAPROXY_TLS@|$haproxy_tls|g" -e "s|@THREADS@|$proxy_threads|g" -e "s|@NGINX_PORT@|$nginx_port|g" \
       -e "s|@LEVEE_PORT@|$levee_port|g" -e "s|@ADMIN_PORT@|$admin_port|g" \
       -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission_yaml|g" "$1" >"$2"
 }
@@ -217,7 +242,7 @@ wait_http() {  # wait_http NAME PID URL: until URL answers 200, or the process d
   local name=$1 pid=$2 url=$3
   for _ in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || { tail -20 "$work/$name.log" >&2; die "$name exited at start"; }
-    curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
+    curl -fsS "${curl_tls[@]}" -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
     sleep 0.1
   done
   tail -20 "$work/$name.log" >&2
@@ -243,19 +268,20 @@ haproxy_pid=$!; pids+=("$haproxy_pid")
 
 declare -A url=(
   [nginx]="http://127.0.0.1:$nginx_port$path"
-  [levee]="http://127.0.0.1:$levee_port$path"
-  [haproxy]="http://127.0.0.1:$haproxy_port$path"
+  [levee]="$scheme://127.0.0.1:$levee_port$path"
+  [haproxy]="$scheme://127.0.0.1:$haproxy_port$path"
 )
 wait_http haproxy "$haproxy_pid" "${url[haproxy]}"
 expected=$(curl -fsS "${url[nginx]}" | md5sum)
 for target in levee haproxy; do
-  body=$(curl -fsS --max-time 2 "${url[$target]}" | md5sum) || die "$target did not proxy a GET to nginx"
+  body=$(curl -fsS "${curl_tls[@]}" --max-time 2 "${url[$target]}" | md5sum) || die "$target did not proxy a GET to nginx"
   [[ $body == "$expected" ]] || die "$target returned an unexpected body"
 done
 
 log "levee $("$levee_bin" --version 2>/dev/null | awk '{print $2}'), $(haproxy -v | head -1 | awk '{print "HAProxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /')"
 log "levee admission: $admission_yaml"
 log "request: $( (( request_body )) && echo "POST $request_body-byte body" || echo GET) $path, response $( (( response_size )) && echo "$response_size bytes" || echo "43 bytes"), $( (( close_each )) && echo "new connection each" || echo keep-alive)"
+(( tls )) && log "TLS on levee and HAProxy: $(curl -sS -v "${curl_tls[@]}" -o /dev/null "${url[levee]}" 2>&1 | sed -n 's/^\* SSL connection using //p') (levee), $(curl -sS -v "${curl_tls[@]}" -o /dev/null "${url[haproxy]}" 2>&1 | sed -n 's/^\* SSL connection using //p') (HAProxy)"
 log "wrk: $wrk_threads threads, $connections connections, $duration x $rounds rounds (+ $warmup warm-up); proxy threads: $proxy_threads; $placement"
 
 declare -A server_pid=([levee]=$levee_pid [haproxy]=$haproxy_pid)
@@ -287,6 +313,7 @@ done
 # Measured on the same levee process that just served the load (a realistic, not a fresh,
 # heap); HAProxy's figure is printed for reference.
 for target in levee haproxy; do
+  (( tls )) && { log "idle-connection RSS check skipped with --tls"; break; }
   pid_var=${target}_pid
   kill -0 "${!pid_var}" 2>/dev/null || die "$target died during the load rounds"
   port_var=${target}_port

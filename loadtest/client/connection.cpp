@@ -1,6 +1,8 @@
 #include "client/connection.h"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -18,14 +20,20 @@ namespace {
 // failure to answer this request, so it is retried once on a fresh connection.
 bool is_stale_keep_alive(const beast::error_code& ec) {
   return ec == asio::error::eof || ec == beast::http::error::end_of_stream || ec == asio::error::connection_reset ||
+         ec == asio::ssl::error::stream_truncated ||
          ec == asio::error::broken_pipe || ec == asio::error::connection_aborted;
 }
 
 }  // namespace
 
 Connection::Connection(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, ConnectionOwner& owner,
-                       std::size_t target, asio::ip::address source)
-    : ioc_(ioc), endpoint_(std::move(endpoint)), source_(std::move(source)), owner_(owner), target_(target) {}
+                       std::size_t target, asio::ip::address source, const TargetTls* tls)
+    : ioc_(ioc),
+      endpoint_(std::move(endpoint)),
+      source_(std::move(source)),
+      owner_(owner),
+      target_(target),
+      tls_(tls && tls->context ? tls : nullptr) {}
 
 void Connection::start(const RequestParts& request, Clock::time_point deadline, std::uint32_t tag, std::uint32_t key) {
   request_ = &request;
@@ -64,6 +72,7 @@ void Connection::close(bool abort) {
     else socket_->shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_->close(ignored);
   }
+  tls_stream_.reset();  // no close_notify: a load generator's caller just leaves
   socket_.reset();
   buffer_.clear();
   open_ = false;
@@ -100,6 +109,30 @@ void Connection::on_connect(const error_code& ec) {
   open_ = true;
   beast::error_code ignored;
   socket_->set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (!tls_) {
+    write();
+    return;
+  }
+  connecting_ = true;  // until the handshake is done, a failure is the connection's
+  tls_stream_.emplace(*socket_, *tls_->context);
+  if (tls_->sessions) prepare_resumption(tls_stream_->native_handle(), *tls_->sessions);
+  boost::system::error_code address_ec;
+  asio::ip::make_address(tls_->server_name, address_ec);
+  if (address_ec)  // SNI carries names only (SSL_set_tlsext_host_name, without its C cast)
+    SSL_ctrl(tls_stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(tls_->server_name.c_str()));
+  if (tls_->verify) {
+    tls_stream_->set_verify_mode(asio::ssl::verify_peer);
+    tls_stream_->set_verify_callback(asio::ssl::host_name_verification(tls_->server_name));
+  } else {
+    tls_stream_->set_verify_mode(asio::ssl::verify_none);
+  }
+  tls_stream_->async_handshake(asio::ssl::stream_base::client, [this](const error_code& e) { on_handshake(e); });
+}
+
+void Connection::on_handshake(const error_code& ec) {
+  if (ec) return fail(ec);
+  connecting_ = false;
   write();
 }
 
@@ -110,13 +143,17 @@ void Connection::write() {
   const std::array<asio::const_buffer, 5> buffers{asio::buffer(request_->head), asio::buffer(key_.data(), key_.size()),
                                                   asio::buffer(request_->middle), asio::buffer(value.data(), value.size()),
                                                   asio::buffer(request_->tail)};
-  asio::async_write(*socket_, buffers, [this](const error_code& ec, std::size_t) { on_write(ec); });
+  const auto done = [this](const error_code& ec, std::size_t) { on_write(ec); };
+  if (tls_stream_) asio::async_write(*tls_stream_, buffers, done);
+  else asio::async_write(*socket_, buffers, done);
 }
 
 void Connection::on_write(const error_code& ec) {
   if (ec) return fail(ec);
   reader_.emplace();
-  beast::http::async_read(*socket_, buffer_, *reader_, [this](const error_code& e, std::size_t) { on_read(e); });
+  const auto done = [this](const error_code& e, std::size_t) { on_read(e); };
+  if (tls_stream_) beast::http::async_read(*tls_stream_, buffer_, *reader_, done);
+  else beast::http::async_read(*socket_, buffer_, *reader_, done);
 }
 
 void Connection::on_read(const error_code& ec) {

@@ -6,11 +6,14 @@
 // (the caller's timeout) covers the whole exchange; when it passes, the connection is closed, as
 // a browser does, so the target sees the caller leave. A reused keep-alive connection that the
 // server had already closed is reopened once without counting a failure (real clients do the
-// same). Thread safety: none; everything runs on the owning thread's io_context.
+// same). An https target adds a TLS handshake after connect, under the same deadline (a
+// failed handshake counts as a connect error). Thread safety: none; everything runs on the
+// owning thread's io_context.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <chrono>
@@ -20,6 +23,7 @@
 
 #include "client/request_bytes.h"
 #include "client/response_reader.h"
+#include "client/target_tls.h"
 #include "stats/record.h"
 
 namespace levee::load {
@@ -46,7 +50,8 @@ class Connection {
 
   // `source`: local address to connect from (port chosen at connect), or unspecified for any.
   Connection(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint,
-             ConnectionOwner& owner, std::size_t target, boost::asio::ip::address source = {});
+             ConnectionOwner& owner, std::size_t target, boost::asio::ip::address source = {},
+             const TargetTls* tls = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -67,6 +72,7 @@ class Connection {
   void connect();
   void bind_source();
   void on_connect(const error_code& ec);
+  void on_handshake(const error_code& ec);
   void write();
   void on_write(const error_code& ec);
   void on_read(const error_code& ec);
@@ -79,6 +85,8 @@ class Connection {
   ConnectionOwner& owner_;
   std::size_t target_;
   std::optional<boost::asio::ip::tcp::socket> socket_;
+  const TargetTls* tls_ = nullptr;  // null or no context: plain http
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_stream_;  // over socket_
   boost::asio::steady_timer timer_{ioc_};  // the exchange's deadline
   std::uint64_t exchange_ = 0;             // counts start() calls
   bool timed_out_ = false;                 // the deadline closed the socket

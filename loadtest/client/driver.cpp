@@ -135,7 +135,8 @@ Connection* Driver::take_connection(std::size_t target) {
     return nullptr;
   }
   connections_.push_back(
-      std::make_unique<Connection>(ioc_, setup_.endpoints[target], *this, target, source_for(target, connections_.size())));
+      std::make_unique<Connection>(ioc_, setup_.endpoints[target], *this, target, source_for(target, connections_.size()),
+                                   setup_.tls.empty() ? nullptr : &setup_.tls[target]));
   setup_.live.connections.fetch_add(1, std::memory_order_relaxed);
   return connections_.back().get();
 }

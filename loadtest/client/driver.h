@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client/connection.h"
+#include "client/target_tls.h"
 #include "client/live_counters.h"
 #include "client/request_bytes.h"
 #include "client/retry_policy.h"
@@ -55,6 +56,7 @@ struct DriverSetup {
   // records still open, so memory does not grow with the run's length; records() then holds
   // just those. Unset: keep every record for the end of the run (flows, the --requests log).
   SharedAggregates* aggregates = nullptr;
+  std::vector<TargetTls> tls;  // one per target (client/target_tls.h); empty: every target is plain http
 };
 
 class Driver final : public ConnectionOwner {

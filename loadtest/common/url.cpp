@@ -5,12 +5,20 @@
 namespace levee::load {
 
 std::optional<Url> parse_url(std::string_view text) {
-  constexpr std::string_view scheme = "http://";
-  if (!text.starts_with(scheme)) return std::nullopt;
-  text.remove_prefix(scheme.size());
+  constexpr std::string_view plain = "http://";
+  constexpr std::string_view secure = "https://";
+  Url url;
+  if (text.starts_with(secure)) {
+    url.tls = true;
+    url.port = 443;
+    text.remove_prefix(secure.size());
+  } else if (text.starts_with(plain)) {
+    text.remove_prefix(plain.size());
+  } else {
+    return std::nullopt;
+  }
   std::size_t slash = text.find_first_of("/?");
   std::string_view authority = text.substr(0, slash);
-  Url url;
   if (slash != std::string_view::npos) {
     const std::string_view target = text.substr(slash);
     url.target.assign(target.front() == '?' ? "/" : "");  // "?q" alone means the root

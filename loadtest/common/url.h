@@ -1,6 +1,7 @@
 #pragma once
-// http://host[:port][/path][?query] -> the parts a client needs. Pure. Only plain http: the
-// generator measures the target, not TLS.
+// http(s)://host[:port][/path][?query] -> the parts a client needs. Pure. https makes the
+// connections TLS (client/target_tls.h), so a TLS-terminating proxy can be measured as
+// clients see it.
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +12,8 @@ namespace levee::load {
 
 struct Url {
   std::string host;         // without brackets
-  std::uint16_t port = 80;
+  std::uint16_t port = 80;   // 443 for https
+  bool tls = false;          // https
   std::string target = "/";  // origin-form: path and query
   std::string host_header;   // "host:port" as sent in Host
 };

@@ -184,7 +184,7 @@ std::variant<RunPlan, std::string> build_plan(const RunOverrides& o) {
   if (plan.target_texts.empty()) return fmt::format("{}: no target: give target in the profile or --target URL", source);
   for (const auto& text : plan.target_texts) {
     const auto url = parse_url(text);
-    if (!url) return fmt::format("{}: target '{}': expected http://host:port/path", source, text);
+    if (!url) return fmt::format("{}: target '{}': expected http(s)://host:port/path", source, text);
     plan.targets.push_back(*url);
   }
   if (plan.threads < 1 || plan.threads > 64) return fmt::format("{}: threads must be 1..64", source);

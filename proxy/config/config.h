@@ -55,6 +55,31 @@ struct Http2Config {
   friend bool operator==(const Http2Config&, const Http2Config&) = default;
 };
 
+// How strictly the listener asks TLS clients for a certificate (YAML `listener.tls.client_verify`).
+enum class ClientVerify { off, optional, require };
+constexpr std::string_view name(ClientVerify verify) {
+  return verify == ClientVerify::require ? "require" : verify == ClientVerify::optional ? "optional" : "off";
+}
+
+// TLS termination on the listener (YAML `listener.tls`); off while cert_file is empty. The
+// files are read when the SSL context is built (at start and on every reload, so a renewed
+// certificate is picked up by a reload without a config change); paths are stored resolved
+// against the config file's directory.
+struct ListenerTlsConfig {
+  std::string cert_file;                                 // PEM chain, leaf first; "" = plain HTTP
+  std::string key_file;                                  // PEM private key
+  std::string client_ca_file;                            // CAs client certificates must chain to
+  ClientVerify client_verify = ClientVerify::off;
+  std::string min_version = "1.2";                       // "1.2" or "1.3"; older is never offered
+  // OpenSSL cipher list for TLS 1.2; "" = Mozilla's "intermediate" list (TLS 1.3 suites are
+  // OpenSSL's defaults, which are the same list).
+  std::string ciphers;
+  Duration handshake_timeout = std::chrono::seconds(10);  // accept -> handshake done; else close
+
+  bool enabled() const { return !cert_file.empty(); }
+  friend bool operator==(const ListenerTlsConfig&, const ListenerTlsConfig&) = default;
+};
+
 struct ListenerConfig {
   Endpoint address{"0.0.0.0", 8080};
   std::uint64_t max_connections = 10000;                 // beyond this, accept and answer 503
@@ -83,6 +108,7 @@ struct ListenerConfig {
   Duration transfer_rate_grace = std::chrono::seconds(5);
   Duration max_transfer_time = Duration::zero();
   Http2Config http2;
+  ListenerTlsConfig tls;  // reloadable (new handshakes use the new context), but not on <-> off
 
   friend bool operator==(const ListenerConfig&, const ListenerConfig&) = default;
 };
@@ -102,6 +128,17 @@ struct HealthCheckConfig {
   friend bool operator==(const HealthCheckConfig&, const HealthCheckConfig&) = default;
 };
 
+// TLS from levee to one upstream (YAML `upstreams[].tls`); off unless enabled. Changing it
+// needs a restart, like the rest of an upstream.
+struct UpstreamTlsConfig {
+  bool enabled = false;
+  std::string ca_file;      // PEM CAs the service's certificate must chain to; "" the system's
+  std::string server_name;  // SNI and the name verified; "" the address's host (no SNI for an IP)
+  bool verify = true;       // false: any certificate is accepted (still encrypted, not authenticated)
+
+  friend bool operator==(const UpstreamTlsConfig&, const UpstreamTlsConfig&) = default;
+};
+
 struct UpstreamConfig {
   std::string name;
   Endpoint address;
@@ -113,6 +150,7 @@ struct UpstreamConfig {
   // (the service can stop the wasted work) instead of letting the exchange run on.
   bool abort_on_client_close = true;
   HealthCheckConfig health_check;
+  UpstreamTlsConfig tls;
 
   friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };

@@ -6,6 +6,7 @@
 
 #include "proxy/config/admission_sections.h"
 #include "proxy/config/http2_section.h"
+#include "proxy/config/tls_section.h"
 #include "proxy/config/trust_sections.h"
 #include "proxy/policy/request_path.h"
 
@@ -60,6 +61,7 @@ void read_listener(MapReader& r, ListenerConfig& listener) {
   r.duration("transfer_rate_grace", listener.transfer_rate_grace, {.min = Duration::zero()});
   r.duration("max_transfer_time", listener.max_transfer_time, {.min = Duration::zero()});
   r.map("http2", [&](MapReader& h) { read_http2(h, listener.http2); });
+  r.map("tls", [&](MapReader& t) { read_listener_tls(t, listener.tls); });
 }
 
 void read_admin(MapReader& r, AdminConfig& admin) {
@@ -104,6 +106,7 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.duration("idle_timeout", upstream.idle_timeout);
   r.boolean("abort_on_client_close", upstream.abort_on_client_close);
   r.map("health_check", [&](MapReader& h) { read_health_check(h, upstream.health_check); });
+  r.map("tls", [&](MapReader& t) { read_upstream_tls(t, upstream.tls); });
 }
 
 void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {

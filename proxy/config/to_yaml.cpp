@@ -231,6 +231,17 @@ std::string to_yaml(const Config& config) {
   w.duration("transfer_rate_grace", listener.transfer_rate_grace);
   w.duration("max_transfer_time", listener.max_transfer_time);
   write_http2(w, listener.http2);
+  if (listener.tls.enabled()) {
+    w.begin("tls");
+    w.text("cert_file", listener.tls.cert_file);
+    w.text("key_file", listener.tls.key_file);
+    if (!listener.tls.client_ca_file.empty()) w.text("client_ca_file", listener.tls.client_ca_file);
+    w.text("client_verify", name(listener.tls.client_verify));
+    w.text("min_version", listener.tls.min_version);
+    if (!listener.tls.ciphers.empty()) w.text("ciphers", listener.tls.ciphers);
+    w.duration("handshake_timeout", listener.tls.handshake_timeout);
+    w.end();
+  }
   w.end();
 
   w.begin("admin");
@@ -262,6 +273,14 @@ std::string to_yaml(const Config& config) {
       w.duration("timeout", upstream.health_check.timeout);
       w.integer("healthy_threshold", upstream.health_check.healthy_threshold);
       w.integer("unhealthy_threshold", upstream.health_check.unhealthy_threshold);
+      w.end();
+    }
+    if (upstream.tls.enabled) {
+      w.begin("tls");
+      w.boolean("enabled", true);
+      if (!upstream.tls.ca_file.empty()) w.text("ca_file", upstream.tls.ca_file);
+      if (!upstream.tls.server_name.empty()) w.text("server_name", upstream.tls.server_name);
+      w.boolean("verify", upstream.tls.verify);
       w.end();
     }
     w.end();

@@ -10,6 +10,7 @@
 #include "proxy/config/admission_sections.h"
 #include "proxy/config/http2_section.h"
 #include "proxy/config/suggest.h"
+#include "proxy/config/tls_section.h"
 #include "proxy/config/trust_sections.h"
 
 namespace levee::config::detail {
@@ -112,6 +113,7 @@ void finalize(Config& config, ReadContext& context) {
   finalize_http2(config, context);
   finalize_trust(config, context);
   finalize_admin_token(config, context);
+  finalize_tls(config, context);
 }
 
 }  // namespace levee::config::detail

@@ -1,11 +1,14 @@
 #include "proxy/health/probe.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include "proxy/http/maybe_tls_stream.h"
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -31,17 +34,24 @@ ProbeResult failed(std::string_view step, const boost::system::error_code& ec, c
 }  // namespace
 
 asio::awaitable<ProbeResult> probe(const ProbeTarget& target) {
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  http::MaybeTlsStream stream(co_await asio::this_coro::executor);
+  auto& tcp = stream.tcp();
+  const auto started = std::chrono::steady_clock::now();
   // One deadline for the whole probe: the stream's expiry covers every operation after it.
-  stream.expires_after(target.timeout);
+  tcp.expires_after(target.timeout);
   boost::system::error_code ec = asio::error::host_not_found;
   for (const auto& endpoint : target.endpoints) {
-    std::tie(ec) = co_await stream.async_connect(endpoint, use_tuple);
+    std::tie(ec) = co_await tcp.async_connect(endpoint, use_tuple);
     if (!ec || ec == beast::error::timeout) break;
-    stream.close();
-    stream.expires_after(target.timeout);  // close() cancelled the timer
+    tcp.close();
+    tcp.expires_after(target.timeout);  // close() cancelled the timer
   }
   if (ec) co_return failed("connect", ec, target);
+  if (target.tls.context) {
+    const auto left = target.timeout - (std::chrono::steady_clock::now() - started);
+    ec = co_await http::upstream_handshake(stream, target.tls, std::max<std::chrono::nanoseconds>(left, std::chrono::nanoseconds(1)));
+    if (ec) co_return failed("TLS handshake", ec, target);
+  }
 
   bh::request<bh::empty_body> request{bh::verb::get, target.path, 11};
   request.set(bh::field::host, target.host);

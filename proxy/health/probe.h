@@ -2,10 +2,13 @@
 // One active health probe: GET `path` on a fresh connection to an upstream, passed on a 2xx
 // status within `timeout` (connect, request and response header together; the body is not
 // read). A fresh connection each time, never a pooled one: the probe asks "would a new
-// request get through", and it must not take a slot of the pool's connection cap.
+// request get through", and it must not take a slot of the pool's connection cap. An upstream
+// with TLS is probed over TLS, with the pool's context and checks (upstream_tls.h).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
+#include "proxy/http/upstream_tls.h"
 
 #include <chrono>
 #include <string>
@@ -18,6 +21,7 @@ struct ProbeTarget {
   std::string host;                                       // Host header: the upstream's authority
   std::string path;
   std::chrono::nanoseconds timeout;
+  http::UpstreamTls tls;  // no context: plain HTTP
 };
 
 struct ProbeResult {

@@ -13,6 +13,8 @@
 
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_pipeline.h"
+#include "proxy/http/tls_handshake_result.h"
+#include "proxy/observability/tls_metrics.h"
 #include "proxy/policy/tunnel_rules.h"
 
 namespace levee::http {
@@ -30,6 +32,9 @@ constexpr std::size_t first_read_size = 4096;
 constexpr std::size_t kept_body_buffer = 64 * 1024;
 // The most one read adds to the client buffer (Beast's own choice for its read operations).
 constexpr std::size_t read_chunk = 65536;
+// How long a closing TLS session waits for the client's close_notify after sending its own
+// (the wait only keeps the session; the client already has levee's close_notify).
+constexpr std::chrono::seconds close_notify_wait{1};
 
 LocalReply reply_for_parse_error(const beast::error_code& ec) {
   if (ec == bh::error::header_limit)
@@ -41,7 +46,7 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
 
 // Reads one request header into `parser`, at most `limit` bytes in all (parse_request_header
 // keeps the budget).
-awaitable<beast::error_code> read_request_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+awaitable<beast::error_code> read_request_header(MaybeTlsStream& stream, beast::flat_buffer& buffer,
                                                  RequestParser& parser, std::uint32_t limit) {
   HeaderBudget budget{limit};
   for (;;) {
@@ -137,6 +142,10 @@ void ClientSession::disarm_header_timer() {
 awaitable<void> ClientSession::run() {
   auto self = shared_from_this();
   try {
+    if (!co_await start_tls()) {
+      co_await close();
+      co_return;
+    }
     bool first = true;
     for (;;) {
       // The listener section needs a restart to change, so any runtime has the right timeouts.
@@ -167,7 +176,35 @@ awaitable<void> ClientSession::run() {
   } catch (const std::exception& e) {
     spdlog::warn("client session {}: {}", client_address_, e.what());
   }
+  co_await close();
+}
+
+awaitable<bool> ClientSession::start_tls() {
+  // The listener section (TLS on or off) needs a restart to change; the context itself is the
+  // one of the runtime running now, and stays this connection's.
+  const auto runtime = shared_.runtime(worker_);
+  if (!runtime->tls) co_return true;
+  stream_.use_tls(runtime->tls);
+  stream_.expires_after(runtime->config->listener.tls.handshake_timeout);
+  auto [ec] = co_await stream_.tls()->async_handshake(asio::ssl::stream_base::server, use_tuple);
+  const TlsHandshakeResult result = classify_handshake(ec);
+  if (shared_.tls_metrics) shared_.tls_metrics->count(result);
+  if (ec) {
+    spdlog::debug("client {}: TLS handshake failed ({}): {}", client_address_, name(result), ec.message());
+    co_return false;
+  }
+  tls_established_ = true;
+  // The first header's timeout counts from here: a slow handshake is the handshake timeout's.
+  connected_at_ = shared_.clock.now();
+  co_return true;
+}
+
+awaitable<void> ClientSession::close() {
   beast::error_code ignored;
+  if (tls_established_) {
+    stream_.expires_after(close_notify_wait);
+    co_await stream_.tls()->async_shutdown(use_tuple);
+  }
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.socket().close(ignored);
 }
@@ -189,6 +226,16 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
   // bounds the wait: it cancels it, and the connection closes silently.
   arm_header_timer(timeout);
   idle_ = true;
+  if (stream_.is_tls()) {
+    // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold
+    // some already): the read itself is the wait, and its buffer stays tied to it.
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+    idle_ = false;
+    disarm_header_timer();
+    if (ec) co_return false;
+    buffer_.commit(n);
+    co_return true;
+  }
   for (;;) {
     auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
     if (wait_ec) break;  // idle timeout, drain, or the socket failed
@@ -207,7 +254,7 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
 }
 
 void ClientSession::release_idle_buffers() {
-  if (!idle_ || buffer_.size() > 0) return;
+  if (!idle_ || buffer_.size() > 0 || stream_.is_tls()) return;  // a TLS wait is a read into buffer_
   buffer_.shrink_to_fit();
   std::string().swap(head_buffer_);
   std::string().swap(body_buffer_);
@@ -252,7 +299,8 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   downstream.head_buffer = &head_buffer_;
   downstream.body_buffer = &body_buffer_;
   downstream.request_body_buffer = &request_body_buffer_;
-  const RequestContext context{runtime, shared_, worker_, client_address_, peer_};
+  const RequestContext context{runtime, shared_, worker_, client_address_, peer_,
+                               stream_.is_tls() ? "https" : "http"};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);
 
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;
@@ -268,7 +316,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
 awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const config::Config& config) {
   stream_.expires_never();
   buffer_.max_size(std::numeric_limits<std::size_t>::max());
-  tunnel_ = std::make_shared<Tunnel>(stream_.socket(), buffer_, std::move(established), shared_.clock,
+  tunnel_ = std::make_shared<Tunnel>(stream_, buffer_, std::move(established), shared_.clock,
                                      config.tunnels.idle_timeout);
   // Established while draining (its handshake was in flight when drain() went round): the
   // grace starts now.

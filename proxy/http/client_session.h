@@ -12,10 +12,17 @@
 // own timeout would do), so the 408 can still be written. Everything runs on the worker's one
 // thread; the timer handler holds a weak_ptr, so it never touches a finished session.
 //
+// With listener.tls, the session first runs the TLS handshake with the SSL context of the
+// runtime at accept (kept for the connection's life), within listener.tls.handshake_timeout;
+// the first header's timeout counts from the handshake's end. No permit is ever held across a
+// handshake: none is taken before a request header has been read. On close, a TLS session
+// sends close_notify (bounded wait) before closing the socket.
+//
 // A request the service answered with 101 turns the connection into a tunnel (tunnel.h): the
 // session relays it until it ends and then closes. Drain gives an open tunnel
 // tunnels.drain_grace (bounded by server.drain_timeout) before both sides are closed.
 
+#include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/tunnel.h"
@@ -25,7 +32,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <memory>
 #include <optional>
@@ -53,6 +59,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
  private:
   enum class Next { keep_alive, close };
 
+  // Runs the TLS handshake when the running config asks for TLS; false: the connection ends.
+  boost::asio::awaitable<bool> start_tls();
+  boost::asio::awaitable<void> close();
   boost::asio::awaitable<bool> wait_for_request(std::chrono::nanoseconds timeout);
   // `header_timeout`: what is left for this request's header once its first byte is here.
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
@@ -62,7 +71,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
 
-  boost::beast::tcp_stream stream_;
+  MaybeTlsStream stream_;
   boost::beast::flat_buffer buffer_;
   std::string head_buffer_;  // serialised headers to the service and back (head_serializer.h)
   std::string body_buffer_;  // a small response body read whole (Downstream::body_buffer)
@@ -78,6 +87,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;
+  bool tls_established_ = false;
 };
 
 }  // namespace levee::http

@@ -24,7 +24,7 @@ bool peer_hung_up(int fd) {
   return (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, boost::beast::tcp_stream& target)
+ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& target)
     : list_(list), client_fd_(client_fd), target_(target) {
   if (!list_) return;
   next_ = list_->head_;

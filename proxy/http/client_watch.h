@@ -14,7 +14,7 @@
 // Worker thread only: the list, the sessions and the upstream streams of one worker all live
 // on its io_context. Intrusive, so registering allocates nothing.
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include "proxy/http/maybe_tls_stream.h"
 
 #include <chrono>
 
@@ -37,7 +37,7 @@ class ClientWatchList;
 class ClientWatch {
  public:
   // `list` may be null: nothing is watched.
-  ClientWatch(ClientWatchList* list, int client_fd, boost::beast::tcp_stream& target);
+  ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& target);
   ~ClientWatch();
   ClientWatch(const ClientWatch&) = delete;
   ClientWatch& operator=(const ClientWatch&) = delete;
@@ -49,7 +49,7 @@ class ClientWatch {
   friend class ClientWatchList;
   ClientWatchList* list_;
   int client_fd_;
-  boost::beast::tcp_stream& target_;
+  MaybeTlsStream& target_;
   bool gone_ = false;
   ClientWatch* prev_ = nullptr;
   ClientWatch* next_ = nullptr;

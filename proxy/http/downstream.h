@@ -5,10 +5,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/client_watch.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/policy/transfer_rate.h"
@@ -23,7 +23,7 @@ namespace levee::http {
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
 struct Downstream {
-  boost::beast::tcp_stream& stream;
+  MaybeTlsStream& stream;
   boost::beast::flat_buffer& buffer;
   std::chrono::nanoseconds io_timeout;  // inactivity while reading the body / writing the response
   unsigned version = 11;                // the client's HTTP version

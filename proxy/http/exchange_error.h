@@ -22,13 +22,14 @@ enum class ExchangeError : std::uint8_t {
   client_gone,         // the client closed or stalled; nothing more can be sent
   client_too_slow,     // 408 (upload) or close: a streamed body fell below
                        // listener.min_transfer_rate or past listener.max_transfer_time
+  upstream_tls,        // 502: the TLS handshake with the service failed (upstreams[].tls)
 };
 
 inline constexpr std::array all_exchange_errors{
     ExchangeError::none,           ExchangeError::pool_exhausted,   ExchangeError::connect_refused,
     ExchangeError::connect_timeout, ExchangeError::upstream_reset,  ExchangeError::upstream_timeout,
     ExchangeError::upstream_protocol, ExchangeError::request_too_large, ExchangeError::client_gone,
-    ExchangeError::client_too_slow,
+    ExchangeError::client_too_slow, ExchangeError::upstream_tls,
 };
 
 constexpr std::string_view name(ExchangeError error) {
@@ -43,6 +44,7 @@ constexpr std::string_view name(ExchangeError error) {
     case ExchangeError::request_too_large: return "request_too_large";
     case ExchangeError::client_gone: return "client_gone";
     case ExchangeError::client_too_slow: return "client_too_slow";
+    case ExchangeError::upstream_tls: return "upstream_tls";
   }
   return "unknown";
 }

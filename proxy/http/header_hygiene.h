@@ -28,7 +28,7 @@ std::optional<RequestProblem> check_request(RequestHeader& request);
 
 struct ForwardingFacts {
   std::string_view client_address;  // peer IP, no port
-  std::string_view protocol;        // "http"
+  std::string_view protocol;        // "http" or "https" (X-Forwarded-Proto)
   bool trusted_proxy = false;       // the peer is in `trusted_proxies`: its forwarding headers are believed
   // Host for a request that has none (HTTP/1.0 allows that; the HTTP/1.1 levee speaks
   // upstream does not): the upstream's own "host:port".

@@ -25,9 +25,14 @@
 #include <unordered_set>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace levee::observability {
 class RetryMetrics;
 class TunnelMetrics;
+class TlsMetrics;
 }
 
 namespace levee::http {
@@ -43,6 +48,9 @@ struct ProxyRuntime {
   // (SIGUSR1) or a reload that moves the log is published like any reload: a request keeps
   // the log it started with, and no worker ever takes a lock for it (access_log.h).
   std::shared_ptr<const AccessLog> access_log;
+  // The listener's SSL context (http/tls_context.h); null: plain HTTP. Built with each
+  // runtime, so a reload re-reads the certificate; a session takes it once, at accept.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 struct Worker {
@@ -106,6 +114,7 @@ struct ProxyShared {
   // Upgrade tunnels open, by route (owned by the server); null: upgrades are never relayed.
   policy::TunnelLedger* tunnels = nullptr;
   const observability::TunnelMetrics* tunnel_metrics = nullptr;  // null: tunnels not counted
+  observability::TlsMetrics* tls_metrics = nullptr;  // null: handshakes not counted
   const policy::Clock& clock;
   policy::SplitMixRandom random;  // Retry-After and retry back-off jitter; thread-safe
   std::atomic<bool> draining{false};

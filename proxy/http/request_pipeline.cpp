@@ -41,6 +41,8 @@ LocalReply reply_for(ExchangeError error, bool request_fully_read) {
       return make_error_reply(bh::status::payload_too_large, "request body too large", true);
     case ExchangeError::client_too_slow:
       return make_error_reply(bh::status::request_timeout, "request body too slow", true);
+    case ExchangeError::upstream_tls:
+      return make_error_reply(bh::status::bad_gateway, "upstream TLS handshake failed", close);
     case ExchangeError::none:
     case ExchangeError::client_gone:
       break;
@@ -64,6 +66,7 @@ policy::Outcome outcome_of(const ExchangeResult& result) {
     case ExchangeError::request_too_large:
     case ExchangeError::client_gone:
     case ExchangeError::client_too_slow:  // the client's pace, not the service's: no sample
+    case ExchangeError::upstream_tls:     // a certificate or protocol mismatch: not the service's load
       break;
   }
   return policy::Outcome::ignored;
@@ -200,7 +203,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   }
 
   // forward
-  prepare_upstream_request(request, ForwardingFacts{context.client_address, "http", trust.trusted_proxy, route.upstream_authority});
+  prepare_upstream_request(request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority});
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.metrics.in_flight().Increment();

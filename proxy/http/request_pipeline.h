@@ -45,6 +45,7 @@ struct RequestContext {
   Worker& worker;
   std::string_view client_address;
   const std::optional<policy::IpAddress>& peer;  // client_address parsed; none: trusted for nothing
+  std::string_view scheme = "http";               // how the client reached levee: "http" or "https"
 };
 
 struct HandledRequest {

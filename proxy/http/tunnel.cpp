@@ -29,7 +29,7 @@ constexpr std::size_t tunnel_buffer_size = 16 * 1024;
 
 }  // namespace
 
-Tunnel::Tunnel(tcp::socket& client, beast::flat_buffer& client_pending, EstablishedTunnel established,
+Tunnel::Tunnel(MaybeTlsStream& client, beast::flat_buffer& client_pending, EstablishedTunnel established,
                const policy::Clock& clock, policy::Duration idle_timeout)
     : client_(client),
       client_pending_(client_pending),
@@ -47,11 +47,19 @@ void Tunnel::drain(policy::TimePoint close_at) {
 
 void Tunnel::shut_both() {
   beast::error_code ignored;
-  client_.shutdown(tcp::socket::shutdown_both, ignored);
+  client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   established_.upstream->stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-awaitable<void> Tunnel::relay(tcp::socket& from, tcp::socket& to, beast::flat_buffer& pending, std::uint64_t& bytes) {
+bool Tunnel::pass_end_of_stream(MaybeTlsStream& to) {
+  if (to.is_tls()) return false;
+  beast::error_code ignored;
+  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  return true;
+}
+
+template <class From, class To>
+awaitable<void> Tunnel::relay(From& from, To& to, beast::flat_buffer& pending, std::uint64_t& bytes) {
   if (pending.size() > 0) {
     auto [ec, n] = co_await asio::async_write(to, pending.data(), use_tuple);
     if (ec) {
@@ -66,8 +74,7 @@ awaitable<void> Tunnel::relay(tcp::socket& from, tcp::socket& to, beast::flat_bu
     auto [read_ec, n] = co_await from.async_read_some(asio::buffer(*buffer), use_tuple);
     if (read_ec == asio::error::eof) {
       // The sender is done: tell the receiver, and let the other direction go on.
-      beast::error_code ignored;
-      to.shutdown(tcp::socket::shutdown_send, ignored);
+      if (!pass_end_of_stream(to)) shut_both();
       co_return;
     }
     if (read_ec) {
@@ -103,14 +110,14 @@ awaitable<void> Tunnel::run() {
   using namespace asio::experimental::awaitable_operators;
   const auto self = shared_from_this();
   asio::co_spawn(co_await asio::this_coro::executor, watchdog(), asio::detached);
-  auto& upstream = established_.upstream->stream().socket();
+  auto& upstream = established_.upstream->stream();
   co_await (relay(client_, upstream, client_pending_, bytes_up_) &&
             relay(upstream, client_, established_.upstream->buffer(), bytes_down_));
   finished_ = true;
   timer_.cancel();
   beast::error_code ignored;
-  upstream.shutdown(tcp::socket::shutdown_send, ignored);
-  upstream.close(ignored);
+  upstream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  upstream.socket().close(ignored);
 }
 
 }  // namespace levee::http

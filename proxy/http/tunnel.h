@@ -8,12 +8,15 @@
 //   handshake, a service that sent one with its 101) go first.
 // - Half-close: end-of-stream from one side is passed on as a FIN to the other (shutdown of
 //   sending), and the other direction goes on; the tunnel ends when both are done. An error
-//   on either side (reset) ends both at once.
+//   on either side (reset) ends both at once. A TLS side cannot be half-closed (a
+//   close_notify would need a read of its own while the relay reads): the other side's
+//   end-of-stream ends both directions there.
 // - A watchdog closes both sides when policy::tunnel_close_at says: tunnels.idle_timeout
 //   after the last byte either way, or the drain's close time (drain()).
 // Thread safety: none needed; everything runs on the client session's worker thread (drain()
 // is posted there by the server).
 
+#include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/tunnel_place.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/policy/clock.h"
@@ -38,7 +41,7 @@ struct EstablishedTunnel {
 class Tunnel : public std::enable_shared_from_this<Tunnel> {
  public:
   // `client` and `client_pending` belong to the session, which outlives run().
-  Tunnel(boost::asio::ip::tcp::socket& client, boost::beast::flat_buffer& client_pending,
+  Tunnel(MaybeTlsStream& client, boost::beast::flat_buffer& client_pending,
          EstablishedTunnel established, const policy::Clock& clock, policy::Duration idle_timeout);
 
   // Relays until both directions are done, or the watchdog closed them; both sockets are
@@ -51,13 +54,16 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
   std::uint64_t bytes_to_client() const { return bytes_down_; }
 
  private:
-  boost::asio::awaitable<void> relay(boost::asio::ip::tcp::socket& from, boost::asio::ip::tcp::socket& to,
-                                     boost::beast::flat_buffer& pending, std::uint64_t& bytes);
+  template <class From, class To>
+  boost::asio::awaitable<void> relay(From& from, To& to, boost::beast::flat_buffer& pending, std::uint64_t& bytes);
+  // End-of-stream from the other side reached `to`: passes it on (false: `to` cannot take a
+  // half-close, and the tunnel ends).
+  static bool pass_end_of_stream(MaybeTlsStream& to);
   boost::asio::awaitable<void> watchdog();
   // Both sides see a FIN and both relays end (a pending read returns end-of-stream).
   void shut_both();
 
-  boost::asio::ip::tcp::socket& client_;
+  MaybeTlsStream& client_;
   boost::beast::flat_buffer& client_pending_;
   EstablishedTunnel established_;
   const policy::Clock& clock_;

@@ -148,7 +148,7 @@ std::string& head_buffer_of(Downstream& down, std::string& local) {
 
 // Sends the request header and a body already held in memory (SendOptions::buffered_body, or
 // none at all), in one gather write. A chunked request cannot come here: its body is relayed.
-awaitable<beast::error_code> send_whole(beast::tcp_stream& output, const bh::request_header<>& request,
+awaitable<beast::error_code> send_whole(MaybeTlsStream& output, const bh::request_header<>& request,
                                         std::string_view body, std::string& head, std::chrono::nanoseconds timeout) {
   serialize_head(request, head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
@@ -160,6 +160,7 @@ ExchangeError from_acquire(AcquireError error) {
     case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
     case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
     case AcquireError::connect_refused: return ExchangeError::connect_refused;
+    case AcquireError::tls_handshake: return ExchangeError::upstream_tls;
     case AcquireError::none: break;
   }
   return ExchangeError::none;

@@ -32,8 +32,8 @@ UpstreamConnection::~UpstreamConnection() {
 }
 
 UpstreamPool::UpstreamPool(asio::io_context& context, const config::UpstreamConfig& config,
-                           std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared)
-    : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared) {}
+                           std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared, UpstreamTls tls)
+    : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared), tls_(std::move(tls)) {}
 
 bool UpstreamPool::still_open(UpstreamConnection& connection) const {
   // A peer that closed an idle keep-alive connection leaves EOF (or an RST) in the socket; a
@@ -67,7 +67,7 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
 
   // Each resolved address gets the whole connect_timeout: one that does not answer must not
   // use up the time of the next.
-  auto& stream = connection->stream_;
+  auto& stream = connection->stream_.tcp();
   boost::system::error_code ec = asio::error::host_not_found;
   for (const auto& endpoint : endpoints_) {
     stream.expires_after(config_.connect_timeout);
@@ -81,6 +81,11 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
   }
   boost::system::error_code ignored;
   stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (tls_.context) {
+    ec = co_await upstream_handshake(connection->stream_, tls_, config_.connect_timeout);
+    if (ec == boost::beast::error::timeout) co_return Acquired{nullptr, AcquireError::connect_timeout};
+    if (ec) co_return Acquired{nullptr, AcquireError::tls_handshake};
+  }
   shared_.connects.fetch_add(1, std::memory_order_relaxed);
   co_return Acquired{std::move(connection), AcquireError::none};
 }

@@ -5,14 +5,17 @@
 // is shared by all workers (one atomic per upstream). Idle connections are reused newest first
 // (warm caches, and the oldest ones age out), dropped when idle longer than the upstream's idle
 // timeout, and probed for a peer close before reuse so a stale socket rarely costs a request.
+// With upstreams[].tls, a new connection runs its TLS handshake (upstream_tls.h) within the
+// connect timeout before it is handed out; pooled ones keep their session.
 
 #include "proxy/config/config.h"
+#include "proxy/http/maybe_tls_stream.h"
+#include "proxy/http/upstream_tls.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -37,7 +40,7 @@ class UpstreamConnection {
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
-  boost::beast::tcp_stream& stream() { return stream_; }
+  MaybeTlsStream& stream() { return stream_; }
   boost::beast::flat_buffer& buffer() { return buffer_; }
   bool reused() const { return reused_; }
   // Never goes back to the pool, whatever the exchange says: a connection that carried an
@@ -46,7 +49,7 @@ class UpstreamConnection {
 
  private:
   friend class UpstreamPool;
-  boost::beast::tcp_stream stream_;
+  MaybeTlsStream stream_;
   boost::beast::flat_buffer buffer_;
   UpstreamShared& shared_;
   std::chrono::steady_clock::time_point idle_since_{};
@@ -54,7 +57,7 @@ class UpstreamConnection {
   bool retired_ = false;
 };
 
-enum class AcquireError { none, pool_exhausted, connect_refused, connect_timeout };
+enum class AcquireError { none, pool_exhausted, connect_refused, connect_timeout, tls_handshake };
 
 struct Acquired {
   std::unique_ptr<UpstreamConnection> connection;  // null on error
@@ -64,7 +67,8 @@ struct Acquired {
 class UpstreamPool {
  public:
   UpstreamPool(boost::asio::io_context& context, const config::UpstreamConfig& config,
-               std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared);
+               std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared,
+               UpstreamTls tls = {});
 
   const config::UpstreamConfig& config() const { return config_; }
 
@@ -94,6 +98,7 @@ class UpstreamPool {
   config::UpstreamConfig config_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   UpstreamShared& shared_;
+  UpstreamTls tls_;  // no context: plain HTTP
   std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // back = most recently used
 };
 

@@ -71,7 +71,7 @@ nlohmann::json group_json(const GroupState& group) {
 
 }  // namespace
 
-std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels) {
+std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels, const TlsState& tls) {
   nlohmann::json document{{"groups", nlohmann::json::array()}};
   for (const auto& group : groups) document["groups"].push_back(group_json(group));
   nlohmann::json by_route = nlohmann::json::object();
@@ -81,6 +81,15 @@ std::string render_state(const std::vector<GroupState>& groups, const TunnelStat
     open += count;
   }
   document["tunnels"] = {{"open", open}, {"max", tunnels.max}, {"reserved_or_open", tunnels.taken}, {"open_by_route", by_route}};
+  nlohmann::json tls_json{{"enabled", tls.enabled}};
+  if (tls.enabled) {
+    nlohmann::json handshakes = nlohmann::json::object();
+    for (const auto& [result, count] : tls.handshakes) handshakes[result] = count;
+    tls_json["certificate_file"] = tls.certificate_file;
+    tls_json["certificate_expiry_timestamp_seconds"] = tls.certificate_expiry;
+    tls_json["handshakes"] = handshakes;
+  }
+  document["tls"] = tls_json;
   return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

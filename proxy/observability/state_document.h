@@ -24,6 +24,16 @@ struct TunnelState {
   std::vector<std::pair<std::string, std::uint64_t>> open_by_route;
 };
 
-std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels = {});
+// TLS on the listener: whether it is on, and client handshakes so far by result
+// (http::TlsHandshakeResult names, the labels of levee_tls_handshakes_total).
+struct TlsState {
+  bool enabled = false;
+  std::string certificate_file;
+  double certificate_expiry = 0;  // notAfter, seconds since the epoch
+  std::vector<std::pair<std::string, std::uint64_t>> handshakes;
+};
+
+std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels = {},
+                         const TlsState& tls = {});
 
 }  // namespace levee::observability
