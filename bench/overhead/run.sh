@@ -115,8 +115,16 @@ esac
 log() { printf '[overhead] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# 1,000 idle client connections + the proxies' upstream sockets need more than the usual 1024.
-ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+# The idle client connections + the proxies' upstream sockets need more than the usual 1024,
+# and HAProxy asks for about twice its maxconn in descriptors.
+max_connections=$(( idle_connections + 1000 ))
+wanted_fds=$(( 2 * max_connections + 100 ))
+(( wanted_fds < 4096 )) && wanted_fds=4096
+ulimit -n "$wanted_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+if (( 2 * max_connections + 100 > $(ulimit -n) )); then
+  max_connections=$(( ($(ulimit -n) - 100) / 2 ))
+  log "warning: ulimit -n is $(ulimit -n): the proxies' maxconn is $max_connections"
+fi
 [[ $(ulimit -n) -ge $((idle_connections + 200)) ]] ||
   log "warning: ulimit -n is $(ulimit -n); the idle-connection check may run out of descriptors"
 
@@ -213,7 +221,8 @@ fi
 render() {  # render TEMPLATE OUT
   sed -e "s|@DIR@|$work|g" -e "s|@LEVEE_TLS@|$levee_tls_yaml|g" -e "s|@HAPROXY_TLS@|$haproxy_tls|g" -e "s|@THREADS@|$proxy_threads|g" -e "s|@NGINX_PORT@|$nginx_port|g" \
       -e "s|@LEVEE_PORT@|$levee_port|g" -e "s|@ADMIN_PORT@|$admin_port|g" \
-      -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission_yaml|g" "$1" >"$2"
+      -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission_yaml|g" \
+      -e "s|@MAXCONN@|$max_connections|g" "$1" >"$2"
 }
 # The payload nginx serves for --response-size, and the wrk script for --request-body.
 # nginx workers run as an unprivileged user: they must be able to read the payload.
