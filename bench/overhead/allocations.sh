@@ -31,9 +31,24 @@ for tool in perf wrk nginx curl; do
 done
 levee=$build_dir/proxy/levee
 [[ -x $levee ]] || { echo "allocations.sh: no levee at $levee (build it first)" >&2; exit 1; }
-libc=$(ldd "$levee" | awk '/libc\.so/ {print $3}')
-perf probe -q -x "$libc" malloc 2>/dev/null || true  # idempotent: an existing probe is kept
-perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc' || { echo "allocations.sh: cannot place a uprobe on $libc malloc (root needed)" >&2; exit 1; }
+# The allocator levee runs with: jemalloc when it was linked (proxy/CMakeLists.txt), else libc.
+# Counted: malloc and aligned_alloc (Asio's coroutine frames), and with jemalloc its own
+# operator new and new[] (libstdc++'s call malloc, so with libc they are counted there).
+allocator=$(ldd "$levee" | awk '/libjemalloc\.so/ {print $3}')
+probes=(levee_malloc=malloc levee_aligned_alloc=aligned_alloc)
+if [[ -n $allocator ]]; then
+  probes+=(levee_new=_Znwm levee_new_array=_Znam)
+else
+  allocator=$(ldd "$levee" | awk '/libc\.so/ {print $3}')
+fi
+group=levee_alloc
+perf probe -q -d "$group:*" 2>/dev/null || true  # placed on another library by an earlier run
+events=
+for probe in "${probes[@]}"; do
+  perf probe -q --no-demangle -x "$allocator" "$group:$probe" 2>/dev/null ||
+    { echo "allocations.sh: cannot place a uprobe on $allocator ${probe#*=} (root needed)" >&2; exit 1; }
+  events+=${events:+,}$group:${probe%%=*}
+done
 
 work=$(mktemp -d /tmp/levee-allocs.XXXXXX)
 pids=()
@@ -47,7 +62,8 @@ print(*(x.getsockname()[1] for x in s))')
 admission='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}'
 render() {
   sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|1|g" -e "s|@NGINX_PORT@|$nginx_port|g" -e "s|@LEVEE_PORT@|$levee_port|g" \
-      -e "s|@ADMIN_PORT@|$admin_port|g" -e "s|@ADMISSION@|$admission|g" "$1" >"$2"
+      -e "s|@ADMIN_PORT@|$admin_port|g" -e "s|@ADMISSION@|$admission|g" -e "s|@MAXCONN@|2000|g" \
+      -e "s|@LEVEE_TLS@||g" "$1" >"$2"
 }
 chmod 755 "$work"; mkdir -p "$work/www"
 path=/
@@ -64,20 +80,20 @@ curl -fsS -o /dev/null "$url" || { tail "$work/levee.log" >&2; exit 1; }
 
 # Warm up: pools, buffers, the allocator's caches and Asio's recycled handler memory.
 wrk -t1 -c"$connections" -d2s "$url" >/dev/null
-perf stat -x, -e probe_libc:malloc -p "$levee_pid" -o "$work/malloc.csv" -- sleep $((duration + 1)) &
+perf stat -x, -e "$events" -p "$levee_pid" -o "$work/malloc.csv" -- sleep $((duration + 1)) &
 stat_pid=$!
 sleep 0.5
 requests=$(wrk -t1 -c"$connections" -d"${duration}s" "$url" | awk '/requests in/ {print $1}')
 wait "$stat_pid"
-mallocs=$(awk -F, '/probe_libc:malloc/ {print $1}' "$work/malloc.csv")
+mallocs=$(awk -F, '/levee_alloc:/ {n += $1} END {print n + 0}' "$work/malloc.csv")
 awk -v r="$requests" -v m="$mallocs" -v c="$connections" -v s="$response_size" 'BEGIN {
-  printf "levee, %d keep-alive connections, %s-byte responses: %d requests, %d malloc calls: %.1f per request\n",
+  printf "levee, %d keep-alive connections, %s-byte responses: %d requests, %d allocations: %.1f per request\n",
          c, (s > 0 ? s : 43), r, m, (r > 0 ? m / r : 0) }'
 # (The count window is a little longer than wrk's run, so a few idle-time allocations -- the
 # 5 ms admission tick's -- are included; they are well under one per request.)
 
 if (( sites )); then
-  perf record -q -e probe_libc:malloc --call-graph dwarf,16384 -p "$levee_pid" -o "$work/sites.data" -- sleep 2 \
+  perf record -q -e "$events" --call-graph dwarf,16384 -p "$levee_pid" -o "$work/sites.data" -- sleep 2 \
     >/dev/null 2>&1 &
   rec_pid=$!
   sleep 0.3

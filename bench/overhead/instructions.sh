@@ -12,7 +12,7 @@
 #
 #   bench/overhead/instructions.sh [--build-dir build/release] [--levee BIN] [--duration 4]
 #                                  [--response-size BYTES] [--request-body BYTES]
-#                                  [--only levee|haproxy] [--keep DIR]
+#                                  [--close] [--only levee|haproxy] [--keep DIR]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,6 +22,7 @@ levee_bin=
 duration=4
 response_size=0
 request_body=0
+close_each=0
 only=
 keep=
 while [[ $# -gt 0 ]]; do
@@ -31,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2; shift 2 ;;
     --response-size) response_size=$2; shift 2 ;;
     --request-body) request_body=$2; shift 2 ;;
+    --close) close_each=1; shift ;;
     --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -76,6 +78,7 @@ if (( request_body > 0 )); then
   printf 'wrk.method = "POST"\nwrk.body = string.rep("x", %d)\n' "$request_body" >"$work/post.lua"
   wrk_args=(-s "$work/post.lua")
 fi
+(( close_each )) && wrk_args+=(-H "Connection: close")
 render "$here/nginx.conf.in" "$work/nginx.conf"
 render "$here/haproxy.cfg.in" "$work/haproxy.cfg"
 render "$here/levee.yaml.in" "$work/levee.yaml"
