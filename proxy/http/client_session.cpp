@@ -228,7 +228,9 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
   idle_ = true;
   if (stream_.is_tls()) {
     // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold
-    // some already): the read itself is the wait, and its buffer stays tied to it.
+    // some already): the read itself is the wait, and its buffer stays tied to it. The stream's
+    // own deadline is the last write's: it must not cut the idle wait short.
+    stream_.expires_never();
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
     idle_ = false;
     disarm_header_timer();
