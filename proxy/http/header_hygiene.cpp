@@ -54,19 +54,31 @@ struct Present {
   bool client_claims = false;  // any of claims_about_the_client
 };
 
+// The fields that describe one hop and never pass a proxy (RFC 9110 7.6.1), besides those a
+// Connection header names.
+bool is_hop_by_hop(bh::field name) {
+  switch (name) {
+    case bh::field::connection:
+    case bh::field::keep_alive:
+    case bh::field::proxy_connection:
+    case bh::field::proxy_authorization:
+    case bh::field::proxy_authenticate:
+    case bh::field::te:
+    case bh::field::trailer:
+    case bh::field::upgrade: return true;
+    default: return false;
+  }
+}
+
 template <bool isRequest>
 Present scan(const bh::header<isRequest, bh::fields>& header) {
   Present present;
   for (const auto& field : header) {
+    if (is_hop_by_hop(field.name())) {
+      present.hop_by_hop = true;
+      continue;
+    }
     switch (field.name()) {
-      case bh::field::connection:
-      case bh::field::keep_alive:
-      case bh::field::proxy_connection:
-      case bh::field::proxy_authorization:
-      case bh::field::proxy_authenticate:
-      case bh::field::te:
-      case bh::field::trailer:
-      case bh::field::upgrade: present.hop_by_hop = true; break;
       case bh::field::expect: present.expect = true; break;
       case bh::field::via: present.via = true; break;
       case bh::field::host: present.host = true; break;
@@ -114,17 +126,10 @@ void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header, const Present& 
   }
   // One walk erasing by position, not a lookup per name.
   for (auto it = header.begin(); it != header.end();) {
-    switch (it->name()) {
-      case bh::field::connection:
-      case bh::field::keep_alive:
-      case bh::field::proxy_connection:
-      case bh::field::proxy_authorization:
-      case bh::field::proxy_authenticate:
-      case bh::field::te:
-      case bh::field::trailer:
-      case bh::field::upgrade: it = header.erase(it); break;
-      default: ++it;
-    }
+    if (is_hop_by_hop(it->name()))
+      it = header.erase(it);
+    else
+      ++it;
   }
 }
 
