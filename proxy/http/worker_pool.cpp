@@ -8,10 +8,7 @@ WorkerPool::WorkerPool(std::size_t count) {
   if (count == 0) count = 1;
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    // Every socket of a worker is read, written, cancelled and closed on that worker's thread
-    // only (work from elsewhere is posted), so Asio's per-socket lock is dropped; posting and
-    // timers keep theirs, since other threads post here.
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
     guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
   }
 }

@@ -5,8 +5,7 @@
 // upstream connections and its timers all live on one worker, so they need no strand, and the
 // per-worker upstream pool needs no lock. Work that crosses workers (an admission wake-up from
 // another worker's release) is posted to the owner's context. Each context is created with
-// BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO: one thread does its I/O, so Asio drops its
-// per-socket locking (posting and timers stay locked: other threads post here).
+// concurrency hint 1, which lets Asio drop its internal scheduler locking.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
