@@ -5,7 +5,10 @@
 // upstream connections and its timers all live on one worker, so they need no strand, and the
 // per-worker upstream pool needs no lock. Work that crosses workers (an admission wake-up from
 // another worker's release) is posted to the owner's context. Each context is created with
-// concurrency hint 1, which lets Asio drop its internal scheduler locking.
+// concurrency hint 1; Asio keeps all its locks with it. BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO
+// (no per-socket lock) is not safe here: the listener's thread registers each accepted socket
+// with its worker's reactor, whose descriptor states are pooled and reused, and ThreadSanitizer
+// caught that registration racing the worker's own I/O on a recycled state.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
