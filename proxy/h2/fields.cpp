@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "proxy/policy/ascii.h"
+
 namespace levee::h2 {
 
 std::vector<Field> outgoing_fields(const std::vector<Field>& fields) {
@@ -19,6 +21,16 @@ std::vector<Field> outgoing_fields(const std::vector<Field>& fields) {
       continue;
     out.push_back({std::move(name), field.value});
   }
+  return out;
+}
+
+std::vector<Field> outgoing_request_fields(const std::vector<Field>& fields) {
+  std::vector<Field> out = outgoing_fields(fields);
+  std::erase_if(out, [](const Field& field) { return field.name == "host"; });
+  const bool wants_trailers = std::any_of(fields.begin(), fields.end(), [](const Field& field) {
+    return ascii_iequals(field.name, "te") && ascii_iequals(field.value, "trailers");
+  });
+  if (wants_trailers) out.push_back({"te", "trailers"});
   return out;
 }
 
