@@ -92,6 +92,13 @@ void ClientConnection::fail(std::uint32_t code) {
 
 void ClientConnection::close(std::uint32_t code) { fail(code); }
 
+void ClientConnection::release_streams_if_unreadable() {
+  // nghttp2 ends the session itself on most connection errors (a frame out of place, a bad
+  // preface): it queues GOAWAY and reads no more, so no open stream can finish.
+  if (failed_ || nghttp2_session_want_read(session_) != 0) return;
+  fail(error_code::protocol_error);
+}
+
 void ClientConnection::feed(std::string_view bytes, policy::TimePoint now) {
   feed(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), now);
 }
@@ -108,6 +115,7 @@ void ClientConnection::feed(std::span<const std::uint8_t> bytes, policy::TimePoi
     }
     bytes = bytes.subspan(slice.size());
   }
+  release_streams_if_unreadable();
 }
 
 std::span<const std::uint8_t> ClientConnection::pending_output(policy::TimePoint) {
@@ -121,6 +129,7 @@ std::span<const std::uint8_t> ClientConnection::pending_output(policy::TimePoint
     if (n == 0) break;
     output_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
   }
+  release_streams_if_unreadable();
   return {reinterpret_cast<const std::uint8_t*>(output_.data()) + output_offset_, output_.size() - output_offset_};
 }
 

@@ -59,7 +59,8 @@ class ClientConnection {
   void feed(std::span<const std::uint8_t> bytes, policy::TimePoint now);
   void feed(std::string_view bytes, policy::TimePoint now);
 
-  // What happened since the last call, in order.
+  // What happened since the last call, in order. Writing adds events too (a stream levee
+  // resets closes once its RST_STREAM is out): take them after pending_output() as well.
   std::vector<ClientEvent> take_events();
 
   // Bytes to write to the service; at most about 64 KiB at a time. Valid until the next
@@ -105,7 +106,9 @@ class ClientConnection {
 
   Stream* find(std::int32_t stream);
   void push(ClientEvent event);
+  // Stops reading: GOAWAY with `code`, and every stream still open closed (StreamClosed).
   void fail(std::uint32_t code);
+  void release_streams_if_unreadable();
 
   nghttp2_session* session_ = nullptr;
   Http2ClientSettings settings_;
