@@ -85,6 +85,10 @@ void ClientConnection::fail(std::uint32_t code) {
   if (failed_) return;
   failed_ = true;
   nghttp2_session_terminate_session(session_, code);
+  release_streams(code);
+}
+
+void ClientConnection::release_streams(std::uint32_t code) {
   // No stream will be answered any more: the callers are told now, and hold nothing for them.
   for (const auto& [id, stream] : streams_) push(StreamClosed{id, code});
   streams_.clear();
@@ -93,10 +97,12 @@ void ClientConnection::fail(std::uint32_t code) {
 void ClientConnection::close(std::uint32_t code) { fail(code); }
 
 void ClientConnection::release_streams_if_unreadable() {
-  // nghttp2 ends the session itself on most connection errors (a frame out of place, a bad
-  // preface): it queues GOAWAY and reads no more, so no open stream can finish.
+  // nghttp2 reads no more: it ended the session itself on a connection error (a frame out of
+  // place, a bad preface; its GOAWAY is queued already), or the service's GOAWAY left no
+  // stream open. Either way no stream still here can finish, and nothing more is sent.
   if (failed_ || nghttp2_session_want_read(session_) != 0) return;
-  fail(error_code::protocol_error);
+  failed_ = true;
+  release_streams(error_code::protocol_error);
 }
 
 void ClientConnection::feed(std::string_view bytes, policy::TimePoint now) {

@@ -108,6 +108,7 @@ class ClientConnection {
   void push(ClientEvent event);
   // Stops reading: GOAWAY with `code`, and every stream still open closed (StreamClosed).
   void fail(std::uint32_t code);
+  void release_streams(std::uint32_t code);
   void release_streams_if_unreadable();
 
   nghttp2_session* session_ = nullptr;

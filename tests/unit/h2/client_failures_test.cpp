@@ -74,6 +74,8 @@ TEST_F(ClientFailureTest, AfterGoAwayNoNewStreamOpensButOpenOnesFinish) {
   for (const StreamClosed& closed : all_of<StreamClosed>(client_events)) EXPECT_EQ(closed.error_code, 0u);
   EXPECT_EQ(client->open_streams(), 0u);
   EXPECT_TRUE(client->should_close());
+  // A clean end: the client sends no GOAWAY of its own back.
+  EXPECT_EQ(testing::goaway_code(std::string_view(client_wrote).substr(client_preface.size())), std::nullopt);
 }
 
 TEST_F(ClientFailureTest, ARequestNotYetSentWhenGoAwayArrivesClosesAsRefusedForARetry) {

@@ -41,6 +41,7 @@ struct ClientServerTest : ::testing::Test {
   std::unique_ptr<ClientConnection> client;
   std::vector<Event> server_events;
   std::vector<ClientEvent> client_events;
+  std::string client_wrote;  // everything the client wrote, its preface first
 
   void start() {
     server = std::make_unique<ServerConnection>(server_settings, clock.now());
@@ -53,6 +54,7 @@ struct ClientServerTest : ::testing::Test {
     for (int round = 0; round < 1000; ++round) {
       const auto up = client->pending_output(clock.now());
       const std::size_t up_size = up.size();
+      client_wrote.append(reinterpret_cast<const char*>(up.data()), up.size());
       server->feed(up, clock.now());
       client->consume_output(up_size);
       for (Event& e : server->take_events()) server_events.push_back(std::move(e));
