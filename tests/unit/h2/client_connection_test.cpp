@@ -109,6 +109,38 @@ TEST_F(ClientConnectionTest, AResponseBodyLargerThanTheWindowArrivesAsTheCallerC
   EXPECT_EQ(all_of<ResponseEnd>(client_events).size(), 1u);
 }
 
+TEST_F(ClientConnectionTest, ResponseBytesHeldAreBoundedByTheConnectionWindowWhateverTheStreams) {
+  client_settings.connection_window_size = 256 * 1024;
+  start();
+  std::vector<std::int32_t> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(*client->submit_request(get_head("/big"), true, clock.now()));
+  pump();
+  for (const std::int32_t id : ids) {
+    ASSERT_TRUE(server->submit_response(id, 200, {}, false));
+    ASSERT_TRUE(server->send_body(id, std::string(200 * 1024, 'r'), true));
+  }
+  pump();
+  std::size_t held = 0;
+  for (const ResponseData& data : all_of<ResponseData>(client_events)) held += data.bytes.size();
+  EXPECT_LE(held, client_settings.connection_window_size);  // 10 streams x 64 KiB would be 640 KiB
+  EXPECT_GT(held, client_settings.initial_window_size);
+}
+
+TEST_F(ClientConnectionTest, CloseEndsEveryStreamAndTheConnection) {
+  const auto id = client->submit_request(get_head(), true, clock.now());
+  pump();
+  client->close(error_code::no_error);
+  const auto closed = all_of<StreamClosed>(client->take_events());
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].stream, *id);
+  EXPECT_FALSE(client->is_usable());
+  EXPECT_EQ(client->submit_request(get_head(), true, clock.now()), std::nullopt);
+  EXPECT_FALSE(client->send_body(*id, "x", true));
+  pump();
+  EXPECT_EQ(all_of<GoAwayReceived>(server_events).size(), 1u);
+  EXPECT_TRUE(client->should_close());
+}
+
 TEST_F(ClientConnectionTest, GrpcTrailersArriveAsResponseTrailersBeforeTheEnd) {
   RequestHead head{"POST", "http", "svc.test", "/pkg.Service/Method",
                    {{"content-type", "application/grpc"}, {"te", "trailers"}}};

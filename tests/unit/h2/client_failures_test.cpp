@@ -40,7 +40,7 @@ TEST_F(ClientFailureTest, ARstStreamFromTheServerEndsThatStreamWithoutAResponseE
   EXPECT_EQ(all_of<ResponseEnd>(client_events).size(), 1u);
 }
 
-TEST_F(ClientFailureTest, ALevelResetFromTheClientReachesTheServer) {
+TEST_F(ClientFailureTest, AResetFromLeveeReachesTheServer) {
   const auto id = client->submit_request(get_head(), true, clock.now());
   pump();
   client->reset_stream(*id, error_code::cancel);
