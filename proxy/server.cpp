@@ -201,7 +201,7 @@ struct Server::State {
     }
     // The certificate and key are read again on every reload (a renewed certificate keeps its
     // file names); a file that does not load refuses the reload, and the running context stays.
-    auto tls = build_tls(result.config->listener.tls);
+    auto tls = build_tls(result.config->listener);
     if (!tls.error.empty()) {
       spdlog::error("reload refused: {}; the running config stays", tls.error);
       reply.status = boost::beast::http::status::bad_request;
@@ -239,8 +239,9 @@ struct Server::State {
 
   // The listener's SSL context for `tls` (none when TLS is off), its certificate's expiry
   // published. Control thread (or start).
-  http::ServerTlsContext build_tls(const config::ListenerTlsConfig& tls) {
-    auto built = http::make_server_tls_context(tls);
+  http::ServerTlsContext build_tls(const config::ListenerConfig& listener) {
+    const config::ListenerTlsConfig& tls = listener.tls;
+    auto built = http::make_server_tls_context(tls, listener.http2.enabled);
     if (built.context) {
       tls_metrics.set_certificate_expiry(built.not_after_epoch_seconds);
       spdlog::info("TLS: serving {} (key {})", tls.cert_file, tls.key_file);
@@ -480,7 +481,7 @@ int Server::run() {
     spdlog::error("cannot open access log {}: {}", config.logging.access_log, access_log.error);
     return 1;
   }
-  auto tls = s.build_tls(config.listener.tls);
+  auto tls = s.build_tls(config.listener);
   if (!tls.error.empty()) {
     spdlog::error("{}", tls.error);
     return 1;

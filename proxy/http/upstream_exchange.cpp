@@ -3,6 +3,7 @@
 #include "proxy/http/client_watch.h"
 #include "proxy/http/head_serializer.h"
 #include "proxy/http/header_hygiene.h"
+#include "proxy/http/sink_relay.h"
 #include "proxy/http/sized_relay.h"
 #include "proxy/http/transfer_watch.h"
 #include "proxy/http/whole_body.h"
@@ -343,6 +344,20 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
   result.response_started = true;
   const auto buffer = relay_buffer_for(!parser.is_done());
+  if (down.sink) {
+    const SinkRelayResult relayed =
+        co_await relay_to_sink(attempt.connection->stream(), attempt.connection->buffer(), parser, *down.sink,
+                               span_of(buffer), pool.config().response_timeout, result.response_body_bytes);
+    if (relayed.client_gone || relayed.upstream_error) {
+      result.error = relayed.client_gone ? ExchangeError::client_gone : classify_upstream_read_error(relayed.upstream_error);
+      attempt.abandon();
+      co_return;
+    }
+    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+    attempt.response.reset();
+    result.keep_alive = keep_alive;
+    co_return;
+  }
   // The body streams with the permit held: the client must keep up the listener's pace.
   std::optional<TransferWatch> pace;
   if (down.transfer_rate.enabled()) pace.emplace(down.stream.socket(), clock, down.transfer_rate);
@@ -393,6 +408,13 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
 awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
   result.response_started = true;
+  if (down.sink) {
+    const bool empty = response.body().empty();
+    bool written = co_await down.sink->write_head(response.base(), empty);
+    if (written && !empty) written = co_await down.sink->write_body(response.body(), true);
+    if (!written) result.error = ExchangeError::client_gone;
+    co_return;
+  }
   std::string local_head;
   std::string& head = head_buffer_of(down, local_head);
   serialize_head(response.base(), head);
