@@ -1,0 +1,181 @@
+// HTTP/2 on the listener end to end: real levee in front of the real backend, driven by
+// nghttp and curl (Debian's nghttp2-client and curl), as an operator would try it. h2c by
+// prior knowledge on a plain listener, and ALPN h2 over TLS. Every client run is bounded.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "support/child_process.h"
+#include "support/shell_command.h"
+#include "support/stack.h"
+
+namespace levee::testing {
+namespace {
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const std::string h2c_listener = "  http2:\n    enabled: true\n    h2c: true\n";
+
+std::string backend_address(const Backend& backend) { return "127.0.0.1:" + std::to_string(backend.port); }
+
+std::string url(const Levee& levee, const std::string& path, const std::string& scheme = "http") {
+  return scheme + "://127.0.0.1:" + std::to_string(levee.port) + path;
+}
+
+// How many times `needle` occurs in `text`.
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+// A config whose one route admits at most `limit` requests at once and queues none.
+std::string fixed_limit_config(const Backend& backend, const std::string& listener_extra, unsigned limit) {
+  return basic_config(backend_address(backend), listener_extra) +
+         "admission:\n  limit:\n    kind: fixed\n    initial: " + std::to_string(limit) +
+         "\n  queue:\n    max_length: 0\n";
+}
+
+TEST(Http2Test, H2cGetAndPostReachTheUpstream) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+
+  const auto get = run_command("nghttp " + url(levee, "/") + " 2>&1");
+  ASSERT_EQ(get.status, 0) << get.output;
+  EXPECT_EQ(get.output, "levee-load backend\n");
+
+  // The body goes to the service whole (the backend answers with its size).
+  const std::string body_file = write_temp_file("h2-body.txt", std::string(100000, 'x'));
+  const auto post = run_command("nghttp -d " + body_file + " " + url(levee, "/echo") + " 2>&1");
+  ASSERT_EQ(post.status, 0) << post.output;
+  EXPECT_NE(post.output.find("\"bytes\":100000"), std::string::npos) << post.output;
+
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_connections_total"), 2);
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_streams_total"), 2);
+}
+
+TEST(Http2Test, Http11StillWorksOnAnH2cListener) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+  const auto curl = run_command("curl -sS --http1.1 --max-time 10 " + url(levee, "/") + " 2>&1");
+  ASSERT_EQ(curl.status, 0) << curl.output;
+  EXPECT_EQ(curl.output, "levee-load backend\n");
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_connections_total"), 0);
+}
+
+TEST(Http2Test, ConcurrentStreamsOnOneConnectionAreAllAnswered) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+  // 300 KB each: past the in-memory response bound, so each body streams under flow control.
+  const auto many = run_command("nghttp -v -m 10 '" + url(levee, "/bytes?n=300000") + "' 2>&1");
+  ASSERT_EQ(many.status, 0) << many.output.substr(0, 4000);
+  EXPECT_EQ(count(many.output, ":status: 200"), 10u);
+  EXPECT_EQ(count(many.output, "content-length: 300000"), 10u);
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_connections_total"), 1);
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_streams_total"), 10);
+}
+
+TEST(Http2Test, AFixedLimitShedsStreamsWith429AndTheConnectionStaysUp) {
+  auto backend = start_backend();
+  auto levee = start_levee(fixed_limit_config(backend, h2c_listener, 2));
+  const auto burst = run_command("nghttp -v -m 6 '" + url(levee, "/slow?ms=500") + "' 2>&1");
+  // nghttp exits 0 only when every stream got its answer on the one connection.
+  ASSERT_EQ(burst.status, 0) << burst.output;
+  EXPECT_EQ(count(burst.output, ":status: 200"), 2u) << burst.output;
+  EXPECT_EQ(count(burst.output, ":status: 429"), 4u) << burst.output;
+  EXPECT_EQ(count(burst.output, "levee-shed: over_limit"), 4u);
+  EXPECT_EQ(count(burst.output, "retry-after: "), 4u);
+  EXPECT_EQ(count(burst.output, "send GOAWAY"), 1u);  // only nghttp's own goodbye at the end
+  EXPECT_EQ(count(burst.output, "recv GOAWAY"), 0u);
+  EXPECT_EQ(count(burst.output, "recv RST_STREAM"), 0u);
+}
+
+TEST(Http2Test, AShedGrpcCallIsAnsweredTrailersOnlyWithResourceExhausted) {
+  auto backend = start_backend();
+  auto levee = start_levee(fixed_limit_config(backend, h2c_listener, 1));
+  const std::string body_file = write_temp_file("grpc-body", std::string(5, '\0'));
+  const auto burst = run_command("nghttp -v -m 3 -H 'content-type: application/grpc' -H 'te: trailers' -d " +
+                                 body_file + " '" + url(levee, "/slow?ms=500") + "' 2>&1");
+  ASSERT_EQ(burst.status, 0) << burst.output;
+  EXPECT_EQ(count(burst.output, "grpc-status: 8"), 2u) << burst.output;
+  EXPECT_EQ(count(burst.output, "grpc-message: levee shed the call: over_limit"), 2u);
+  const std::regex pushback("grpc-retry-pushback-ms: ([0-9]+)");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(burst.output, match, pushback)) << burst.output;
+  EXPECT_GE(std::stoll(match[1]), 1000);  // the same wait as Retry-After: at least 1 s
+  // Trailers-only: HTTP 200 and no body, the headers end the stream.
+  EXPECT_EQ(count(burst.output, ":status: 200"), 3u);
+}
+
+TEST(Http2Test, DrainAnnouncesGoawayAndFinishesTheOpenStream) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+  ChildProcess client("/bin/sh", {"-c", "nghttp -v '" + url(levee, "/slow?ms=1500") + "' 2>&1"});
+  ASSERT_TRUE(client.wait_for_line("send HEADERS frame", 5s)) << client.output();
+  std::this_thread::sleep_for(200ms);  // the request reaches the service
+  levee.process->signal(SIGTERM);
+  const auto status = client.wait(10s);
+  ASSERT_EQ(status, 0) << client.output();
+  const std::string& out = client.output();
+  // First the notice (last_stream_id 2^31-1), then the final GOAWAY naming the open stream.
+  EXPECT_NE(out.find("last_stream_id=2147483647, error_code=NO_ERROR"), std::string::npos) << out;
+  EXPECT_NE(out.find("last_stream_id=13, error_code=NO_ERROR"), std::string::npos) << out;
+  EXPECT_EQ(count(out, ":status: 200"), 1u) << out;
+  EXPECT_EQ(levee.process->wait(10s), 0) << levee.process->output();
+}
+
+class Http2TlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("levee-h2-tls-" + std::to_string(getpid())));
+    fs::create_directories(*dir_);
+    make_certificate(*dir_, "localhost");
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string tls_listener(bool http2) {
+    return "  tls:\n    cert_file: " + (*dir_ / "localhost.pem").string() + "\n    key_file: " +
+           (*dir_ / "localhost.key").string() + "\n" + (http2 ? "  http2:\n    enabled: true\n" : "");
+  }
+  static std::string curl(const Levee& levee, const std::string& flags) {
+    return "curl -sS --max-time 10 --cacert " + (*dir_ / "localhost.pem").string() + " " + flags +
+           " -w '%{http_version} %{http_code}' -o /dev/null https://localhost:" + std::to_string(levee.port) +
+           "/ --resolve localhost:" + std::to_string(levee.port) + ":127.0.0.1 2>&1";
+  }
+  static fs::path* dir_;
+};
+
+fs::path* Http2TlsTest::dir_ = nullptr;
+
+TEST_F(Http2TlsTest, AlpnH2IsServedAsHttp2AndHttp11StaysAvailable) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), tls_listener(true)));
+  const auto h2 = run_command(curl(levee, "--http2"));
+  ASSERT_EQ(h2.status, 0) << h2.output;
+  EXPECT_EQ(h2.output, "2 200");
+  const auto h11 = run_command(curl(levee, "--http1.1"));
+  ASSERT_EQ(h11.status, 0) << h11.output;
+  EXPECT_EQ(h11.output, "1.1 200");
+  const auto nghttp = run_command("nghttp -v " + url(levee, "/", "https") + " 2>&1");
+  ASSERT_EQ(nghttp.status, 0) << nghttp.output;
+  EXPECT_NE(nghttp.output.find("levee-load backend"), std::string::npos) << nghttp.output;
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_connections_total"), 2);
+}
+
+TEST_F(Http2TlsTest, WithoutHttp2EnabledAlpnDoesNotOfferH2) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), tls_listener(false)));
+  const auto asked = run_command(curl(levee, "--http2"));
+  ASSERT_EQ(asked.status, 0) << asked.output;
+  EXPECT_EQ(asked.output, "1.1 200");
+}
+
+}  // namespace
+}  // namespace levee::testing
