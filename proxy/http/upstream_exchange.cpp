@@ -344,6 +344,12 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
   result.response_started = true;
   const auto buffer = relay_buffer_for(!parser.is_done());
+  // The body is all relayed: the connection goes back to the pool when both sides allow it.
+  const auto finish = [&] {
+    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+    attempt.response.reset();
+    result.keep_alive = keep_alive;
+  };
   if (down.sink) {
     const SinkRelayResult relayed =
         co_await relay_to_sink(attempt.connection->stream(), attempt.connection->buffer(), parser, *down.sink,
@@ -353,9 +359,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
       attempt.abandon();
       co_return;
     }
-    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
-    attempt.response.reset();
-    result.keep_alive = keep_alive;
+    finish();
     co_return;
   }
   // The body streams with the permit held: the client must keep up the listener's pace.
@@ -379,9 +383,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
       attempt.abandon();
       co_return;
     }
-    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
-    attempt.response.reset();
-    result.keep_alive = keep_alive;
+    finish();
     co_return;
   }
   bh::response_serializer<bh::buffer_body> serializer{response};
@@ -401,9 +403,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
     attempt.abandon();
     co_return;
   }
-  pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
-  attempt.response.reset();
-  result.keep_alive = keep_alive;
+  finish();
 }
 
 awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
