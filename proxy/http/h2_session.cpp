@@ -36,6 +36,7 @@ H2Session::H2Session(MaybeTlsStream& stream, Worker& worker, ProxyShared& shared
       shared_(shared),
       client_address_(client_address),
       peer_(peer),
+      tls_(stream.is_tls()),
       idle_timeout_(listener.idle_timeout),
       max_request_body_(listener.http2.settings.connection_window_size),
       connection_(listener.http2.settings, shared.clock.now()),

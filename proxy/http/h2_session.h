@@ -56,7 +56,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   ProxyShared& shared() { return shared_; }
   std::string_view client_address() const { return client_address_; }
   const std::optional<policy::IpAddress>& peer() const { return peer_; }
-  bool is_tls() { return stream_.is_tls(); }
+  bool is_tls() const { return tls_; }
   // A stream's response body stops being queued past this many bytes until the client reads.
   static constexpr std::size_t response_high_water = 64 * 1024;
 
@@ -74,6 +74,8 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   ProxyShared& shared_;
   std::string client_address_;
   std::optional<policy::IpAddress> peer_;
+  // Read once: streams may still run after run() returned and the socket is gone.
+  const bool tls_;
   std::chrono::nanoseconds idle_timeout_;
   std::uint64_t max_request_body_;  // a stream's body is held whole up to this (see h2_stream.h)
   h2::ServerConnection connection_;

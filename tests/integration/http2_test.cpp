@@ -111,6 +111,32 @@ TEST(Http2Test, AShedGrpcCallIsAnsweredTrailersOnlyWithResourceExhausted) {
   EXPECT_EQ(count(burst.output, ":status: 200"), 3u);
 }
 
+// Polls `series` until it equals `value` (at most ~5 s).
+bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
+  for (int i = 0; i < 500; ++i) {
+    if (metric_value(admin_port, series) == value) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+TEST(Http2Test, AStreamWhoseClientLeavesWhileQueuedLeavesTheQueueAtOnce) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener) +
+                           "admission:\n  limit:\n    kind: fixed\n    initial: 1\n"
+                           "  queue:\n    max_length: 10\n    max_wait: 10s\n    codel_target: 0s\n");
+  ChildProcess holder("/bin/sh", {"-c", "nghttp '" + url(levee, "/slow?ms=3000") + "' 2>&1"});
+  ASSERT_TRUE(wait_for_metric(levee.admin_port, "levee_admission_in_flight{group=\"default\"}", 1));
+  // Queued behind the holder; nghttp gives up after 1 s and closes its connection.
+  const auto impatient = run_command("nghttp -t 1 " + url(levee, "/") + " 2>&1");
+  EXPECT_NE(impatient.output.find("Timeout"), std::string::npos) << impatient.output;  // no answer came
+  EXPECT_TRUE(wait_for_metric(levee.admin_port,
+                              "levee_shed_total{group=\"default\",priority=\"default\",reason=\"client_gone\"}", 1));
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_admission_queue_length{group=\"default\"}"), 0);
+  EXPECT_TRUE(holder.running());  // it left the queue before the permit was free
+  EXPECT_EQ(holder.wait(10s), 0) << holder.output();
+}
+
 TEST(Http2Test, DrainAnnouncesGoawayAndFinishesTheOpenStream) {
   auto backend = start_backend();
   auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
