@@ -130,7 +130,10 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
     parse_ec = parse_request_header(parser, buffer, budget);
   }
 
-  if (stream->too_large) {
+  if (stream->gone.gone()) {
+    // Cancelled before it started (a client resetting what it opens): nothing goes on.
+    handled.record.status = client_closed_status;
+  } else if (stream->too_large) {
     handled.reply = make_error_reply(bh::status::payload_too_large, "request body too large", false);
   } else if (parse_ec) {
     handled.reply = make_error_reply(bh::status::bad_request, "malformed request", false);

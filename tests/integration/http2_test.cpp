@@ -154,6 +154,20 @@ TEST(Http2Test, DrainAnnouncesGoawayAndFinishesTheOpenStream) {
   EXPECT_EQ(levee.process->wait(10s), 0) << levee.process->output();
 }
 
+TEST(Http2Test, RapidResetGetsGoawayEnhanceYourCalmAndOthersAreStillServed) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+  const auto attack = run_command("python3 " LEVEE_SOURCE_DIR "/tests/integration/support/h2_rapid_reset.py " +
+                                  std::to_string(levee.port) + " 1000 2>&1");
+  ASSERT_EQ(attack.status, 0) << attack.output;
+  EXPECT_NE(attack.output.find("goaway 11\n"), std::string::npos) << attack.output;  // ENHANCE_YOUR_CALM
+  EXPECT_NE(attack.output.find("closed"), std::string::npos) << attack.output;
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_abuse_total{rule=\"rapid_reset\"}"), 1);
+  const auto after = run_command("nghttp " + url(levee, "/") + " 2>&1");
+  ASSERT_EQ(after.status, 0) << after.output;
+  EXPECT_EQ(after.output, "levee-load backend\n");
+}
+
 class Http2TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
