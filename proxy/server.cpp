@@ -23,6 +23,7 @@
 #include "proxy/observability/state_document.h"
 #include "proxy/observability/tunnel_metrics.h"
 #include "proxy/observability/tls_metrics.h"
+#include "proxy/policy/h2_abuse.h"
 #include "proxy/policy/tunnel_ledger.h"
 #include "proxy/policy/clock.h"
 #include "proxy/reload.h"
@@ -328,6 +329,20 @@ struct Server::State {
     return state;
   }
 
+  // /state's http2 section, from the counters. Control thread.
+  observability::Http2State http2_state() const {
+    const auto runtime = shared.runtime();
+    observability::Http2State state;
+    state.enabled = runtime->config->listener.http2.enabled;
+    state.h2c = runtime->config->listener.http2.h2c;
+    state.connections = static_cast<std::uint64_t>(shared.metrics.h2_connections().Value());
+    state.streams = static_cast<std::uint64_t>(shared.metrics.h2_streams().Value());
+    for (const auto rule : policy::all_h2_abuses)
+      state.abuse.emplace_back(policy::name(rule),
+                               static_cast<std::uint64_t>(shared.metrics.h2_abuse(static_cast<std::size_t>(rule)).Value()));
+    return state;
+  }
+
   // /state's tunnels section. Control thread.
   observability::TunnelState tunnel_state() const {
     const auto runtime = shared.runtime();
@@ -520,7 +535,7 @@ int Server::run() {
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
           .state =
               [&s] {
-                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state(), s.tls_state())};
+                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state(), s.tls_state(), s.http2_state())};
               },
           .reload = [&s] { return s.reload(); },
           .token = config.admin.token,

@@ -13,6 +13,7 @@
 #include "support/child_process.h"
 #include "support/shell_command.h"
 #include "support/stack.h"
+#include "support/test_client.h"
 
 namespace levee::testing {
 namespace {
@@ -170,6 +171,8 @@ TEST(Http2Test, RapidResetGetsGoawayEnhanceYourCalmAndOthersAreStillServed) {
   EXPECT_NE(attack.output.find("goaway 11\n"), std::string::npos) << attack.output;  // ENHANCE_YOUR_CALM
   EXPECT_NE(attack.output.find("closed"), std::string::npos) << attack.output;
   EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_abuse_total{rule=\"rapid_reset\"}"), 1);
+  const auto state = fetch(levee.admin_port, "GET", "/state");
+  EXPECT_NE(state.body.find("\"rapid_reset\":1"), std::string::npos) << state.body;  // /state's http2 section
   const auto after = run_command("nghttp " + url(levee, "/") + " 2>&1");
   ASSERT_EQ(after.status, 0) << after.output;
   EXPECT_EQ(after.output, "levee-load backend\n");
