@@ -8,7 +8,7 @@
 #   bench/h2/compare.sh [--duration 5] [--rounds 3] [--clients 10] [--streams 10] [--threads 1]
 #
 # Needs build/release (levee, levee-load), h2load and haproxy (scripts/install-deps.sh --bench
-# and nghttp2-client). 127.0.0.1 only, on free ports the kernel picks.
+# and nghttp2-client). 127.0.0.1 only, on ports the kernel picks.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -28,32 +28,23 @@ for tool in h2load haproxy; do
   command -v "$tool" >/dev/null || { echo "compare.sh: $tool not found (scripts/install-deps.sh --bench; nghttp2-client)" >&2; exit 1; }
 done
 levee=build/release/proxy/levee
-backend=build/release/loadtest/levee-load
-[[ -x $levee && -x $backend ]] || { echo "compare.sh: build levee and levee-load in build/release first" >&2; exit 1; }
+load=build/release/loadtest/levee-load
+source scripts/lib/local-processes.sh  # $work, $pids (killed on exit), port_from_log
+dir=$work
 
-dir=$(mktemp -d /tmp/levee-h2-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+# HAProxy needs its port in its config: one the kernel picks (bind to port 0, then free it).
+haproxy_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 
-# A free port (bind test through python, which every bench host has).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-origin_port=$(free_port) levee_port=$(free_port) admin_port=$(free_port) haproxy_port=$(free_port)
-
-"$backend" backend --listen "127.0.0.1:$origin_port" --io-threads 1 >"$dir/backend.log" 2>&1 &
+"$load" backend --listen 127.0.0.1:0 --io-threads 1 >"$dir/backend.log" 2>&1 &
 pids+=($!)
+origin_port=$(port_from_log "$dir/backend.log" "listening on ")
 
 cat >"$dir/levee.yaml" <<YAML
 server: {threads: $threads, drain_timeout: 1s}
 listener:
-  address: 127.0.0.1:$levee_port
+  address: 127.0.0.1:0
   http2: {enabled: true, h2c: true}
-admin: {address: 127.0.0.1:$admin_port}
-logging: {level: warn}
+admin: {address: 127.0.0.1:0}
 upstreams:
   - {name: origin, address: 127.0.0.1:$origin_port, max_connections: 1024}
 admission:
@@ -61,6 +52,7 @@ admission:
 YAML
 "$levee" --config "$dir/levee.yaml" >"$dir/levee.log" 2>&1 &
 pids+=($!)
+levee_port=$(port_from_log "$dir/levee.log" "proxy listening on ")
 
 cat >"$dir/haproxy.cfg" <<CFG
 global
@@ -82,7 +74,7 @@ CFG
 haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
 pids+=($!)
 
-for port in "$origin_port" "$levee_port" "$haproxy_port"; do
+for port in "$haproxy_port"; do
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.05
