@@ -248,7 +248,8 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     // body): if it leaves, the exchange is aborted rather than finished for nobody.
     const bool watch_client = upstream_config.abort_on_client_close && request_parser.is_done() &&
                               down.buffer.size() == 0;
-    ClientWatch watch(watch_client ? down.client_watches : nullptr, down.stream.socket().native_handle(), upstream);
+    ClientWatch watch(watch_client ? down.client_watches : nullptr, down.stream.socket().native_handle(), upstream,
+                      watch_client ? down.gone : nullptr);
     // One deadline covers the interim responses too, and their number is bounded: a service
     // sending 102 Processing forever must not hold the exchange (and its permit) forever.
     beast::error_code read_ec;

@@ -139,6 +139,20 @@ TEST(Http2Test, AStreamWhoseClientLeavesWhileQueuedLeavesTheQueueAtOnce) {
   EXPECT_EQ(holder.wait(10s), 0) << holder.output();
 }
 
+TEST(Http2Test, AStreamWhoseClientLeavesWhileAtTheServiceGivesItsPermitBackAtOnce) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener) +
+                           "admission:\n  limit:\n    kind: fixed\n    initial: 1\n  queue:\n    max_length: 0\n");
+  // The service takes 8 s; the client gives up after 1 s and closes its connection.
+  const auto impatient = run_command("nghttp -t 1 '" + url(levee, "/slow?ms=8000") + "' 2>&1");
+  EXPECT_NE(impatient.output.find("Timeout"), std::string::npos) << impatient.output;
+  // Its permit is back well before the service would have answered.
+  EXPECT_TRUE(wait_for_metric(levee.admin_port, "levee_admission_in_flight{group=\"default\"}", 0));
+  const auto next = run_command("nghttp " + url(levee, "/") + " 2>&1");
+  EXPECT_EQ(next.output, "levee-load backend\n");
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_abandoned_total{route=\"default\"}"), 1);
+}
+
 TEST(Http2Test, DrainAnnouncesGoawayAndFinishesTheOpenStream) {
   auto backend = start_backend();
   auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
