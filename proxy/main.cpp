@@ -26,7 +26,7 @@ int check(const std::string& path) {
     return 1;
   }
   // The certificate and key are loaded as at start: a config that would not start is not ok.
-  if (const auto tls = levee::http::make_server_tls_context(result.config->listener.tls); !tls.error.empty()) {
+  if (const auto tls = levee::http::make_server_tls_context(result.config->listener.tls, result.config->listener.http2.enabled); !tls.error.empty()) {
     std::cerr << path << ": " << tls.error << "\n";
     return 1;
   }

@@ -23,6 +23,7 @@
 #include "proxy/observability/state_document.h"
 #include "proxy/observability/tunnel_metrics.h"
 #include "proxy/observability/tls_metrics.h"
+#include "proxy/policy/h2_abuse.h"
 #include "proxy/policy/tunnel_ledger.h"
 #include "proxy/policy/clock.h"
 #include "proxy/reload.h"
@@ -201,7 +202,7 @@ struct Server::State {
     }
     // The certificate and key are read again on every reload (a renewed certificate keeps its
     // file names); a file that does not load refuses the reload, and the running context stays.
-    auto tls = build_tls(result.config->listener.tls);
+    auto tls = build_tls(result.config->listener);
     if (!tls.error.empty()) {
       spdlog::error("reload refused: {}; the running config stays", tls.error);
       reply.status = boost::beast::http::status::bad_request;
@@ -239,8 +240,9 @@ struct Server::State {
 
   // The listener's SSL context for `tls` (none when TLS is off), its certificate's expiry
   // published. Control thread (or start).
-  http::ServerTlsContext build_tls(const config::ListenerTlsConfig& tls) {
-    auto built = http::make_server_tls_context(tls);
+  http::ServerTlsContext build_tls(const config::ListenerConfig& listener) {
+    const config::ListenerTlsConfig& tls = listener.tls;
+    auto built = http::make_server_tls_context(tls, listener.http2.enabled);
     if (built.context) {
       tls_metrics.set_certificate_expiry(built.not_after_epoch_seconds);
       spdlog::info("TLS: serving {} (key {})", tls.cert_file, tls.key_file);
@@ -324,6 +326,20 @@ struct Server::State {
     state.certificate_expiry = tls_metrics.certificate_expiry();
     for (const auto result : http::all_tls_handshake_results)
       state.handshakes.emplace_back(http::name(result), tls_metrics.handshakes(result));
+    return state;
+  }
+
+  // /state's http2 section, from the counters. Control thread.
+  observability::Http2State http2_state() const {
+    const auto runtime = shared.runtime();
+    observability::Http2State state;
+    state.enabled = runtime->config->listener.http2.enabled;
+    state.h2c = runtime->config->listener.http2.h2c;
+    state.connections = static_cast<std::uint64_t>(shared.metrics.h2_connections().Value());
+    state.streams = static_cast<std::uint64_t>(shared.metrics.h2_streams().Value());
+    for (const auto rule : policy::all_h2_abuses)
+      state.abuse.emplace_back(policy::name(rule),
+                               static_cast<std::uint64_t>(shared.metrics.h2_abuse(static_cast<std::size_t>(rule)).Value()));
     return state;
   }
 
@@ -480,7 +496,7 @@ int Server::run() {
     spdlog::error("cannot open access log {}: {}", config.logging.access_log, access_log.error);
     return 1;
   }
-  auto tls = s.build_tls(config.listener.tls);
+  auto tls = s.build_tls(config.listener);
   if (!tls.error.empty()) {
     spdlog::error("{}", tls.error);
     return 1;
@@ -519,7 +535,7 @@ int Server::run() {
           .config_yaml = [&s] { return config::to_yaml(*s.shared.runtime()->config); },
           .state =
               [&s] {
-                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state(), s.tls_state())};
+                return admin::AdminReply{boost::beast::http::status::ok, "application/json", observability::render_state(s.groups.states(), s.tunnel_state(), s.tls_state(), s.http2_state())};
               },
           .reload = [&s] { return s.reload(); },
           .token = config.admin.token,

@@ -12,6 +12,7 @@ packages=(
   libboost1.81-dev libssl-dev openssl libspdlog-dev libfmt-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq nlohmann-json3-dev libjemalloc-dev
   libnghttp2-dev  # HTTP/2 (proxy/h2); bookworm's 1.52 carries the rapid-reset and CONTINUATION fixes
+  nghttp2-client  # nghttp and h2load: the HTTP/2 integration tests (tests/integration/http2_test.cpp)
   prometheus  # promtool: tests/deploy checks and unit-tests deploy/prometheus/levee-rules.yaml
 )
 for flag in "$@"; do

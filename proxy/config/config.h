@@ -45,8 +45,8 @@ struct ServerConfig {
 };
 
 // HTTP/2 on the listener (YAML `listener.http2`); the protocol and abuse settings live with
-// the connection that reads them (proxy/h2/settings.h). Parsed and validated; the listener does
-// not speak HTTP/2 yet (docs/http2.md), hence off by default.
+// the connection that reads them (proxy/h2/settings.h). Off by default: an operator
+// opts into serving HTTP/2 (h2c, ALPN h2) on a listener (proxy/http/h2_session.h).
 struct Http2Config {
   bool enabled = false;                                  // HTTP/2 on this listener (ALPN h2 with TLS)
   bool h2c = false;                                      // cleartext HTTP/2 by prior knowledge

@@ -12,7 +12,7 @@
 //       max_header_list_size: 64KiB
 //       abuse: {window: 1s, max_resets_per_window: 100, max_reset_ratio: 0.5, ...}
 //
-// Internal to the loader. Parsed and validated; the listener does not speak HTTP/2 yet.
+// Internal to the loader. The listener serves HTTP/2 with these (proxy/http/h2_session.h).
 
 #include "proxy/config/config.h"
 #include "proxy/config/map_reader.h"

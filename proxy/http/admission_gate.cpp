@@ -89,6 +89,41 @@ AdmissionGate::AdmissionGate(std::string name, const policy::AdmissionSettings& 
       max_wait_ns_(settings.queue.max_wait.count()) {}
 
 asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::ip::tcp::socket& client) {
+  // The handler may run after the wait ended; it touches only the waiter it shares and a
+  // non-consuming peek, never the session.
+  const ClientWatcher watcher{
+      [&client](const std::shared_ptr<Waiter>& waiter) {
+        client.async_wait(asio::socket_base::wait_read, [waiter, fd = client.native_handle()](
+                                                            const boost::system::error_code& ec) {
+          if (ec == asio::error::operation_aborted || !waiter->waiting) return;
+          if (ec || peer_hung_up(fd)) {
+            waiter->client_gone = true;
+            waiter->wake.cancel();
+            return;
+          }
+          recheck_client(waiter, fd);  // readable with data: the client is still there, for now
+        });
+      },
+      [&client] {
+        boost::system::error_code ignored;
+        client.cancel(ignored);  // stop watching; the session reads the socket from here on
+      }};
+  co_return co_await admit_watching(std::move(ticket), watcher);
+}
+
+asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, ClientGone& client) {
+  const ClientWatcher watcher{[&client](const std::shared_ptr<Waiter>& waiter) {
+                                client.on_gone([waiter] {
+                                  if (!waiter->waiting) return;
+                                  waiter->client_gone = true;
+                                  waiter->wake.cancel();
+                                });
+                              },
+                              [&client] { client.forget(); }};
+  co_return co_await admit_watching(std::move(ticket), watcher);
+}
+
+asio::awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket, const ClientWatcher& watcher) {
   const auto now = clock_.now();
   ticket.id = next_ticket_.fetch_add(1, std::memory_order_relaxed);
   if (ticket.arrival == policy::TimePoint{}) ticket.arrival = now;
@@ -136,22 +171,11 @@ asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::i
   }
 
   waiter->wake.expires_after(policy::Duration(max_wait_ns_.load(std::memory_order_relaxed)) + waiter_grace);
-  // The handler may run after the wait ended; it touches only the waiter it shares and a
-  // non-consuming peek, never the session.
-  client.async_wait(asio::socket_base::wait_read, [waiter, fd = client.native_handle()](
-                                                      const boost::system::error_code& ec) {
-    if (ec == asio::error::operation_aborted || !waiter->waiting) return;
-    if (ec || peer_hung_up(fd)) {
-      waiter->client_gone = true;
-      waiter->wake.cancel();
-      return;
-    }
-    recheck_client(waiter, fd);  // readable with data: the client is still there, for now
-  });
-  co_await waiter->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  watcher.watch(waiter);
+  // A client already gone was seen by watch() before there was a wait to cancel.
+  if (!waiter->client_gone) co_await waiter->wake.async_wait(asio::as_tuple(asio::use_awaitable));
   waiter->waiting = false;
-  boost::system::error_code ignored;
-  client.cancel(ignored);  // stop watching; the session reads the socket from here on
+  watcher.unwatch();
   waiter->recheck.cancel();
   co_return finish_wait(ticket, *waiter, waiter->client_gone);
 }

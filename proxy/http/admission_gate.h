@@ -19,11 +19,13 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "proxy/http/client_gone.h"
 #include "proxy/observability/admission_metrics.h"
 #include "proxy/policy/admission.h"
 #include "proxy/policy/clock.h"
@@ -73,6 +75,9 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
   // `ticket.id` is assigned here. `client` is only watched for end-of-stream while queued
   // (no data is read), so a body or a pipelined request behind the header stays intact.
   boost::asio::awaitable<AdmitResult> admit(policy::Ticket ticket, boost::asio::ip::tcp::socket& client);
+  // The same for a client without a socket of its own (an HTTP/2 stream): `client` says when
+  // it leaves. Called on the executor that fires `client`.
+  boost::asio::awaitable<AdmitResult> admit(policy::Ticket ticket, ClientGone& client);
 
   void tick();                                            // every few ms, from one timer
   void reconfigure(const policy::AdmissionSettings& settings);  // reload
@@ -89,6 +94,13 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
   friend class PermitGuard;
   struct Waiter;
 
+  // How a queued waiter learns that its client left: `watch` starts watching (it sets
+  // client_gone and wakes the waiter), `unwatch` stops once the wait is over.
+  struct ClientWatcher {
+    std::function<void(const std::shared_ptr<Waiter>&)> watch;
+    std::function<void()> unwatch;
+  };
+  boost::asio::awaitable<AdmitResult> admit_watching(policy::Ticket ticket, const ClientWatcher& watcher);
   void release(const policy::Permit& permit, policy::Outcome outcome);
   void deliver(policy::Effects effects);
   AdmitResult finish_wait(const policy::Ticket& ticket, Waiter& waiter, bool client_gone);

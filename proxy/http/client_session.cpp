@@ -13,6 +13,7 @@
 
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_pipeline.h"
+#include "proxy/http/tls_context.h"
 #include "proxy/http/tls_handshake_result.h"
 #include "proxy/observability/tls_metrics.h"
 #include "proxy/policy/tunnel_rules.h"
@@ -108,6 +109,10 @@ ClientSession::~ClientSession() {
 }
 
 void ClientSession::drain() {
+  if (h2_) {
+    h2_->drain();
+    return;
+  }
   if (tunnel_) {
     const auto& config = *shared_.runtime(worker_)->config;
     tunnel_->drain(policy::drain_close_at(shared_.clock.now(), config.tunnels.drain_grace,
@@ -146,6 +151,7 @@ awaitable<void> ClientSession::run() {
       co_await close();
       co_return;
     }
+    const bool alpn_h2 = negotiated_h2();
     bool first = true;
     for (;;) {
       // The listener section needs a restart to change, so any runtime has the right timeouts.
@@ -167,6 +173,14 @@ awaitable<void> ClientSession::run() {
         return std::max<std::chrono::nanoseconds>(full - (shared_.clock.now() - connected_at_),
                                                   std::chrono::nanoseconds::zero());
       }();
+      if (first) {
+        const auto runtime = shared_.runtime(worker_);
+        const auto& listener = runtime->config->listener;
+        if (co_await speaks_h2(listener, alpn_h2)) {
+          co_await serve_h2(listener);
+          break;
+        }
+      }
       first = false;
       // Read after the wait, so a request on a long-idle connection sees the latest reload; the
       // copy keeps that config alive for the whole request.
@@ -313,6 +327,45 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
     next = Next::close;
   }
   co_return next;
+}
+
+bool ClientSession::negotiated_h2() {
+  if (!tls_established_) return false;
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(stream_.tls()->native_handle(), &protocol, &length);
+  return std::string_view(reinterpret_cast<const char*>(protocol), length) == alpn_h2;
+}
+
+awaitable<bool> ClientSession::speaks_h2(const config::ListenerConfig& listener, bool tls_negotiated_h2) {
+  if (!listener.http2.enabled) co_return false;
+  if (stream_.is_tls()) co_return tls_negotiated_h2;
+  if (!listener.http2.h2c) co_return false;
+  const auto read = [&] {
+    const auto bytes = buffer_.cdata();
+    return std::string_view(static_cast<const char*>(bytes.data()), bytes.size());
+  };
+  const std::size_t preface_size = h2::client_preface.size();
+  // What is left of the first header's timeout bounds the rest of the preface.
+  const auto left = listener.header_timeout - (shared_.clock.now() - connected_at_);
+  arm_header_timer(std::max<std::chrono::nanoseconds>(left, std::chrono::nanoseconds::zero()));
+  while (read().size() < preface_size && h2::client_preface.starts_with(read())) {
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(preface_size), use_tuple);
+    if (ec) break;  // the HTTP/1.1 path then answers what is there (or closes)
+    buffer_.commit(n);
+  }
+  disarm_header_timer();
+  co_return read().starts_with(h2::client_preface);
+}
+
+awaitable<void> ClientSession::serve_h2(const config::ListenerConfig& listener) {
+  const auto bytes = buffer_.cdata();
+  const std::string already_read(static_cast<const char*>(bytes.data()), bytes.size());
+  buffer_.consume(buffer_.size());
+  buffer_.shrink_to_fit();
+  h2_ = std::make_shared<H2Session>(stream_, worker_, shared_, client_address_, peer_, listener);
+  co_await h2_->run(already_read);
+  h2_.reset();
 }
 
 awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const config::Config& config) {

@@ -18,10 +18,16 @@
 // handshake: none is taken before a request header has been read. On close, a TLS session
 // sends close_notify (bounded wait) before closing the socket.
 //
+// HTTP/2: with listener.http2.enabled, a TLS connection that negotiated ALPN h2, or (with
+// http2.h2c) a plain one whose first bytes are the client preface, is handed to an H2Session
+// (h2_session.h) for its whole life; the bytes already read are fed to it first. The first
+// bytes count against the first header's timeout, as for HTTP/1.1.
+//
 // A request the service answered with 101 turns the connection into a tunnel (tunnel.h): the
 // session relays it until it ends and then closes. Drain gives an open tunnel
 // tunnels.drain_grace (bounded by server.drain_timeout) before both sides are closed.
 
+#include "proxy/http/h2_session.h"
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
@@ -67,6 +73,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
+  // True when the connection speaks HTTP/2: ALPN h2, or the h2c preface (read on until its 24
+  // bytes are here or one differs).
+  bool negotiated_h2();  // ALPN chose h2 in the TLS handshake
+  boost::asio::awaitable<bool> speaks_h2(const config::ListenerConfig& listener, bool tls_negotiated_h2);
+  boost::asio::awaitable<void> serve_h2(const config::ListenerConfig& listener);
   boost::asio::awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
@@ -84,6 +95,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   policy::TimePoint connected_at_;  // the first request's header deadline counts from here
   std::optional<policy::ConnectionsPerClient::Key> counted_;
   std::shared_ptr<Tunnel> tunnel_;  // while the connection is an upgrade tunnel
+  std::shared_ptr<H2Session> h2_;   // while the connection speaks HTTP/2
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;

@@ -24,8 +24,14 @@ bool peer_hung_up(int fd) {
   return (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& target)
-    : list_(list), client_fd_(client_fd), target_(target) {
+ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& target, ClientGone* stream_gone)
+    : list_(stream_gone ? nullptr : list), stream_gone_(stream_gone), client_fd_(client_fd), target_(target) {
+  if (stream_gone_) {
+    stream_gone_->on_gone([this] {
+      gone_ = true;
+      target_.cancel();
+    });
+  }
   if (!list_) return;
   next_ = list_->head_;
   if (next_) next_->prev_ = this;
@@ -33,6 +39,7 @@ ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& t
 }
 
 ClientWatch::~ClientWatch() {
+  if (stream_gone_) stream_gone_->forget();
   if (!list_) return;
   if (prev_) prev_->next_ = next_;
   else list_->head_ = next_;

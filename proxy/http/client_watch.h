@@ -14,6 +14,7 @@
 // Worker thread only: the list, the sessions and the upstream streams of one worker all live
 // on its io_context. Intrusive, so registering allocates nothing.
 
+#include "proxy/http/client_gone.h"
 #include "proxy/http/maybe_tls_stream.h"
 
 #include <chrono>
@@ -36,8 +37,9 @@ class ClientWatchList;
 
 class ClientWatch {
  public:
-  // `list` may be null: nothing is watched.
-  ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& target);
+  // `list` may be null: nothing is watched. `stream_gone`: a client without a socket of its
+  // own (an HTTP/2 stream) is watched through it instead, at once rather than at a sweep.
+  ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& target, ClientGone* stream_gone = nullptr);
   ~ClientWatch();
   ClientWatch(const ClientWatch&) = delete;
   ClientWatch& operator=(const ClientWatch&) = delete;
@@ -48,6 +50,7 @@ class ClientWatch {
  private:
   friend class ClientWatchList;
   ClientWatchList* list_;
+  ClientGone* stream_gone_;
   int client_fd_;
   MaybeTlsStream& target_;
   bool gone_ = false;

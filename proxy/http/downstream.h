@@ -9,7 +9,9 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "proxy/http/maybe_tls_stream.h"
+#include "proxy/http/client_gone.h"
 #include "proxy/http/client_watch.h"
+#include "proxy/http/response_sink.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/policy/transfer_rate.h"
 
@@ -47,6 +49,11 @@ struct Downstream {
   std::string* body_buffer = nullptr;
   // The same for a small request body read whole before admission (handle_request).
   std::string* request_body_buffer = nullptr;
+  // An HTTP/2 stream: the request (header and whole body) is in `buffer` and `stream` is an
+  // unconnected placeholder; admission waits on `gone` instead of the socket and the response
+  // goes to `sink`. Null for HTTP/1.1.
+  ClientGone* gone = nullptr;
+  ResponseSink* sink = nullptr;
 };
 
 // Tells the client to send its body, the first time the body is needed (levee does not pass

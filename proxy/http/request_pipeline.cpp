@@ -184,7 +184,11 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
       ticket.named_flow = flow.named_flow;
       ticket.flow_label = flow.label;
     }
-    AdmitResult admission = co_await route.gate->admit(ticket, down.stream.socket());
+    // Two statements, not `?:`: GCC destroys a co_await result of a conditional operator
+    // twice, and the permit inside was released twice.
+    AdmitResult admission;
+    if (down.gone) admission = co_await route.gate->admit(ticket, *down.gone);
+    else admission = co_await route.gate->admit(ticket, down.stream.socket());
     handled.record.queue_wait = admission.queue_wait;
     if (!admission.admitted()) {
       count_tunnel(policy::TunnelResult::shed);

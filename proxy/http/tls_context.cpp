@@ -24,9 +24,11 @@ std::string openssl_reason() {
 }
 
 // Chooses the first of our protocols the client offers. Runs inside the handshake.
+// `ours`: the list to choose from, in wire format (one of the two below, which live as long
+// as the program).
 int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* offered,
-                unsigned int offered_length, void*) {
-  static const std::string ours = alpn_wire_format(listener_alpn_protocols);
+                unsigned int offered_length, void* list) {
+  const std::string& ours = *static_cast<const std::string*>(list);
   unsigned char* chosen = nullptr;
   const int result = SSL_select_next_proto(&chosen, out_length, reinterpret_cast<const unsigned char*>(ours.data()),
                                            static_cast<unsigned int>(ours.size()), offered, offered_length);
@@ -49,7 +51,7 @@ double not_after_of(SSL_CTX* native) {
 
 }  // namespace
 
-std::string alpn_wire_format(const std::array<std::string_view, listener_alpn_protocols.size()>& protocols) {
+std::string alpn_wire_format(std::span<const std::string_view> protocols) {
   std::string wire;
   for (const std::string_view protocol : protocols) {
     wire += static_cast<char>(protocol.size());
@@ -58,7 +60,7 @@ std::string alpn_wire_format(const std::array<std::string_view, listener_alpn_pr
   return wire;
 }
 
-ServerTlsContext make_server_tls_context(const config::ListenerTlsConfig& tls) {
+ServerTlsContext make_server_tls_context(const config::ListenerTlsConfig& tls, bool offer_h2) {
   namespace ssl = boost::asio::ssl;
   ServerTlsContext result;
   if (!tls.enabled()) return result;
@@ -109,7 +111,10 @@ ServerTlsContext make_server_tls_context(const config::ListenerTlsConfig& tls) {
   // Session resumption with client verification needs an id context; harmless without.
   static constexpr unsigned char session_context[] = "levee";
   SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);
-  SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
+  static const std::string http11_only = alpn_wire_format(listener_alpn_protocols);
+  static const std::string h2_first = alpn_wire_format(listener_alpn_protocols_h2);
+  SSL_CTX_set_alpn_select_cb(native, select_alpn,
+                             const_cast<std::string*>(offer_h2 ? &h2_first : &http11_only));
 
   result.not_after_epoch_seconds = not_after_of(native);
   result.context = std::move(context);

@@ -9,12 +9,14 @@
 // - Mozilla's "intermediate" cipher list for TLS 1.2 (forward secrecy, AEAD only); the
 //   client's preference order is kept, as that profile says (every suite on it is strong).
 // - No renegotiation (a client-driven CPU sink) and no compression (CRIME).
-// - ALPN: the protocols in listener_alpn_protocols, the one list to extend when h2 lands. A
-//   client that offers none of them still connects (no ALPN is negotiated).
+// - ALPN: listener_alpn_protocols, with h2 first when listener.http2.enabled (the session then
+//   serves the connection as HTTP/2, h2_session.h). A client that offers none of them still
+//   connects (no ALPN is negotiated).
 // - A key file with a passphrase is refused rather than prompting on the terminal.
 
 #include <array>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,8 +28,11 @@ class context;
 
 namespace levee::http {
 
-// The application protocols the listener offers over TLS, most preferred first.
+// The application protocols the listener offers over TLS, most preferred first: without
+// HTTP/2, and with it.
 inline constexpr std::array<std::string_view, 1> listener_alpn_protocols{"http/1.1"};
+inline constexpr std::array<std::string_view, 2> listener_alpn_protocols_h2{"h2", "http/1.1"};
+inline constexpr std::string_view alpn_h2 = "h2";
 
 // Mozilla's "intermediate" configuration (version 5.7), TLS 1.2 suites.
 inline constexpr std::string_view intermediate_ciphers =
@@ -42,9 +47,10 @@ struct ServerTlsContext {
   double not_after_epoch_seconds = 0;
 };
 
-ServerTlsContext make_server_tls_context(const config::ListenerTlsConfig& tls);
+// `offer_h2`: listener.http2.enabled.
+ServerTlsContext make_server_tls_context(const config::ListenerTlsConfig& tls, bool offer_h2 = false);
 
 // `protocols` in ALPN's wire format (each name prefixed by its length).
-std::string alpn_wire_format(const std::array<std::string_view, listener_alpn_protocols.size()>& protocols);
+std::string alpn_wire_format(std::span<const std::string_view> protocols);
 
 }  // namespace levee::http

@@ -3,6 +3,7 @@
 #include "proxy/http/client_watch.h"
 #include "proxy/http/head_serializer.h"
 #include "proxy/http/header_hygiene.h"
+#include "proxy/http/sink_relay.h"
 #include "proxy/http/sized_relay.h"
 #include "proxy/http/transfer_watch.h"
 #include "proxy/http/whole_body.h"
@@ -247,7 +248,8 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     // body): if it leaves, the exchange is aborted rather than finished for nobody.
     const bool watch_client = upstream_config.abort_on_client_close && request_parser.is_done() &&
                               down.buffer.size() == 0;
-    ClientWatch watch(watch_client ? down.client_watches : nullptr, down.stream.socket().native_handle(), upstream);
+    ClientWatch watch(watch_client ? down.client_watches : nullptr, down.stream.socket().native_handle(), upstream,
+                      watch_client ? down.gone : nullptr);
     // One deadline covers the interim responses too, and their number is bounded: a service
     // sending 102 Processing forever must not hold the exchange (and its permit) forever.
     beast::error_code read_ec;
@@ -343,6 +345,24 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
 
   result.response_started = true;
   const auto buffer = relay_buffer_for(!parser.is_done());
+  // The body is all relayed: the connection goes back to the pool when both sides allow it.
+  const auto finish = [&] {
+    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
+    attempt.response.reset();
+    result.keep_alive = keep_alive;
+  };
+  if (down.sink) {
+    const SinkRelayResult relayed =
+        co_await relay_to_sink(attempt.connection->stream(), attempt.connection->buffer(), parser, *down.sink,
+                               span_of(buffer), pool.config().response_timeout, result.response_body_bytes);
+    if (relayed.client_gone || relayed.upstream_error) {
+      result.error = relayed.client_gone ? ExchangeError::client_gone : classify_upstream_read_error(relayed.upstream_error);
+      attempt.abandon();
+      co_return;
+    }
+    finish();
+    co_return;
+  }
   // The body streams with the permit held: the client must keep up the listener's pace.
   std::optional<TransferWatch> pace;
   if (down.transfer_rate.enabled()) pace.emplace(down.stream.socket(), clock, down.transfer_rate);
@@ -364,9 +384,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
       attempt.abandon();
       co_return;
     }
-    pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
-    attempt.response.reset();
-    result.keep_alive = keep_alive;
+    finish();
     co_return;
   }
   bh::response_serializer<bh::buffer_body> serializer{response};
@@ -386,13 +404,18 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
     attempt.abandon();
     co_return;
   }
-  pool.release(std::move(attempt.connection), upstream_keep_alive && request_parser.is_done(), clock.now());
-  attempt.response.reset();
-  result.keep_alive = keep_alive;
+  finish();
 }
 
 awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
   result.response_started = true;
+  if (down.sink) {
+    const bool empty = response.body().empty();
+    bool written = co_await down.sink->write_head(response.base(), empty);
+    if (written && !empty) written = co_await down.sink->write_body(response.body(), true);
+    if (!written) result.error = ExchangeError::client_gone;
+    co_return;
+  }
   std::string local_head;
   std::string& head = head_buffer_of(down, local_head);
   serialize_head(response.base(), head);

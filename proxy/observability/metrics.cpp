@@ -1,5 +1,7 @@
 #include "proxy/observability/metrics.h"
 
+#include "proxy/policy/h2_abuse.h"
+
 namespace levee::observability {
 namespace {
 
@@ -104,6 +106,21 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std
                     .Help("Requests between header read and response end")
                     .Register(registry)
                     .Add({});
+  h2_connections_ = &prometheus::BuildCounter()
+                         .Name("levee_h2_connections_total")
+                         .Help("Client connections that spoke HTTP/2 (h2c or ALPN h2)")
+                         .Register(registry)
+                         .Add({});
+  h2_streams_ = &prometheus::BuildCounter()
+                     .Name("levee_h2_streams_total")
+                     .Help("HTTP/2 request streams opened by clients")
+                     .Register(registry)
+                     .Add({});
+  auto& abuse = prometheus::BuildCounter()
+                    .Name("levee_h2_abuse_total")
+                    .Help("HTTP/2 connections closed with GOAWAY ENHANCE_YOUR_CALM, by the rule the client broke")
+                    .Register(registry);
+  for (const auto rule : policy::all_h2_abuses) h2_abuse_.push_back(&abuse.Add({{"rule", std::string(policy::name(rule))}}));
 }
 
 }  // namespace levee::observability

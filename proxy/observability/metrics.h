@@ -54,6 +54,12 @@ class ProxyMetrics {
     return *client_connections_rejected_per_client_;
   }
   prometheus::Gauge& in_flight() const { return *in_flight_; }
+  // HTTP/2 on the listener: connections and streams (each stream is one request, also counted
+  // in the route's series), and connections closed for breaking an abuse rule, by rule
+  // (index: policy::H2Abuse).
+  prometheus::Counter& h2_connections() const { return *h2_connections_; }
+  prometheus::Counter& h2_streams() const { return *h2_streams_; }
+  prometheus::Counter& h2_abuse(std::size_t rule) const { return *h2_abuse_[rule]; }
 
  private:
   std::vector<RouteMetrics> routes_;
@@ -65,6 +71,9 @@ class ProxyMetrics {
   prometheus::Counter* client_connections_rejected_ = nullptr;
   prometheus::Counter* client_connections_rejected_per_client_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;
+  prometheus::Counter* h2_connections_ = nullptr;
+  prometheus::Counter* h2_streams_ = nullptr;
+  std::vector<prometheus::Counter*> h2_abuse_;
 };
 
 }  // namespace levee::observability

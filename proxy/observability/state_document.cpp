@@ -71,7 +71,8 @@ nlohmann::json group_json(const GroupState& group) {
 
 }  // namespace
 
-std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels, const TlsState& tls) {
+std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels, const TlsState& tls,
+                         const Http2State& http2) {
   nlohmann::json document{{"groups", nlohmann::json::array()}};
   for (const auto& group : groups) document["groups"].push_back(group_json(group));
   nlohmann::json by_route = nlohmann::json::object();
@@ -90,6 +91,10 @@ std::string render_state(const std::vector<GroupState>& groups, const TunnelStat
     tls_json["handshakes"] = handshakes;
   }
   document["tls"] = tls_json;
+  nlohmann::json abuse = nlohmann::json::object();
+  for (const auto& [rule, count] : http2.abuse) abuse[rule] = count;
+  document["http2"] = {{"enabled", http2.enabled}, {"h2c", http2.h2c}, {"connections", http2.connections},
+                       {"streams", http2.streams}, {"abuse", abuse}};
   return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

@@ -33,7 +33,16 @@ struct TlsState {
   std::vector<std::pair<std::string, std::uint64_t>> handshakes;
 };
 
+// HTTP/2 on the listener: whether it is on, and the counts behind levee_h2_*_total.
+struct Http2State {
+  bool enabled = false;
+  bool h2c = false;
+  std::uint64_t connections = 0;
+  std::uint64_t streams = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> abuse;  // connections closed, by rule
+};
+
 std::string render_state(const std::vector<GroupState>& groups, const TunnelState& tunnels = {},
-                         const TlsState& tls = {});
+                         const TlsState& tls = {}, const Http2State& http2 = {});
 
 }  // namespace levee::observability

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "support/child_process.h"
+#include "support/shell_command.h"
 #include "support/stack.h"
 #include "support/test_client.h"
 
@@ -33,30 +34,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bh = boost::beast::http;
 namespace fs = std::filesystem;
-
-struct Command {
-  int status = -1;
-  std::string output;
-};
-
-// Runs a shell command to its end (bounded), with its output.
-Command run(const std::string& command) {
-  ChildProcess process("/bin/sh", {"-c", command});
-  Command result;
-  const auto status = process.wait(20s);
-  result.output = process.output();
-  if (!status) process.signal(SIGKILL);
-  result.status = status.value_or(-1);
-  return result;
-}
-
-// A self-signed EC certificate for localhost / 127.0.0.1, named `name` (its CN) in `dir`.
-void make_certificate(const fs::path& dir, const std::string& name) {
-  const auto made = run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=" +
-                        name + " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-                        (dir / (name + ".key")).string() + " -out " + (dir / (name + ".pem")).string() + " 2>&1");
-  ASSERT_EQ(made.status, 0) << made.output;
-}
 
 struct TlsAnswer {
   std::string error;    // empty: a response was read
@@ -193,18 +170,18 @@ TEST_F(TlsTest, CurlAndOpensslClientsAreServedWithHttp11Alpn) {
   const std::string url = "https://localhost:" + std::to_string(levee.port);
 
   // Verified against the certificate itself (self-signed), not -k: the chain and names are right.
-  const auto curl = run("curl --http1.1 -sS --max-time 10 --cacert " + (*dir_ / "levee-a.pem").string() + " " + url +
+  const auto curl = run_command("curl --http1.1 -sS --max-time 10 --cacert " + (*dir_ / "levee-a.pem").string() + " " + url +
                         "/headers 2>&1");
   ASSERT_EQ(curl.status, 0) << curl.output;
   EXPECT_NE(curl.output.find("GET /headers HTTP/1.1"), std::string::npos) << curl.output;
   // The service learns the caller used TLS.
   EXPECT_NE(curl.output.find("X-Forwarded-Proto: https"), std::string::npos) << curl.output;
 
-  const auto s_client = run("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
+  const auto s_client = run_command("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
                             " -tls1_2 -alpn h2,http/1.1 </dev/null 2>&1");
   EXPECT_EQ(s_client.status, 0) << s_client.output;
   EXPECT_NE(s_client.output.find("ALPN protocol: http/1.1"), std::string::npos) << s_client.output;
-  const auto tls13 = run("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
+  const auto tls13 = run_command("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
                          " -tls1_3 -brief </dev/null 2>&1");
   EXPECT_EQ(tls13.status, 0) << tls13.output;
   EXPECT_NE(tls13.output.find("TLSv1.3"), std::string::npos) << tls13.output;
@@ -221,14 +198,14 @@ TEST_F(TlsTest, OldProtocolVersionsAndPlainHttpAreRefused) {
   EXPECT_NE(tls11.error.find("handshake"), std::string::npos) << "a TLS 1.1 client was served: " << tls11.status;
   const TlsAnswer tls10 = tls_get(levee.port, "/", TLS1_VERSION);
   EXPECT_NE(tls10.error.find("handshake"), std::string::npos) << "a TLS 1.0 client was served: " << tls10.status;
-  const auto s_client = run("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
+  const auto s_client = run_command("openssl s_client -connect 127.0.0.1:" + std::to_string(levee.port) +
                             " -tls1_1 -cipher DEFAULT@SECLEVEL=0 -brief </dev/null 2>&1");
   EXPECT_NE(s_client.status, 0) << s_client.output;
   // Refused by levee, for the version (not by the client's own policy before it sent a hello).
   EXPECT_EQ(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"protocol_version\"}", 3.0), 3.0);
 
   // Plain HTTP to the TLS port gets no answer, and is counted as such.
-  const auto plain = run("curl -sS --max-time 5 http://127.0.0.1:" + std::to_string(levee.port) + "/ 2>&1");
+  const auto plain = run_command("curl -sS --max-time 5 http://127.0.0.1:" + std::to_string(levee.port) + "/ 2>&1");
   EXPECT_NE(plain.status, 0) << plain.output;
   EXPECT_EQ(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"plain_http\"}", 1.0), 1.0);
 
@@ -291,7 +268,7 @@ TEST_F(TlsTest, ClientCertificatesAreRequiredOrOptional) {
             "client.key -out " + d + "client.csr",
         "openssl x509 -req -in " + d + "client.csr -CA " + d + "ca.pem -CAkey " + d + "ca.key -CAcreateserial -days 2 "
         "-out " + d + "client.pem"}) {
-    const auto made = run(command + " 2>&1");
+    const auto made = run_command(command + " 2>&1");
     ASSERT_EQ(made.status, 0) << command << "\n" << made.output;
   }
   auto backend = start_backend();
@@ -300,9 +277,9 @@ TEST_F(TlsTest, ClientCertificatesAreRequiredOrOptional) {
   {
     auto levee = start(backend, "    client_ca_file: " + d + "ca.pem\n    client_verify: require\n");
     const std::string url = "https://localhost:" + std::to_string(levee.port) + "/";
-    const auto without = run(curl + url + " 2>&1");
+    const auto without = run_command(curl + url + " 2>&1");
     EXPECT_NE(without.status, 0) << without.output;
-    const auto with = run(curl + with_cert + url + " 2>&1");
+    const auto with = run_command(curl + with_cert + url + " 2>&1");
     EXPECT_EQ(with.status, 0) << with.output;
     EXPECT_GE(counter_reaching(levee.admin_port, "levee_tls_handshakes_total{result=\"client_certificate\"}", 1.0),
               1.0);
@@ -310,9 +287,9 @@ TEST_F(TlsTest, ClientCertificatesAreRequiredOrOptional) {
   {
     auto levee = start(backend, "    client_ca_file: " + d + "ca.pem\n    client_verify: optional\n");
     const std::string url = "https://localhost:" + std::to_string(levee.port) + "/";
-    const auto without = run(curl + url + " 2>&1");
+    const auto without = run_command(curl + url + " 2>&1");
     EXPECT_EQ(without.status, 0) << without.output;
-    const auto with = run(curl + with_cert + url + " 2>&1");
+    const auto with = run_command(curl + with_cert + url + " 2>&1");
     EXPECT_EQ(with.status, 0) << with.output;
   }
 }

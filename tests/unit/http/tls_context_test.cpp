@@ -41,6 +41,7 @@ TEST(TlsContext, ACipherListWithNothingUsableIsRefused) {
 
 TEST(TlsContext, AlpnListIsInWireFormat) {
   EXPECT_EQ(alpn_wire_format(listener_alpn_protocols), std::string("\x08http/1.1"));
+  EXPECT_EQ(alpn_wire_format(listener_alpn_protocols_h2), std::string("\x02h2\x08http/1.1"));
 }
 
 boost::system::error_code ssl_error(int reason) {
