@@ -159,11 +159,15 @@ void H2Session::dispatch() {
             if constexpr (std::is_same_v<E, h2::RequestData>) {
               // Held whole, so handed back at once: the client's window reopens as levee stores it.
               connection_.consume_request_body(e.stream, e.bytes.size());
-              if (stream.too_large || stream.body.size() + e.bytes.size() > max_request_body_) {
+              if (stream.too_large || held_request_bytes_ + e.bytes.size() > max_request_body_) {
                 stream.too_large = true;
                 std::string().swap(stream.body);
+                held_request_bytes_ -= stream.held;
+                stream.held = 0;
               } else {
                 stream.body += e.bytes;
+                stream.held += e.bytes.size();
+                held_request_bytes_ += e.bytes.size();
               }
             } else if constexpr (std::is_same_v<E, h2::RequestEnd>) {
               if (!stream.started) {
@@ -176,6 +180,7 @@ void H2Session::dispatch() {
               stream.closed = true;
               stream.gone.fire();
               stream.output_drained.cancel();
+              held_request_bytes_ -= stream.held;
               streams_.erase(found);
               last_active_ = shared_.clock.now();
             }

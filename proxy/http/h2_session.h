@@ -77,7 +77,8 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   // Read once: streams may still run after run() returned and the socket is gone.
   const bool tls_;
   std::chrono::nanoseconds idle_timeout_;
-  std::uint64_t max_request_body_;  // a stream's body is held whole up to this (see h2_stream.h)
+  std::uint64_t max_request_body_;  // request bodies held whole, all streams together (h2_stream.h)
+  std::uint64_t held_request_bytes_ = 0;
   h2::ServerConnection connection_;
   std::unordered_map<std::int32_t, std::shared_ptr<H2Stream>> streams_;
   boost::asio::steady_timer write_wake_;

@@ -17,7 +17,9 @@
 //
 // Request bodies are held whole before the request goes on (as HTTP/1.1 holds a small one
 // before admission, so a slow upload holds no permit), up to the connection window
-// (http2.connection_window_size); a larger one is answered 413. Streaming larger uploads is
+// (http2.connection_window_size) for all the connection's streams together: a client opening
+// 100 streams holds at most that much here, not 100 times it. A body past the bound is
+// answered 413. Streaming larger uploads is
 // left for later (docs/http2.md).
 
 #include "proxy/h2/events.h"
@@ -47,6 +49,7 @@ struct H2Stream {
   const bool has_body;  // opened without END_STREAM
   const policy::TimePoint opened;
   std::string body;
+  std::uint64_t held = 0;  // body bytes counted against the session's bound until the stream closes
   bool too_large = false;  // the body passed its bound: answered 413, the rest dropped
   bool started = false;    // serve_stream is running
   bool closed = false;     // the connection forgot the stream: nothing more can be sent

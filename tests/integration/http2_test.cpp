@@ -60,6 +60,20 @@ TEST(Http2Test, H2cGetAndPostReachTheUpstream) {
   EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_streams_total"), 2);
 }
 
+// Request bodies are held whole before a stream goes on, and the bound is the connection's:
+// two uploads that together pass connection_window_size cannot both be held, so one is
+// answered 413 and the other served (a client opening many streams holds no more than one
+// connection window in levee).
+TEST(Http2Test, RequestBodiesHeldAreBoundedPerConnection) {
+  auto backend = start_backend();
+  const std::string listener = h2c_listener + "    connection_window_size: 128KiB\n";
+  auto levee = start_levee(basic_config(backend_address(backend), listener));
+  const std::string body_file = write_temp_file("h2-two-bodies.txt", std::string(100000, 'x'));
+  const auto both = run_command("nghttp -v -m 2 -d " + body_file + " '" + url(levee, "/slow?ms=500") + "' 2>&1");
+  EXPECT_EQ(count(both.output, ":status: 200"), 1u) << both.output;
+  EXPECT_EQ(count(both.output, ":status: 413"), 1u) << both.output;
+}
+
 TEST(Http2Test, Http11StillWorksOnAnH2cListener) {
   auto backend = start_backend();
   auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
