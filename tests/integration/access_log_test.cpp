@@ -2,6 +2,7 @@
 // after logrotate (SIGUSR1), and moving the log with a reload.
 
 #include "support/stack.h"
+#include "support/waits.h"
 
 #include <gtest/gtest.h>
 
@@ -21,29 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
 
 // Whether process `pid` holds `path` open.
 bool holds_open(pid_t pid, const fs::path& path) {
@@ -75,7 +53,7 @@ class AccessLogTest : public ::testing::Test {
   void rewrite(const std::string& yaml) const { std::ofstream(levee_.config_path, std::ios::trunc) << yaml; }
   // Waits until the file at `path` holds `n` lines mentioning `part`.
   bool file_has(const fs::path& path, const std::string& part, std::size_t n = 1) const {
-    return eventually([&] { return count(read_file(path), part) >= n; });
+    return eventually([&] { return count_of(read_file(path), part) >= n; });
   }
 
   fs::path dir_;
@@ -95,7 +73,7 @@ TEST_F(AccessLogTest, RequestIdReachesTheServiceAndTheLog) {
   // A sane one sent: kept, end to end.
   const auto kept = fetch(levee_.port, "GET", "/headers", {}, {{"X-Request-Id", "trace-7f3a:01"}});
   EXPECT_NE(kept.body.find("X-Request-Id: trace-7f3a:01\n"), std::string::npos) << kept.body;
-  EXPECT_EQ(count(kept.body, "X-Request-Id"), 1u) << kept.body;
+  EXPECT_EQ(count_of(kept.body, "X-Request-Id"), 1u) << kept.body;
   EXPECT_TRUE(levee_.process->wait_for_line("request_id=trace-7f3a:01", 5s)) << levee_.process->output();
 
   // An insane one (too long): replaced, so the service never sees it.
@@ -130,9 +108,9 @@ TEST_F(AccessLogTest, Sigusr1ReopensTheFileAfterLogrotateMovedIt) {
   for (int i = 0; i < 2; ++i) ASSERT_EQ(fetch(levee_.port, "GET", "/?after").status, 200u);
 
   ASSERT_TRUE(file_has(log, "GET /?after", 2)) << read_file(log);
-  EXPECT_EQ(count(read_file(log), "GET /?before"), 0u);
-  EXPECT_EQ(count(read_file(rotated), "GET /?before"), 3u);
-  EXPECT_EQ(count(read_file(rotated), "GET /?after"), 0u);
+  EXPECT_EQ(count_of(read_file(log), "GET /?before"), 0u);
+  EXPECT_EQ(count_of(read_file(rotated), "GET /?before"), 3u);
+  EXPECT_EQ(count_of(read_file(rotated), "GET /?after"), 0u);
   // Every worker lets go of the rotated file, even one that served nothing since (2 workers).
   EXPECT_TRUE(eventually([&] { return !holds_open(levee_.process->pid(), rotated); }));
   EXPECT_TRUE(holds_open(levee_.process->pid(), log));
@@ -150,7 +128,7 @@ TEST_F(AccessLogTest, ReloadMovesTheLogAndAnUnopenableOneKeepsTheOld) {
   ASSERT_EQ(moved.status, 200u) << moved.body;
   ASSERT_EQ(fetch(levee_.port, "GET", "/?two").status, 200u);
   ASSERT_TRUE(file_has(second, "\"request\":\"GET /?two HTTP/1.1\"")) << read_file(second);
-  EXPECT_EQ(count(read_file(first), "/?two"), 0u);
+  EXPECT_EQ(count_of(read_file(first), "/?two"), 0u);
 
   fs::create_directories(dir_ / "blocked");
   rewrite(config((dir_ / "blocked").string()));  // a directory: cannot be opened for writing
@@ -160,7 +138,7 @@ TEST_F(AccessLogTest, ReloadMovesTheLogAndAnUnopenableOneKeepsTheOld) {
   ASSERT_EQ(fetch(levee_.port, "GET", "/?three").status, 200u);
   EXPECT_TRUE(file_has(second, "\"request\":\"GET /?three HTTP/1.1\"")) << read_file(second);
   // The format stayed too: the whole config was kept.
-  EXPECT_EQ(count(read_file(second), "GET /?three HTTP/1.1\" 200"), 0u);
+  EXPECT_EQ(count_of(read_file(second), "GET /?three HTTP/1.1\" 200"), 0u);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "support/child_process.h"
 #include "support/stack.h"
+#include "support/waits.h"
 #include "support/test_client.h"
 
 namespace levee::testing {
@@ -18,15 +19,6 @@ using namespace std::chrono_literals;
 
 std::string guarded_config(unsigned short backend_port, const std::string& admission) {
   return basic_config("127.0.0.1:" + std::to_string(backend_port)) + "admission:\n" + admission;
-}
-
-// Polls `series` until it equals `value` (at most ~5 s).
-bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
-  for (int i = 0; i < 500; ++i) {
-    if (metric_value(admin_port, series) == value) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 const std::string in_flight = R"(levee_admission_in_flight{group="default"})";

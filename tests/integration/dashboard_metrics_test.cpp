@@ -4,6 +4,7 @@
 // optional family switched on (health checks, retries, fair admission with a named flow).
 
 #include "support/stack.h"
+#include "support/waits.h"
 
 #include <gtest/gtest.h>
 
@@ -15,14 +16,6 @@
 
 namespace levee::testing {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Metric names in PromQL (or any text): levee_* and process_* words. Recording-rule names
 // carry colons (levee_group:shed:rate2m) and are skipped: the rules file defines them.

@@ -12,6 +12,7 @@
 
 #include "support/child_process.h"
 #include "support/stack.h"
+#include "support/waits.h"
 #include "support/test_client.h"
 
 namespace levee::testing {
@@ -31,14 +32,6 @@ std::string fair_config(unsigned short backend_port) {
          "  critical_reserved_share: 0\n"
          "  fairness:\n"
          "    key: [{header: X-Tenant}]\n";
-}
-
-bool wait_for_metric_at_least(unsigned short admin_port, const std::string& series, double value) {
-  for (int i = 0; i < 500; ++i) {
-    if (metric_value(admin_port, series) >= value) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 // What the flooding tenant saw.

@@ -4,6 +4,7 @@
 // poll with a deadline; time bounds are generous (a noisy 2-core machine, sanitizer builds).
 
 #include "support/stack.h"
+#include "support/waits.h"
 
 #include <gtest/gtest.h>
 
@@ -25,16 +26,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 namespace asio = boost::asio;
-
-// Polls `done` every 5 ms until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 double metric(const Levee& levee, const std::string& series) { return metric_value(levee.admin_port, series); }
 

@@ -13,6 +13,7 @@
 #include "support/child_process.h"
 #include "support/shell_command.h"
 #include "support/stack.h"
+#include "support/waits.h"
 #include "support/test_client.h"
 
 namespace levee::testing {
@@ -26,13 +27,6 @@ std::string backend_address(const Backend& backend) { return "127.0.0.1:" + std:
 
 std::string url(const Levee& levee, const std::string& path, const std::string& scheme = "http") {
   return scheme + "://127.0.0.1:" + std::to_string(levee.port) + path;
-}
-
-// How many times `needle` occurs in `text`.
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
-  return n;
 }
 
 // A config whose one route admits at most `limit` requests at once and queues none.
@@ -70,8 +64,8 @@ TEST(Http2Test, RequestBodiesHeldAreBoundedPerConnection) {
   auto levee = start_levee(basic_config(backend_address(backend), listener));
   const std::string body_file = write_temp_file("h2-two-bodies.txt", std::string(100000, 'x'));
   const auto both = run_command("nghttp -v -m 2 -d " + body_file + " '" + url(levee, "/slow?ms=500") + "' 2>&1");
-  EXPECT_EQ(count(both.output, ":status: 200"), 1u) << both.output;
-  EXPECT_EQ(count(both.output, ":status: 413"), 1u) << both.output;
+  EXPECT_EQ(count_of(both.output, ":status: 200"), 1u) << both.output;
+  EXPECT_EQ(count_of(both.output, ":status: 413"), 1u) << both.output;
 }
 
 TEST(Http2Test, Http11StillWorksOnAnH2cListener) {
@@ -89,8 +83,8 @@ TEST(Http2Test, ConcurrentStreamsOnOneConnectionAreAllAnswered) {
   // 300 KB each: past the in-memory response bound, so each body streams under flow control.
   const auto many = run_command("nghttp -v -m 10 '" + url(levee, "/bytes?n=300000") + "' 2>&1");
   ASSERT_EQ(many.status, 0) << many.output.substr(0, 4000);
-  EXPECT_EQ(count(many.output, ":status: 200"), 10u);
-  EXPECT_EQ(count(many.output, "content-length: 300000"), 10u);
+  EXPECT_EQ(count_of(many.output, ":status: 200"), 10u);
+  EXPECT_EQ(count_of(many.output, "content-length: 300000"), 10u);
   EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_connections_total"), 1);
   EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_streams_total"), 10);
 }
@@ -101,13 +95,13 @@ TEST(Http2Test, AFixedLimitShedsStreamsWith429AndTheConnectionStaysUp) {
   const auto burst = run_command("nghttp -v -m 6 '" + url(levee, "/slow?ms=500") + "' 2>&1");
   // nghttp exits 0 only when every stream got its answer on the one connection.
   ASSERT_EQ(burst.status, 0) << burst.output;
-  EXPECT_EQ(count(burst.output, ":status: 200"), 2u) << burst.output;
-  EXPECT_EQ(count(burst.output, ":status: 429"), 4u) << burst.output;
-  EXPECT_EQ(count(burst.output, "levee-shed: over_limit"), 4u);
-  EXPECT_EQ(count(burst.output, "retry-after: "), 4u);
-  EXPECT_EQ(count(burst.output, "send GOAWAY"), 1u);  // only nghttp's own goodbye at the end
-  EXPECT_EQ(count(burst.output, "recv GOAWAY"), 0u);
-  EXPECT_EQ(count(burst.output, "recv RST_STREAM"), 0u);
+  EXPECT_EQ(count_of(burst.output, ":status: 200"), 2u) << burst.output;
+  EXPECT_EQ(count_of(burst.output, ":status: 429"), 4u) << burst.output;
+  EXPECT_EQ(count_of(burst.output, "levee-shed: over_limit"), 4u);
+  EXPECT_EQ(count_of(burst.output, "retry-after: "), 4u);
+  EXPECT_EQ(count_of(burst.output, "send GOAWAY"), 1u);  // only nghttp's own goodbye at the end
+  EXPECT_EQ(count_of(burst.output, "recv GOAWAY"), 0u);
+  EXPECT_EQ(count_of(burst.output, "recv RST_STREAM"), 0u);
 }
 
 TEST(Http2Test, AShedGrpcCallIsAnsweredTrailersOnlyWithResourceExhausted) {
@@ -117,23 +111,14 @@ TEST(Http2Test, AShedGrpcCallIsAnsweredTrailersOnlyWithResourceExhausted) {
   const auto burst = run_command("nghttp -v -m 3 -H 'content-type: application/grpc' -H 'te: trailers' -d " +
                                  body_file + " '" + url(levee, "/slow?ms=500") + "' 2>&1");
   ASSERT_EQ(burst.status, 0) << burst.output;
-  EXPECT_EQ(count(burst.output, "grpc-status: 8"), 2u) << burst.output;
-  EXPECT_EQ(count(burst.output, "grpc-message: levee shed the call: over_limit"), 2u);
+  EXPECT_EQ(count_of(burst.output, "grpc-status: 8"), 2u) << burst.output;
+  EXPECT_EQ(count_of(burst.output, "grpc-message: levee shed the call: over_limit"), 2u);
   const std::regex pushback("grpc-retry-pushback-ms: ([0-9]+)");
   std::smatch match;
   ASSERT_TRUE(std::regex_search(burst.output, match, pushback)) << burst.output;
   EXPECT_GE(std::stoll(match[1]), 1000);  // the same wait as Retry-After: at least 1 s
   // Trailers-only: HTTP 200 and no body, the headers end the stream.
-  EXPECT_EQ(count(burst.output, ":status: 200"), 3u);
-}
-
-// Polls `series` until it equals `value` (at most ~5 s).
-bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
-  for (int i = 0; i < 500; ++i) {
-    if (metric_value(admin_port, series) == value) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
+  EXPECT_EQ(count_of(burst.output, ":status: 200"), 3u);
 }
 
 TEST(Http2Test, AStreamWhoseClientLeavesWhileQueuedLeavesTheQueueAtOnce) {
@@ -186,7 +171,7 @@ TEST(Http2Test, DrainAnnouncesGoawayAndFinishesTheOpenStream) {
   ASSERT_EQ(last_ids.size(), 2u) << out;
   EXPECT_NE(last_ids[1], "2147483647") << out;  // the final one names the last stream levee took
   EXPECT_NE(last_ids[1], "0") << out;
-  EXPECT_EQ(count(out, ":status: 200"), 1u) << out;
+  EXPECT_EQ(count_of(out, ":status: 200"), 1u) << out;
   EXPECT_EQ(levee.process->wait(10s), 0) << levee.process->output();
 }
 

@@ -2,6 +2,7 @@
 // and the build and process metrics on /metrics.
 
 #include "support/stack.h"
+#include "support/waits.h"
 
 #include <gtest/gtest.h>
 
@@ -14,16 +15,6 @@ namespace levee::testing {
 namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 std::unique_ptr<ChildProcess> backend_on(unsigned short port) {
   auto backend = std::make_unique<ChildProcess>(

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/stack.h"
+#include "support/waits.h"
 #include "support/test_client.h"
 
 namespace levee::testing {
@@ -16,15 +17,6 @@ using namespace std::chrono_literals;
 
 const std::string in_flight = R"(levee_admission_in_flight{group="default"})";
 const std::string too_slow = R"(levee_errors_total{kind="client_too_slow"})";
-
-// Polls `series` until it equals `value` (at most ~10 s).
-bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
-  for (int i = 0; i < 1000; ++i) {
-    if (metric_value(admin_port, series) == value) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
 
 // One slot, no queue; bodies over 1 KiB stream; a client must average 4 KiB/s over each 1 s
 // window after a 1 s grace. body_timeout (inactivity) stays far longer than the test, so only

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/stack.h"
+#include "support/waits.h"
 #include "support/test_client.h"
 
 namespace levee::testing {
@@ -29,15 +30,6 @@ bool has_line(const std::string& echo, std::string_view line) {
 
 bool has_field(const std::string& echo, std::string_view name) {
   return echo.find(joined({"\n", name, ":"})) != std::string::npos;
-}
-
-// Polls `series` until it equals `value` (at most ~5 s).
-bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
-  for (int i = 0; i < 500; ++i) {
-    if (metric_value(admin_port, series) == value) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 std::string shed_series(std::string_view priority, std::string_view reason) {

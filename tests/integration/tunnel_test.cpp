@@ -17,6 +17,7 @@
 
 #include "support/child_process.h"
 #include "support/stack.h"
+#include "support/waits.h"
 #include "support/test_client.h"
 
 namespace levee::testing {
@@ -90,15 +91,6 @@ std::string handshake(std::string_view target = "/echo-upgrade") {
 
 unsigned status_of(const std::string& head) {
   return head.size() > 12 ? static_cast<unsigned>(std::stoul(head.substr(9, 3))) : 0;
-}
-
-// Polls `series` until it equals `value` (at most ~5 s).
-bool wait_for_metric(unsigned short admin_port, const std::string& series, double value) {
-  for (int i = 0; i < 500; ++i) {
-    if (metric_value(admin_port, series) == value) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 const std::string tunnels_open = R"(levee_tunnels_open{route="default"})";

@@ -13,14 +13,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::load_ok;
 using testing::load_one_error;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
-
-const AdmissionGroupConfig* group(const Config& c, std::string_view name) {
-  const auto& groups = c.admission.groups;
-  const auto found = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.name == name; });
-  return found == groups.end() ? nullptr : &*found;
-}
+using testing::contains;
+using testing::group;
 
 TEST(AdmissionConfig, DefaultsAreThePolicyDefaults) {
   const Config c = load_ok("");

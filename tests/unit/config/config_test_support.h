@@ -54,6 +54,17 @@ inline ConfigError load_one_error(std::string_view yaml, const EnvLookup& env = 
   return result.errors.empty() ? ConfigError{} : result.errors.front();
 }
 
+// Whether `part` occurs in `text` (error messages, rendered YAML).
+inline bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+// The admission group called `name`, or null.
+inline const AdmissionGroupConfig* group(const Config& c, std::string_view name) {
+  for (const auto& g : c.admission.groups) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
 // A fresh directory under the system temp dir, removed with everything in it.
 class TempDir {
  public:

@@ -12,8 +12,7 @@ using policy::FlowKeyPart;
 using policy::FlowKeySource;
 using testing::load_ok;
 using testing::load_one_error;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 const policy::AdmissionSettings& group_settings(const Config& c, std::string_view name) {
   for (const auto& group : c.admission.groups)

@@ -12,8 +12,7 @@ using testing::describe;
 using testing::load;
 using testing::load_ok;
 using testing::load_one_error;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 TEST(GuardChecks, DisabledAdmissionGuardsNoRouteAndKeepsGroupsAsDeclared) {
   const Config c = load_ok(R"(

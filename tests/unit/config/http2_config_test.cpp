@@ -10,8 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::load_ok;
 using testing::load_one_error;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 TEST(Http2Config, OffByDefaultWithTheConnectionDefaults) {
   const Config c = load_ok("");

@@ -13,6 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::describe;
 using testing::env_with;
+using testing::group;
 
 namespace fs = std::filesystem;
 
@@ -31,13 +32,6 @@ std::vector<fs::path> examples() {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-const AdmissionGroupConfig* group(const Config& c, std::string_view name) {
-  for (const auto& g : c.admission.groups) {
-    if (g.name == name) return &g;
-  }
-  return nullptr;
 }
 
 const RouteConfig* route(const Config& c, std::string_view name) {

@@ -10,8 +10,7 @@ namespace {
 using testing::describe;
 using testing::env_with;
 using testing::TempDir;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 constexpr std::string_view kPage = "<html><body>busy, try again soon</body></html>\n";
 

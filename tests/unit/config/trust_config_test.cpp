@@ -14,8 +14,7 @@ using testing::load;
 using testing::load_ok;
 using testing::load_one_error;
 using testing::TempDir;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 constexpr std::string_view kSecret = "0123456789abcdef0123";  // 20 bytes
 

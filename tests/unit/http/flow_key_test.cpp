@@ -13,7 +13,7 @@ namespace bh = boost::beast::http;
 using policy::FlowKeyPart;
 using policy::FlowKeySource;
 
-const policy::FlowHashKey kSecret{{0x0123456789abcdefULL, 0xfedcba9876543210ULL}};
+const policy::FlowHashKey kFlowHashSecret{{0x0123456789abcdefULL, 0xfedcba9876543210ULL}};
 
 FlowKeySource header(std::string name, bool hash = false) { return {FlowKeyPart::header, std::move(name), 0, hash}; }
 FlowKeySource query(std::string name) { return {FlowKeyPart::query, std::move(name), 0, false}; }
@@ -21,7 +21,7 @@ FlowKeySource cookie(std::string name, bool hash = false) { return {FlowKeyPart:
 FlowKeySource segment(std::uint32_t n) { return {FlowKeyPart::path_segment, "", n, false}; }
 FlowKeySource client() { return {FlowKeyPart::client_address, "", 0, false}; }
 
-policy::AddressSet set_of(std::initializer_list<std::string_view> texts) {
+policy::AddressSet flow_address_set(std::initializer_list<std::string_view> texts) {
   std::vector<policy::AddressRange> ranges;
   for (const auto text : texts) ranges.push_back(*policy::parse_address_range(text).range);
   return policy::AddressSet(std::move(ranges));
@@ -39,7 +39,7 @@ struct FlowKeyTest : ::testing::Test {
   }
 
   FlowKey flow(const policy::FairnessSettings& fairness, std::string_view client_address = "") {
-    const auto rule = make_flow_key_rule(fairness, kSecret);
+    const auto rule = make_flow_key_rule(fairness, kFlowHashSecret);
     return flow_key(*rule, FlowKeyInputs{request, request.target(), client_address});
   }
 
@@ -47,7 +47,7 @@ struct FlowKeyTest : ::testing::Test {
 };
 
 TEST_F(FlowKeyTest, NoRuleWhileFairnessIsOff) {
-  EXPECT_EQ(make_flow_key_rule(policy::FairnessSettings{}, kSecret), nullptr);
+  EXPECT_EQ(make_flow_key_rule(policy::FairnessSettings{}, kFlowHashSecret), nullptr);
 }
 
 TEST_F(FlowKeyTest, HeaderPart) {
@@ -146,7 +146,7 @@ TEST_F(FlowKeyTest, FlowIdsAreKeyedHashesAndNamedFlowsAreFound) {
   fairness.flows = {{"batch", "batch-job", 1, 20}, {"vip", "acme", 4, 0}};
   request.set("X-Tenant", "acme");
   const FlowKey acme = flow(fairness);
-  EXPECT_EQ(acme.flow, policy::flow_id("acme", kSecret));
+  EXPECT_EQ(acme.flow, policy::flow_id("acme", kFlowHashSecret));
   EXPECT_NE(acme.flow, policy::no_flow_key);
   EXPECT_NE(acme.flow, policy::new_keys_flow);
   EXPECT_EQ(acme.named_flow, 2u);
@@ -193,7 +193,7 @@ TEST_F(FlowKeyTest, LabelsEscapeAndCut) {
 }
 
 TEST_F(FlowKeyTest, ForwardedForIsBelievedOnlyFromTrustedProxies) {
-  const auto trusted = set_of({"10.0.0.0/8"});
+  const auto trusted = flow_address_set({"10.0.0.0/8"});
   request.insert("X-Forwarded-For", "198.51.100.1, 203.0.113.9");
   request.insert("X-Forwarded-For", "10.0.0.2");
   const auto lb = policy::IpAddress::parse("10.0.0.1");
@@ -207,7 +207,7 @@ TEST_F(FlowKeyTest, ForwardedForIsBelievedOnlyFromTrustedProxies) {
 
 TEST_F(FlowKeyTest, ATrustedProxyWithoutForwardedForIsTheClient) {
   const auto lb = policy::IpAddress::parse("10.0.0.1");
-  EXPECT_EQ(resolve_client_address(request, lb, true, set_of({"10.0.0.0/8"})), "10.0.0.1");
+  EXPECT_EQ(resolve_client_address(request, lb, true, flow_address_set({"10.0.0.0/8"})), "10.0.0.1");
 }
 
 }  // namespace

@@ -17,12 +17,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ProfileFile {
+class FlowProfileFile {
  public:
-  explicit ProfileFile(const std::string& text) : path_(testing::TempDir() + "levee_load_flow_test-" + std::to_string(::getpid()) + ".yaml") {
+  explicit FlowProfileFile(const std::string& text) : path_(testing::TempDir() + "levee_load_flow_test-" + std::to_string(::getpid()) + ".yaml") {
     std::ofstream(path_) << text;
   }
-  ~ProfileFile() { std::remove(path_.c_str()); }
+  ~FlowProfileFile() { std::remove(path_.c_str()); }
   const std::string& path() const { return path_; }
 
  private:
@@ -30,7 +30,7 @@ class ProfileFile {
 };
 
 std::variant<RunPlan, std::string> load(const std::string& text, std::vector<std::string> asserts = {}) {
-  ProfileFile file(text);
+  FlowProfileFile file(text);
   RunOverrides o;
   o.profile_path = file.path();
   o.asserts = std::move(asserts);
