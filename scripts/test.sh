@@ -39,7 +39,10 @@ slowest_units() {
   local log=$1/.ninja_log
   [[ -f $log ]] || return 0
   echo "slowest translation units (s):"
-  awk -F'\t' 'NR > 1 && $4 ~ /\.o$/ { printf "%7.1f  %s\n", ($2 - $1) / 1000, $4 }' "$log" | sort -rn | head -n 5
+  # awk, not head, takes the first five: head exits early and, under pipefail, sort's SIGPIPE
+  # would fail the whole run.
+  awk -F'\t' 'NR > 1 && $4 ~ /\.o$/ { printf "%7.1f  %s\n", ($2 - $1) / 1000, $4 }' "$log" \
+    | sort -rn | awk 'NR <= 5'
 }
 
 build() {
