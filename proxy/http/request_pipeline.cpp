@@ -4,6 +4,7 @@
 #include "proxy/http/flow_key.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_head.h"
+#include "proxy/http/request_class.h"
 #include "proxy/http/request_id.h"
 #include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/shed_reply.h"
@@ -204,6 +205,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
                                                            !parser.is_done()));
     }
     permit = std::move(admission.permit);
+    if (deadline) restate_grpc_timeout(request, *deadline, shared.clock.now());
   }
 
   // forward
