@@ -1,10 +1,10 @@
 #include "client/h2_link.h"
+#include "client/response_reader.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <nghttp2/nghttp2.h>
 
-#include <charconv>
 #include <vector>
 
 namespace levee::load {
@@ -14,10 +14,7 @@ namespace {
 
 std::optional<Nanos> retry_after_of(const std::vector<h2::Field>& fields) {
   for (const h2::Field& field : fields) {
-    if (field.name != "retry-after") continue;
-    unsigned seconds = 0;  // the delta-seconds form; an HTTP-date is ignored
-    const auto [end, ec] = std::from_chars(field.value.data(), field.value.data() + field.value.size(), seconds);
-    if (ec == std::errc{} && end == field.value.data() + field.value.size()) return std::chrono::seconds(seconds);
+    if (field.name == "retry-after") return parse_retry_after(field.value);
   }
   return std::nullopt;
 }
