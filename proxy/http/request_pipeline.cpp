@@ -131,8 +131,12 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
     tunnel_place = TunnelPlace::reserve(*shared.tunnels, config.tunnels.max);
     if (!tunnel_place) {
       count_tunnel(policy::TunnelResult::over_cap);
-      co_return answer(std::move(handled),
-                       make_error_reply(bh::status::service_unavailable, "tunnel limit reached", false));
+      // A tunnel's end cannot be predicted as a queue's drain can: the client is told to come
+      // back in about a second (jittered, so a crowd of reconnecting clients spreads out).
+      LocalReply reply = make_error_reply(bh::status::service_unavailable, "tunnel limit reached", false);
+      const auto retry_after = jittered_retry_after(std::chrono::seconds(1), shared.random);
+      reply.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+      co_return answer(std::move(handled), std::move(reply));
     }
   }
 
