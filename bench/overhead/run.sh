@@ -14,7 +14,7 @@
 #                         [--build-dir build/release] [--levee BIN] [--skip-deps]
 #                         [--admission fixed|off] [--out DIR] [--keep] [--strict]
 #                         [--response-size BYTES] [--request-body BYTES] [--close] [--tls]
-#                         [--only idle]
+#                         [--only idle] [--idle-settle SECONDS]
 #
 # What each request is (same for every target):
 #   default            GET, a 43-byte response, keep-alive on both sides
@@ -34,6 +34,9 @@
 # --only idle: after the warm-up (so both proxies' heaps have served requests), skip the timed
 #   rounds and measure only the idle-connection RSS of levee and HAProxy (with
 #   --idle-connections 10000 this takes about a minute).
+# --idle-settle S: how long the idle connections idle before RSS is read (default 2). levee
+#   parks a connection idle for 1-2 s (parked_connection.h), and its allocator returns freed
+#   pages to the system over about 10 s, so a longer settle shows the steady state.
 #
 # --admission fixed (default): levee's overload guard is on, as in production, but with a fixed
 #   limit of 10,000 and the collapse detector off, so it never sheds here: the figures include
@@ -75,6 +78,7 @@ request_body=0
 close_each=0
 tls=0
 only=
+idle_settle=2
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -100,6 +104,7 @@ while [[ $# -gt 0 ]]; do
     --close) close_each=1; shift ;;
     --tls) tls=1; shift ;;
     --only) only=$2; shift 2 ;;
+    --idle-settle) idle_settle=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -342,7 +347,7 @@ for target in levee haproxy; do
   kill -0 "${!pid_var}" 2>/dev/null || die "$target died during the load rounds"
   port_var=${target}_port
   port=${!port_var}
-  python3 "$here/idle_conns.py" --port "$port" --pid "${!pid_var}" --connections "$idle_connections" \
+  python3 "$here/idle_conns.py" --port "$port" --pid "${!pid_var}" --connections "$idle_connections" --settle "$idle_settle" \
     >"$work/results/idle-$target.txt" 2>&1 || log "warning: idle-connection check against $target: $(tail -1 "$work/results/idle-$target.txt")"
 done
 

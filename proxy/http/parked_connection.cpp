@@ -1,0 +1,76 @@
+#include "proxy/http/parked_connection.h"
+
+#include "proxy/http/client_session.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <poll.h>
+
+namespace levee::http {
+namespace asio = boost::asio;
+
+void ParkedConnection::park(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+                            IdleDeadline idle_deadline) {
+  auto parked = std::make_shared<ParkedConnection>(std::move(socket), worker, shared, std::move(slot));
+  parked->start(idle_deadline);
+}
+
+ParkedConnection::ParkedConnection(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared,
+                                   ConnectionSlot slot)
+    : socket_(std::move(socket)),
+      idle_timer_(worker.context.get_executor()),
+      worker_(worker),
+      shared_(shared),
+      slot_(std::move(slot)) {
+  worker_.parked.insert(this);
+}
+
+ParkedConnection::~ParkedConnection() { worker_.parked.erase(this); }
+
+namespace {
+
+// True when a read would not block: bytes, the client's close, or an error. The reactor
+// reports readiness once per arrival: bytes that came while the session's wait was being
+// cancelled were reported to nobody, and a wait started now would not see them.
+bool readable_now(asio::ip::tcp::socket& socket) {
+  pollfd probe{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
+  return ::poll(&probe, 1, 0) != 0;
+}
+
+}  // namespace
+
+void ParkedConnection::start(IdleDeadline idle_deadline) {
+  if (readable_now(socket_)) {
+    resume();
+    return;
+  }
+  idle_timer_.expires_at(idle_deadline);
+  // Weak: the readiness wait alone keeps the connection; closing the socket ends that wait.
+  idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->close();
+  });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+    // An error: closed here (idle deadline, drain) or failed; the slot is given back with self.
+    if (!ec && self->socket_.is_open()) self->resume();
+  });
+}
+
+void ParkedConnection::resume() {
+  idle_timer_.cancel();
+  // Readiness was seen here, so the session reads before it waits (Start::readable): the
+  // reactor reports readiness once per arrival, and the bytes are still in the socket.
+  auto session = std::make_shared<ClientSession>(std::move(socket_), worker_, shared_, std::move(slot_),
+                                                 ClientSession::Start::resumed_readable);
+  asio::co_spawn(worker_.context, [session]() { return session->run(); }, asio::detached);
+}
+
+void ParkedConnection::close() {
+  boost::system::error_code ignored;
+  idle_timer_.cancel();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace levee::http
