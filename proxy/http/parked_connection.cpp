@@ -2,6 +2,7 @@
 
 #include "proxy/http/client_session.h"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -9,6 +10,37 @@
 
 namespace levee::http {
 namespace asio = boost::asio;
+
+namespace {
+
+// The two pending operations of a parked connection are allocated at their own size. With the
+// default allocator Asio reuses its per-thread cache, which hands a 100-byte wait the block a
+// 570-byte read of the last request left there, for as long as the connection stays parked.
+template <class T>
+struct ExactSizeAllocator {
+  using value_type = T;
+  ExactSizeAllocator() = default;
+  template <class U>
+  ExactSizeAllocator(const ExactSizeAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
+  friend bool operator==(const ExactSizeAllocator&, const ExactSizeAllocator&) noexcept { return true; }
+};
+
+template <class Handler>
+auto exact_size(Handler handler) {
+  return asio::bind_allocator(ExactSizeAllocator<void>(), std::move(handler));
+}
+
+// True when a read would not block: bytes, the client's close, or an error. The reactor
+// reports readiness once per arrival: bytes that came while the session's wait was being
+// cancelled were reported to nobody, and a wait started now would not see them.
+bool readable_now(asio::ip::tcp::socket& socket) {
+  pollfd probe{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
+  return ::poll(&probe, 1, 0) != 0;
+}
+
+}  // namespace
 
 void ParkedConnection::park(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
                             IdleDeadline idle_deadline) {
@@ -28,18 +60,6 @@ ParkedConnection::ParkedConnection(asio::ip::tcp::socket socket, Worker& worker,
 
 ParkedConnection::~ParkedConnection() { worker_.parked.erase(this); }
 
-namespace {
-
-// True when a read would not block: bytes, the client's close, or an error. The reactor
-// reports readiness once per arrival: bytes that came while the session's wait was being
-// cancelled were reported to nobody, and a wait started now would not see them.
-bool readable_now(asio::ip::tcp::socket& socket) {
-  pollfd probe{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
-  return ::poll(&probe, 1, 0) != 0;
-}
-
-}  // namespace
-
 void ParkedConnection::start(IdleDeadline idle_deadline) {
   if (readable_now(socket_)) {
     resume();
@@ -47,20 +67,22 @@ void ParkedConnection::start(IdleDeadline idle_deadline) {
   }
   idle_timer_.expires_at(idle_deadline);
   // Weak: the readiness wait alone keeps the connection; closing the socket ends that wait.
-  idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+  idle_timer_.async_wait(exact_size([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto self = weak.lock()) self->close();
-  });
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-    // An error: closed here (idle deadline, drain) or failed; the slot is given back with self.
-    if (!ec && self->socket_.is_open()) self->resume();
-  });
+  }));
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     exact_size([self = shared_from_this()](const boost::system::error_code& ec) {
+                       // An error: closed here (idle deadline, drain) or failed; the slot is
+                       // given back with self.
+                       if (!ec && self->socket_.is_open()) self->resume();
+                     }));
 }
 
 void ParkedConnection::resume() {
   idle_timer_.cancel();
-  // Readiness was seen here, so the session reads before it waits (Start::readable): the
-  // reactor reports readiness once per arrival, and the bytes are still in the socket.
+  // Readiness was seen here, so the session reads before it waits (Start::resumed_readable):
+  // the bytes are still in the socket, and the reactor will not report them again.
   auto session = std::make_shared<ClientSession>(std::move(socket_), worker_, shared_, std::move(slot_),
                                                  ClientSession::Start::resumed_readable);
   asio::co_spawn(worker_.context, [session]() { return session->run(); }, asio::detached);
