@@ -34,9 +34,10 @@
 # --only idle: after the warm-up (so both proxies' heaps have served requests), skip the timed
 #   rounds and measure only the idle-connection RSS of levee and HAProxy (with
 #   --idle-connections 10000 this takes about a minute).
-# --idle-settle S: how long the idle connections idle before RSS is read (default 2). levee
-#   parks a connection idle for 1-2 s (parked_connection.h), and its allocator returns freed
-#   pages to the system over about 10 s, so a longer settle shows the steady state.
+# --idle-settle S: how long the idle connections idle before RSS is read (default 12). levee
+#   parks a connection idle for 1-2 s (proxy/http/parked_connection.h) and its allocator gives
+#   the freed session memory back to the system about 10 s later (proxy/main.cpp), so the
+#   reading shows the steady state of connections that stay idle. HAProxy's does not move.
 #
 # --admission fixed (default): levee's overload guard is on, as in production, but with a fixed
 #   limit of 10,000 and the collapse detector off, so it never sheds here: the figures include
@@ -78,7 +79,7 @@ request_body=0
 close_each=0
 tls=0
 only=
-idle_settle=2
+idle_settle=12
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
