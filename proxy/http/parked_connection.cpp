@@ -56,9 +56,13 @@ ParkedConnection::ParkedConnection(asio::ip::tcp::socket socket, Worker& worker,
       shared_(shared),
       slot_(std::move(slot)) {
   worker_.parked.insert(this);
+  shared_.metrics.client_connections_parked().Increment();
 }
 
-ParkedConnection::~ParkedConnection() { worker_.parked.erase(this); }
+ParkedConnection::~ParkedConnection() {
+  worker_.parked.erase(this);
+  shared_.metrics.client_connections_parked().Decrement();
+}
 
 void ParkedConnection::start(IdleDeadline idle_deadline) {
   if (readable_now(socket_)) {
