@@ -160,7 +160,8 @@ awaitable<void> ClientSession::run() {
       // While draining, a connection that already had its answer closes; a new one (accepted
       // during drain_delay, before the load balancer noticed) still gets its first request served.
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
-      const Waited waited = co_await wait_for_request(timeout, !first);
+      may_park_ = !first && !stream_.is_tls();  // a keep-alive wait (not the first request's)
+      const Waited waited = co_await wait_for_request(timeout);
       if (waited == Waited::park) {
         park();
         co_return;
@@ -226,7 +227,7 @@ awaitable<void> ClientSession::close() {
   stream_.socket().close(ignored);
 }
 
-awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::nanoseconds timeout, bool may_park) {
+awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
   if (buffer_.size() > 0) co_return Waited::request;  // a pipelined request is already here
   // A buffer that grew for one large header or a body relay is not kept for the next request;
   // one of the usual size is, so a steady keep-alive stream reallocates nothing.
@@ -245,7 +246,6 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
   idle_ = true;
   idle_ticks_ = 0;
   park_requested_ = false;
-  may_park_ = may_park && !stream_.is_tls();
   if (stream_.is_tls()) {
     // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold
     // some already): the read itself is the wait, and its buffer stays tied to it. The stream's
@@ -258,22 +258,23 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
     buffer_.commit(n);
     co_return Waited::request;
   }
-  // Resumed from parking: the readiness was seen there, and the reactor will not report it again.
-  bool readable = std::exchange(readable_, false);
-  bool parking = false;
   for (;;) {
-    if (!readable) {
+    // Resumed from parking: the readiness was seen there, and the reactor will not report it
+    // again, so the first read goes ahead without a wait.
+    if (!std::exchange(readable_, false)) {
       auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
       if (wait_ec) {  // idle timeout, drain, the tick's cancel to park, or the socket failed
-        parking = park_requested_ && wait_ec == asio::error::operation_aborted;
+        if (wait_ec != asio::error::operation_aborted) park_requested_ = false;
         break;
       }
     }
-    readable = false;
     beast::error_code ec;
     const std::size_t n = stream_.socket().read_some(buffer_.prepare(first_read_size), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) continue;  // woken for nothing
-    if (ec) break;  // closed by the client
+    if (ec) {  // closed by the client
+      park_requested_ = false;
+      break;
+    }
     idle_ = false;
     disarm_header_timer();
     buffer_.commit(n);
@@ -282,7 +283,7 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
   idle_ = false;
   disarm_header_timer();
   // While draining, close rather than park: drain may already have gone past this session.
-  if (parking && !shared_.draining.load(std::memory_order_relaxed)) co_return Waited::park;
+  if (park_requested_ && !shared_.draining.load(std::memory_order_relaxed)) co_return Waited::park;
   co_return Waited::closed;
 }
 

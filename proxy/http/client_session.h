@@ -81,8 +81,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Runs the TLS handshake when the running config asks for TLS; false: the connection ends.
   boost::asio::awaitable<bool> start_tls();
   boost::asio::awaitable<void> close();
-  // `may_park`: a keep-alive wait (not the first request's), which the tick may end with park.
-  boost::asio::awaitable<Waited> wait_for_request(std::chrono::nanoseconds timeout, bool may_park);
+  // Waited::park only when may_park_ (set by run()) and the tick asked for it.
+  boost::asio::awaitable<Waited> wait_for_request(std::chrono::nanoseconds timeout);
   void park();
   void release_idle_buffers();
   // `header_timeout`: what is left for this request's header once its first byte is here.
@@ -115,7 +115,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;
-  bool may_park_ = false;       // the current idle wait may end in park()
+  bool may_park_ = false;        // the current idle wait may end in park()
   bool park_requested_ = false;  // the tick cancelled the idle wait to park
   std::uint8_t idle_ticks_ = 0;  // maintenance ticks seen during the current idle wait
   bool readable_ = false;        // resumed: the socket has bytes (or EOF) to read now
