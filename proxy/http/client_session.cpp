@@ -259,8 +259,8 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
     co_return Waited::request;
   }
   for (;;) {
-    // Resumed from parking: the readiness was seen there, and the reactor will not report it
-    // again, so the first read goes ahead without a wait.
+    // Resumed from parking: the readiness was seen there, so the first read goes ahead without
+    // another trip through the reactor.
     if (!std::exchange(readable_, false)) {
       auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
       if (wait_ec) {  // idle timeout, drain, the tick's cancel to park, or the socket failed
@@ -289,7 +289,7 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
 
 void ClientSession::on_maintenance_tick() {
   if (!idle_) return;
-  ++idle_ticks_;
+  if (idle_ticks_ < 2) ++idle_ticks_;  // 1: the first tick of this wait; 2: a later one
   if (idle_ticks_ == 1) {
     release_idle_buffers();
     return;

@@ -32,9 +32,9 @@ auto exact_size(Handler handler) {
   return asio::bind_allocator(ExactSizeAllocator<void>(), std::move(handler));
 }
 
-// True when a read would not block: bytes, the client's close, or an error. The reactor
-// reports readiness once per arrival: bytes that came while the session's wait was being
-// cancelled were reported to nobody, and a wait started now would not see them.
+// True when a read would not block: bytes, the client's close, or an error. Bytes that came
+// while the session's wait was being cancelled are already here; the epoll reactor is edge
+// triggered, so rather than count on a readiness report for them, look.
 bool readable_now(asio::ip::tcp::socket& socket) {
   pollfd probe{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
   return ::poll(&probe, 1, 0) != 0;
@@ -85,8 +85,7 @@ void ParkedConnection::start(IdleDeadline idle_deadline) {
 
 void ParkedConnection::resume() {
   idle_timer_.cancel();
-  // Readiness was seen here, so the session reads before it waits (Start::resumed_readable):
-  // the bytes are still in the socket, and the reactor will not report them again.
+  // Readiness was seen here, so the session reads before it waits (Start::resumed_readable).
   auto session = std::make_shared<ClientSession>(std::move(socket_), worker_, shared_, std::move(slot_),
                                                  ClientSession::Start::resumed_readable);
   asio::co_spawn(worker_.context, [session]() { return session->run(); }, asio::detached);

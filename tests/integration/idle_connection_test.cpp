@@ -57,6 +57,17 @@ TEST(IdleConnection, ARequestArrivingInPiecesAfterParkingIsServedAndTheConnectio
   EXPECT_EQ(metric_value(levee.admin_port, open_gauge), 1);
 }
 
+// One write, all of the request, and nothing after it: the parked connection's wake-up must
+// lead to the answer without any further bytes from the client.
+TEST(IdleConnection, AWholeRequestInOneWriteWakesAParkedConnectionAtOnce) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port)));
+  TestClient client(levee.port, 3s);  // far below idle_timeout (60 s): a missed wake-up fails here
+  serve_one_then_park(client, levee);
+  client.send_raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(client.read_response().status, 200u);
+}
+
 TEST(IdleConnection, AParkedConnectionIsClosedAtTheIdleTimeoutItHadBeforeParking) {
   auto backend = start_backend();
   auto levee =
