@@ -14,6 +14,20 @@ namespace {
 
 // One place turns typed values into the text the loader reads back; strings get '$'
 // escaped so a literal "$" in a path is not taken for a ${VAR} on reload.
+// yaml-cpp writes a string holding a control character (a bare CR, say) as a plain scalar, which
+// reads back changed; such strings go out double-quoted, where the emitter escapes them.
+bool needs_double_quotes(std::string_view value) {
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+void write_string(YAML::Emitter& out, const std::string& value) {
+  if (needs_double_quotes(value)) out << YAML::DoubleQuoted;
+  out << value;
+}
+
 class Writer {
  public:
   void begin(const char* section) { out_ << YAML::Key << section << YAML::Value << YAML::BeginMap; }
@@ -23,10 +37,14 @@ class Writer {
   void end_list() { out_ << YAML::EndSeq; }
 
   void text(const char* key, std::string_view value) {
-    out_ << YAML::Key << key << YAML::Value << escape_env(value);
+    out_ << YAML::Key << key << YAML::Value;
+    write_string(out_, escape_env(value));
   }
   // Text already in the loader's syntax, written as is: a ${VAR} reference that must stay one.
-  void reference(const char* key, std::string_view value) { out_ << YAML::Key << key << YAML::Value << std::string(value); }
+  void reference(const char* key, std::string_view value) {
+    out_ << YAML::Key << key << YAML::Value;
+    write_string(out_, std::string(value));
+  }
   void duration(const char* key, Duration value) { text(key, format_duration(value)); }
   void size(const char* key, std::uint64_t value) { text(key, format_size(value)); }
   void endpoint(const char* key, const Endpoint& value) { text(key, format_endpoint(value)); }
@@ -35,7 +53,7 @@ class Writer {
   void number(const char* key, double value) { text(key, fmt::format("{}", value)); }  // shortest exact
   void list(const char* key, const std::vector<std::string>& values) {
     out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const auto& value : values) out_ << value;
+    for (const auto& value : values) write_string(out_, value);
     out_ << YAML::EndSeq;
   }
 

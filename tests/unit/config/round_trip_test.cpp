@@ -256,5 +256,19 @@ TEST(ToYaml, TextThatIsNotUtf8IsRefusedSoEveryLoadedValueRoundTrips) {
   EXPECT_EQ(*again.config, *unicode.config);
 }
 
+// Found by tests/fuzz/config_fuzzer: yaml-cpp writes a string holding a control character as a
+// plain scalar, so access_log: "\r" came back as an empty value. Such strings are double-quoted.
+TEST(ToYaml, TextWithControlCharactersRoundTrips) {
+  for (const std::string_view quoted : {"\"\\r\"", "\"a\\tb\"", "\"line\\nbreak\"", "\" lead and trail \""}) {
+    const std::string text = "logging:\n  access_log: " + std::string(quoted) + "\n";
+    const LoadResult first = load_string(text, "test.yaml", env_with());
+    ASSERT_TRUE(first.ok()) << describe(first.errors) << text;
+    const std::string yaml = to_yaml(*first.config);
+    const LoadResult again = load_string(yaml, "test.yaml", env_with());
+    ASSERT_TRUE(again.ok()) << describe(again.errors) << yaml;
+    EXPECT_EQ(again.config->logging.access_log, first.config->logging.access_log) << quoted;
+  }
+}
+
 }  // namespace
 }  // namespace levee::config
