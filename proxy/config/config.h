@@ -6,6 +6,7 @@
 // Config next to the running one and swaps the pointer; no code below the loader ever sees a
 // YAML node. Every field has a default, so an empty file is a valid config.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -139,8 +140,17 @@ struct UpstreamTlsConfig {
   friend bool operator==(const UpstreamTlsConfig&, const UpstreamTlsConfig&) = default;
 };
 
+// How levee speaks to a service: HTTP/1.1, or HTTP/2 by prior knowledge over plain TCP (h2c),
+// which gRPC services require (docs/http2.md, "Upstream HTTP/2").
+enum class UpstreamProtocol { http1, h2c };
+inline constexpr std::array all_upstream_protocols{UpstreamProtocol::http1, UpstreamProtocol::h2c};
+constexpr std::string_view name(UpstreamProtocol protocol) {
+  return protocol == UpstreamProtocol::h2c ? "h2c" : "http1";
+}
+
 struct UpstreamConfig {
   std::string name;
+  UpstreamProtocol protocol = UpstreamProtocol::http1;
   Endpoint address;
   std::uint64_t max_connections = 1024;                  // to this upstream in use at once (idle ones aside)
   Duration connect_timeout = std::chrono::seconds(1);    // over -> 502 (connect failed)

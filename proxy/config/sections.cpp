@@ -100,6 +100,9 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.string("name", upstream.name, check_name);
   r.require("address");
   r.endpoint("address", upstream.address);
+  std::string protocol(name(upstream.protocol));
+  r.one_of("protocol", protocol, {name(UpstreamProtocol::http1), name(UpstreamProtocol::h2c)});
+  upstream.protocol = protocol == name(UpstreamProtocol::h2c) ? UpstreamProtocol::h2c : UpstreamProtocol::http1;
   r.integer<std::uint64_t>("max_connections", upstream.max_connections, 1, 1'000'000);
   r.duration("connect_timeout", upstream.connect_timeout);
   r.duration("response_timeout", upstream.response_timeout);
@@ -107,6 +110,11 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.boolean("abort_on_client_close", upstream.abort_on_client_close);
   r.map("health_check", [&](MapReader& h) { read_health_check(h, upstream.health_check); });
   r.map("tls", [&](MapReader& t) { read_upstream_tls(t, upstream.tls); });
+  // h2c is HTTP/2 over plain TCP by definition; HTTP/2 over TLS (ALPN h2) is not built yet.
+  if (upstream.protocol == UpstreamProtocol::h2c && upstream.tls.enabled)
+    r.context().error_at(r.path() + ".protocol",
+                         "h2c is HTTP/2 over plain TCP and cannot be combined with tls; HTTP/2 over TLS "
+                         "(h2) to a service is not supported yet");
 }
 
 void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {
