@@ -49,6 +49,15 @@ class StreamSink final : public ResponseSink {
     co_return !stream_.closed;
   }
 
+  awaitable<bool> write_trailers(const bh::fields& trailers) override {
+    std::vector<h2::Field> fields;
+    for (const auto& field : trailers) fields.push_back({std::string(field.name_string()), std::string(field.value())});
+    if (stream_.closed || !session_.connection().submit_trailers(stream_.id, fields)) co_return false;
+    ended_ = true;
+    session_.wake_writer();
+    co_return true;
+  }
+
   // Headers (and, with `end`, the end of the response) in one HEADERS frame.
   bool submit(unsigned status, const std::vector<h2::Field>& fields, bool end) {
     if (stream_.closed || !session_.connection().submit_response(stream_.id, status, fields, end)) return false;

@@ -2,6 +2,8 @@
 
 #include "proxy/http/client_trust.h"
 #include "proxy/http/flow_key.h"
+#include "proxy/http/h2_forwarder.h"
+#include "proxy/http/h2_upstream_pool.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_id.h"
@@ -10,6 +12,7 @@
 #include "proxy/http/upgrade_exchange.h"
 #include "proxy/observability/tunnel_metrics.h"
 #include "proxy/policy/ascii.h"
+#include "proxy/policy/grpc_status.h"
 #include "proxy/policy/tunnel_rules.h"
 
 #include <fmt/format.h>
@@ -54,6 +57,13 @@ LocalReply reply_for(ExchangeError error, bool request_fully_read) {
 policy::Outcome outcome_of(const ExchangeResult& result) {
   switch (result.error) {
     case ExchangeError::none:
+      // A gRPC service says "overloaded" in grpc-status, under HTTP 200: RESOURCE_EXHAUSTED
+      // (its own limiter or quota shed the call) and UNAVAILABLE (it is refusing work) count as
+      // drops, as 429 and 5xx do, so the limit backs off. Other codes are the call's own
+      // outcome (NOT_FOUND, INVALID_ARGUMENT, ...): the service did its work, a success.
+      if (result.grpc_status && (*result.grpc_status == static_cast<unsigned>(policy::GrpcStatus::resource_exhausted) ||
+                                 *result.grpc_status == static_cast<unsigned>(policy::GrpcStatus::unavailable)))
+        return policy::Outcome::dropped;
       return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
     case ExchangeError::upstream_timeout:
       return policy::Outcome::abandoned;  // levee gave up waiting, as a caller would have
@@ -121,7 +131,10 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   const ClientTrust trust = head.trust;
 
   // upgrade: a tunnel place is taken before anything else is spent on the handshake.
-  const std::optional<std::string> upgrade = shared.tunnels ? requested_upgrade(parser, *route.config) : std::nullopt;
+  UpstreamPool& pool = *context.worker.pools[route.upstream];
+  // An HTTP/2 service gets no Upgrade (HTTP/2 has none): the tunnel path is HTTP/1.1's.
+  const std::optional<std::string> upgrade =
+      shared.tunnels && !pool.h2() ? requested_upgrade(parser, *route.config) : std::nullopt;
   TunnelPlace tunnel_place;
   const auto count_tunnel = [&](policy::TunnelResult result) {
     if (upgrade && shared.tunnel_metrics) shared.tunnel_metrics->count(route.index, result);
@@ -214,13 +227,18 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   std::unique_ptr<UpstreamConnection> tunnel_upstream;
   ForwardResult forwarded;
   if (upgrade) {
-    UpgradeForward upgraded = co_await forward_upgrade(down, parser, *upgrade, *context.worker.pools[route.upstream],
+    UpgradeForward upgraded = co_await forward_upgrade(down, parser, *upgrade, pool,
                                                        shared.clock, config.listener.max_buffered_response_body);
     forwarded = std::move(upgraded.forwarded);
     tunnel_upstream = std::move(upgraded.upstream);
+  } else if (H2UpstreamPool* h2 = pool.h2()) {
+    // An HTTP/2 client can send no more than its connection window; an HTTP/1.1 client's body
+    // is held whole up to the same bound on its way to an HTTP/2 service.
+    forwarded = co_await forward_h2(down, parser, body_in_memory ? &body : nullptr, *h2, shared.clock,
+                                    config.listener.http2.settings.connection_window_size);
   } else {
-    forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, *context.worker.pools[route.upstream],
-                                 shared.clock, retry, config.listener.max_buffered_response_body);
+    forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, pool, shared.clock, retry,
+                                 config.listener.max_buffered_response_body);
   }
   shared.metrics.in_flight().Decrement();
   ExchangeResult& result = forwarded.result;

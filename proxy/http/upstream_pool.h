@@ -64,11 +64,20 @@ struct Acquired {
   AcquireError error = AcquireError::none;
 };
 
+class H2UpstreamPool;
+
 class UpstreamPool {
  public:
   UpstreamPool(boost::asio::io_context& context, const config::UpstreamConfig& config,
                std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared,
                UpstreamTls tls = {});
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  // The HTTP/2 connections of an h2c upstream (h2_upstream_pool.h); null for HTTP/1.1, whose
+  // requests use acquire/release below.
+  H2UpstreamPool* h2() { return h2_.get(); }
 
   const config::UpstreamConfig& config() const { return config_; }
 
@@ -100,6 +109,7 @@ class UpstreamPool {
   UpstreamShared& shared_;
   UpstreamTls tls_;  // no context: plain HTTP
   std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // back = most recently used
+  std::unique_ptr<H2UpstreamPool> h2_;
 };
 
 }  // namespace levee::http
