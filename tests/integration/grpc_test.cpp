@@ -101,6 +101,18 @@ TEST_F(GrpcTest, AFixedLimitAnswersTheExcessResourceExhaustedWithPushback) {
   EXPECT_EQ(metric_value(levee.admin_port, "levee_admission_in_flight{group=\"default\"}"), 0);
 }
 
+TEST_F(GrpcTest, ACallItsClientCancelsIsResetAtTheServiceAndItsPermitComesBack) {
+  auto service = start_grpc_service();
+  auto levee = start_levee(h2c_config(service.address));
+  // The client's deadline (0.5 s) passes while the service sleeps (3 s): grpcio resets the
+  // stream, and levee resets its stream to the service instead of waiting for the answer.
+  const auto call = grpc_client(levee, "slow 1 3000 0.5");
+  ASSERT_EQ(call.status, 0) << call.output;
+  EXPECT_EQ(call.output, "status=DEADLINE_EXCEEDED pushback=\n");
+  EXPECT_TRUE(wait_for_metric(levee.admin_port, "levee_abandoned_total{route=\"default\"}", 1, 3s));
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_admission_in_flight{group=\"default\"}"), 0);
+}
+
 TEST_F(GrpcTest, AnUnreachableServiceIsUnavailableInGrpcTerms) {
   // A port nothing listens on: the service that was there is gone.
   std::string address;

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """gRPC calls through levee for its integration test; one result line per call.
 
-Usage: grpc_client.py TARGET unary|stream N|slow CONCURRENCY MS
+Usage: grpc_client.py TARGET unary|stream N|slow CONCURRENCY MS [DEADLINE_S]
   unary:  Echo(b"hello levee") -> "reply=<bytes> echo-len=<trailer>" or "status=<CODE>"
   stream: Stream(N) -> "messages=<count> last=<last>"
   slow:   CONCURRENCY Slow(MS) calls at once -> one "status=<CODE> pushback=<ms>" per call
-Every call has a 20 s deadline, so the script always ends.
+Every call has a deadline (20 s, or DEADLINE_S for slow), so the script always ends.
 """
 import sys
 import threading
@@ -40,13 +40,14 @@ def main():
             print("messages=%d last=%s" % (len(messages), messages[-1] if messages else ""), flush=True)
         elif mode == "slow":
             concurrency, ms = int(sys.argv[3]), sys.argv[4]
+            deadline = float(sys.argv[5]) if len(sys.argv) > 5 else 20
             call = channel.unary_unary("/levee.Test/Slow", identity, identity)
             lines = []
             lock = threading.Lock()
 
             def one():
                 try:
-                    call(ms.encode(), timeout=20)
+                    call(ms.encode(), timeout=deadline)
                     line = "status=OK pushback="
                 except grpc.RpcError as error:
                     line = status_line(error)
