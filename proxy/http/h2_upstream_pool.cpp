@@ -11,17 +11,6 @@ using asio::awaitable;
 
 namespace {
 
-ExchangeError from_acquire(AcquireError error) {
-  switch (error) {
-    case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
-    case AcquireError::connect_refused: return ExchangeError::connect_refused;
-    case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
-    case AcquireError::tls_handshake: return ExchangeError::upstream_tls;
-    case AcquireError::none: break;
-  }
-  return ExchangeError::none;
-}
-
 policy::H2ClientPoolSettings pool_settings(const config::UpstreamConfig& config) {
   policy::H2ClientPoolSettings settings;
   // upstreams[].max_connections caps HTTP/1.1 connections in use across workers; for HTTP/2
@@ -75,7 +64,7 @@ awaitable<H2OpenedStream> H2UpstreamPool::open_stream(const h2::RequestHead& hea
         pool_.remove(id);
         connections_.erase(id);
         wake_waiters();
-        co_return H2OpenedStream{from_acquire(error), nullptr, 0, nullptr};
+        co_return H2OpenedStream{exchange_error_of(error), nullptr, 0, nullptr};
       }
       // close_idle() may have run while it connected (a drain): the connection is not kept.
       if (!connections_.contains(id)) co_return H2OpenedStream{ExchangeError::connect_refused, nullptr, 0, nullptr};

@@ -9,6 +9,7 @@
 // connect timeout before it is handed out; pooled ones keep their session.
 
 #include "proxy/config/config.h"
+#include "proxy/http/exchange_error.h"
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/upstream_tls.h"
 
@@ -58,6 +59,18 @@ class UpstreamConnection {
 };
 
 enum class AcquireError { none, pool_exhausted, connect_refused, connect_timeout, tls_handshake };
+
+// What a failed acquire (or an HTTP/2 connect) means for the exchange that needed it.
+constexpr ExchangeError exchange_error_of(AcquireError error) {
+  switch (error) {
+    case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
+    case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
+    case AcquireError::connect_refused: return ExchangeError::connect_refused;
+    case AcquireError::tls_handshake: return ExchangeError::upstream_tls;
+    case AcquireError::none: break;
+  }
+  return ExchangeError::none;
+}
 
 struct Acquired {
   std::unique_ptr<UpstreamConnection> connection;  // null on error
