@@ -1,5 +1,5 @@
 #pragma once
-// A request to a service that speaks HTTP/2 (upstreams[].protocol: h2c), gRPC's way: the
+// A request to a service that speaks HTTP/2 (upstreams[].protocol: h2c or h2), gRPC's way: the
 // request prepared by prepare_upstream_request goes out as one stream on a pooled connection
 // (h2_upstream_pool.h), and the response comes back to the client through a ResponseSink:
 // the HTTP/2 stream's own (down.sink), or Http1Sink for an HTTP/1.1 client.

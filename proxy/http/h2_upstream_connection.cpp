@@ -49,15 +49,16 @@ H2UpstreamConnection::~H2UpstreamConnection() {
 }
 
 awaitable<AcquireError> H2UpstreamConnection::connect(const std::vector<asio::ip::tcp::endpoint>& endpoints,
-                                                      std::chrono::nanoseconds timeout) {
+                                                      const UpstreamTls& tls, std::chrono::nanoseconds timeout) {
   shared_.open.fetch_add(1, std::memory_order_relaxed);
   counted_ = true;
   boost::system::error_code ec = asio::error::host_not_found;
+  auto& tcp = socket_.tcp();
   for (const auto& endpoint : endpoints) {
-    socket_.expires_after(timeout);
-    std::tie(ec) = co_await socket_.async_connect(endpoint, use_tuple);
+    tcp.expires_after(timeout);
+    std::tie(ec) = co_await tcp.async_connect(endpoint, use_tuple);
     if (!ec) break;
-    socket_.close();
+    tcp.close();
   }
   if (ec) {
     ended_ = true;
@@ -65,6 +66,14 @@ awaitable<AcquireError> H2UpstreamConnection::connect(const std::vector<asio::ip
   }
   boost::system::error_code ignored;
   socket_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (tls.context) {
+    ec = co_await upstream_handshake(socket_, tls, timeout);
+    // A service that did not choose h2 would answer HTTP/2 bytes as garbage: a TLS mismatch.
+    if (ec || !alpn_is_h2(socket_)) {
+      ended_ = true;
+      co_return ec == boost::beast::error::timeout ? AcquireError::connect_timeout : AcquireError::tls_handshake;
+    }
+  }
   socket_.expires_never();
   shared_.connects.fetch_add(1, std::memory_order_relaxed);
   co_return AcquireError::none;
@@ -130,7 +139,7 @@ awaitable<void> H2UpstreamConnection::read_loop() {
   std::string buffer;
   while (!ended_ && !connection_.should_close()) {
     buffer.resize(read_size);
-    auto [ec, n] = co_await socket_.socket().async_read_some(asio::buffer(buffer), use_tuple);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), use_tuple);
     if (ec) break;
     connection_.feed(std::string_view(buffer.data(), n), clock_.now());
     dispatch();
@@ -156,17 +165,19 @@ awaitable<void> H2UpstreamConnection::write_loop() {
     // Copied out: exchanges may add output while this write is in flight.
     write_buffer_.assign(reinterpret_cast<const char*>(output.data()), output.size());
     connection_.consume_output(output.size());
-    // The tcp_stream's own deadline would cut the pending read too; that is acceptable here:
-    // a service that takes no bytes for this long is gone either way.
+    // The stream's deadline would cut the pending read too; that is acceptable here: a service
+    // that takes no bytes for this long is gone either way.
     socket_.expires_after(write_timeout);
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(write_buffer_), use_tuple);
     socket_.expires_never();
     if (ec) break;
   }
   end(h2::error_code::internal_error);
+  // No TLS close_notify: the GOAWAY said goodbye, and waiting for the peer's would hold the
+  // connection for a round trip more.
   boost::system::error_code ignored;
   socket_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close();
+  socket_.socket().close(ignored);
   changed();
 }
 

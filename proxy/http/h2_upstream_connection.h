@@ -2,8 +2,8 @@
 // One HTTP/2 connection from a worker to a service (upstreams[].protocol: h2c): thin I/O around
 // h2::ClientConnection (proxy/h2), the mirror of H2Session on the listener side.
 //
-// - connect(): TCP within the upstream's connect_timeout; the preface and SETTINGS go out
-//   with the first write;
+// - connect(): TCP within the upstream's connect_timeout (then TLS with ALPN h2 for protocol
+//   h2); the preface and SETTINGS go out with the first write;
 // - read loop: socket -> feed() -> events, each handed to the waiter of its stream
 //   (H2UpstreamStream: a queue and a steady_timer used as a signal, as H2Stream's
 //   output_drained is), which the exchange coroutine (h2_forwarder.h) drains;
@@ -25,7 +25,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include "proxy/http/maybe_tls_stream.h"
+#include "proxy/http/upstream_tls.h"
 
 #include <chrono>
 #include <cstdint>
@@ -57,9 +58,10 @@ class H2UpstreamConnection : public std::enable_shared_from_this<H2UpstreamConne
   H2UpstreamConnection(const H2UpstreamConnection&) = delete;
   H2UpstreamConnection& operator=(const H2UpstreamConnection&) = delete;
 
-  // Each address gets the whole timeout, as UpstreamPool::acquire does.
+  // Each address gets the whole timeout, as UpstreamPool::acquire does; with `tls` (protocol
+  // h2) the handshake follows within the same timeout, and the service must choose h2 by ALPN.
   boost::asio::awaitable<AcquireError> connect(const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
-                                               std::chrono::nanoseconds timeout);
+                                               const UpstreamTls& tls, std::chrono::nanoseconds timeout);
   // Starts the read and write loops, after a successful connect.
   void start(std::function<void()> on_change);
   // Opens a stream for `head` with `body` (empty: none); none when the connection cannot take
@@ -83,7 +85,7 @@ class H2UpstreamConnection : public std::enable_shared_from_this<H2UpstreamConne
   void changed();
   void end(std::uint32_t code);
 
-  boost::beast::tcp_stream socket_;
+  MaybeTlsStream socket_;
   const policy::Clock& clock_;
   UpstreamShared& shared_;
   h2::ClientConnection connection_;

@@ -24,11 +24,13 @@ policy::H2ClientPoolSettings pool_settings(const config::UpstreamConfig& config)
 }  // namespace
 
 H2UpstreamPool::H2UpstreamPool(asio::io_context& context, const config::UpstreamConfig& config,
-                               std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared)
+                               std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared,
+                               UpstreamTls tls)
     : context_(context),
       config_(config),
       endpoints_(std::move(endpoints)),
       shared_(shared),
+      tls_(std::move(tls)),
       pool_(pool_settings(config)) {}
 
 H2UpstreamPool::~H2UpstreamPool() {
@@ -59,7 +61,7 @@ awaitable<H2OpenedStream> H2UpstreamPool::open_stream(const h2::RequestHead& hea
       const policy::H2ConnectionId id = pool_.add_connecting();
       auto connection = std::make_shared<H2UpstreamConnection>(context_, settings_, clock, shared_);
       connections_[id] = connection;
-      const AcquireError error = co_await connection->connect(endpoints_, config_.connect_timeout);
+      const AcquireError error = co_await connection->connect(endpoints_, tls_, config_.connect_timeout);
       if (error != AcquireError::none) {
         pool_.remove(id);
         connections_.erase(id);

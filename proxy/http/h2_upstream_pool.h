@@ -1,5 +1,5 @@
 #pragma once
-// A worker's HTTP/2 connections to one service (upstreams[].protocol: h2c): which connection
+// A worker's HTTP/2 connections to one service (upstreams[].protocol: h2c or h2): which connection
 // carries the next request is policy::H2ClientPool's rule (the least-loaded usable one; a new
 // one only when all are full, one connecting at a time; retired on GOAWAY; idle ones closed);
 // this class does what it says on sockets. Worker thread only, like UpstreamPool, so no lock.
@@ -40,7 +40,8 @@ struct H2OpenedStream {
 class H2UpstreamPool {
  public:
   H2UpstreamPool(boost::asio::io_context& context, const config::UpstreamConfig& config,
-                 std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared);
+                 std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared,
+                 UpstreamTls tls = {});
   ~H2UpstreamPool();
   H2UpstreamPool(const H2UpstreamPool&) = delete;
   H2UpstreamPool& operator=(const H2UpstreamPool&) = delete;
@@ -67,6 +68,7 @@ class H2UpstreamPool {
   config::UpstreamConfig config_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   UpstreamShared& shared_;
+  UpstreamTls tls_;  // no context: h2c
   h2::Http2ClientSettings settings_;
   policy::H2ClientPool pool_;
   std::map<policy::H2ConnectionId, std::shared_ptr<H2UpstreamConnection>> connections_;

@@ -36,8 +36,8 @@ UpstreamConnection::~UpstreamConnection() {
 UpstreamPool::UpstreamPool(asio::io_context& context, const config::UpstreamConfig& config,
                            std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared, UpstreamTls tls)
     : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared), tls_(std::move(tls)) {
-  if (config_.protocol == config::UpstreamProtocol::h2c)
-    h2_ = std::make_unique<H2UpstreamPool>(context_, config_, endpoints_, shared_);
+  if (config::is_http2(config_.protocol))
+    h2_ = std::make_unique<H2UpstreamPool>(context_, config_, endpoints_, shared_, tls_);
 }
 
 UpstreamPool::~UpstreamPool() = default;

@@ -4,7 +4,10 @@
 // deadlines). Skipped only when /usr/bin/python3 cannot import grpc.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <filesystem>
 #include <memory>
 #include <regex>
 #include <string>
@@ -17,6 +20,7 @@
 namespace levee::testing {
 namespace {
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 
 const std::string grpc_python = "/usr/bin/python3";
 const std::string grpc_support_dir = LEVEE_SOURCE_DIR "/tests/integration/support/";
@@ -39,9 +43,15 @@ struct GrpcService {
   }
 };
 
-GrpcService start_grpc_service() {
+// `tls`: the certificate and key files the service answers TLS with; none: plain h2c.
+GrpcService start_grpc_service(const std::vector<std::string>& tls = {}) {
   GrpcService service;
-  service.process = std::make_unique<ChildProcess>(grpc_python, std::vector<std::string>{grpc_support_dir + "grpc_server.py"});
+  std::vector<std::string> arguments{grpc_support_dir + "grpc_server.py"};
+  if (!tls.empty()) {
+    arguments.push_back("--tls");
+    arguments.insert(arguments.end(), tls.begin(), tls.end());
+  }
+  service.process = std::make_unique<ChildProcess>(grpc_python, arguments);
   const auto line = service.process->wait_for_line("listening on ", 20s);
   EXPECT_TRUE(line) << service.process->output();
   if (line) service.address = first_word(*line);
@@ -75,6 +85,21 @@ TEST_F(GrpcTest, AUnaryCallPassesWithItsReplyAndTrailingMetadata) {
   // workers, so at most two connects in all, however many calls).
   for (int i = 0; i < 4; ++i) EXPECT_EQ(grpc_client(levee, "unary").output, "reply=hello levee echo-len=11\n");
   EXPECT_LE(metric_value(levee.admin_port, "levee_upstream_connects_total{upstream=\"backend\"}"), 2);
+}
+
+TEST_F(GrpcTest, AUnaryCallPassesOverTlsToAnH2Service) {
+  const fs::path dir = fs::temp_directory_path() / ("levee-grpc-tls-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  make_certificate(dir, "grpc-service");
+  {
+    auto service = start_grpc_service({(dir / "grpc-service.pem").string(), (dir / "grpc-service.key").string()});
+    auto levee = start_levee(basic_config(service.address, grpc_listener,
+                                          "    protocol: h2\n    tls: {enabled: true, ca_file: " +
+                                              (dir / "grpc-service.pem").string() + "}\n"));
+    const auto call = grpc_client(levee, "unary");
+    EXPECT_EQ(call.output, "reply=hello levee echo-len=11\n");
+  }
+  fs::remove_all(dir);
 }
 
 TEST_F(GrpcTest, AServerStreamingCallPassesEveryMessage) {

@@ -2,8 +2,8 @@
 """A gRPC service for levee's tests and benchmark: grpcio with generic handlers and raw bytes,
 so no protoc is needed.
 
-Usage: grpc_server.py [--capacity C] [--sleep-ms S]
-Prints "listening on 127.0.0.1:PORT" once serving; stops on SIGTERM.
+Usage: grpc_server.py [--capacity C] [--sleep-ms S] [--tls CERT KEY]
+Prints "listening on 127.0.0.1:PORT" once serving (over TLS with --tls); stops on SIGTERM.
 
 Methods (service levee.Test):
   Echo   unary: replies with the request bytes; trailing metadata echo-len=<n>
@@ -25,6 +25,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--capacity", type=int, default=64)
     parser.add_argument("--sleep-ms", type=int, default=0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
     slots = threading.Semaphore(args.capacity)
 
@@ -50,7 +51,12 @@ def main():
     }
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max(16, args.capacity * 4)))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("levee.Test", handlers),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    if args.tls:
+        with open(args.tls[0], "rb") as cert, open(args.tls[1], "rb") as key:
+            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
+        port = server.add_secure_port("127.0.0.1:0", credentials)
+    else:
+        port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print("listening on 127.0.0.1:%d" % port, flush=True)
     done = threading.Event()

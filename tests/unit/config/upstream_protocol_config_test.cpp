@@ -1,4 +1,5 @@
-// `upstreams[].protocol`: http1 by default, h2c for HTTP/2 services (gRPC), errors named.
+// `upstreams[].protocol`: http1 by default, h2c / h2 (TLS) for HTTP/2 services (gRPC), errors
+// named.
 
 #include <gtest/gtest.h>
 
@@ -35,6 +36,24 @@ TEST(UpstreamProtocolConfig, H2cWithTlsIsRefused) {
       load_one_error(std::string(one_upstream) + "    protocol: h2c\n    tls: {enabled: true, verify: false}\n");
   EXPECT_EQ(e.key_path, "upstreams[0].protocol");
   EXPECT_NE(e.message.find("plain TCP"), std::string::npos) << e.message;
+}
+
+TEST(UpstreamProtocolConfig, ReadsH2WithTls) {
+  const Config c = load_ok(std::string(one_upstream) + "    protocol: h2\n    tls: {enabled: true, verify: false}\n");
+  EXPECT_EQ(c.upstreams[0].protocol, UpstreamProtocol::h2);
+}
+
+TEST(UpstreamProtocolConfig, H2WithoutTlsIsRefused) {
+  const ConfigError e = load_one_error(std::string(one_upstream) + "    protocol: h2\n");
+  EXPECT_EQ(e.key_path, "upstreams[0].protocol");
+  EXPECT_NE(e.message.find("h2c"), std::string::npos) << e.message;
+}
+
+TEST(UpstreamProtocolConfig, HealthChecksAreRefusedForHttp2Upstreams) {
+  const ConfigError e =
+      load_one_error(std::string(one_upstream) + "    protocol: h2c\n    health_check: {path: /healthz}\n");
+  EXPECT_EQ(e.key_path, "upstreams[0].health_check");
+  EXPECT_NE(e.message.find("HTTP/1.1"), std::string::npos) << e.message;
 }
 
 TEST(UpstreamProtocolConfig, SurvivesARoundTrip) {
