@@ -6,19 +6,23 @@
 # RESOURCE_EXHAUSTED count and the recovery time after the spike (p99 back under 2x idle).
 # Targets: goodput >= 95%, recovery <= 1 s.
 #
-#   bench/grpc/run.sh [--capacity 8] [--sleep-ms 50] [--limit C] [--spike 4]
+#   bench/grpc/run.sh [--capacity 8] [--sleep-ms 50] [--limit C] [--spike 4] [--direct]
+#
+# --direct sends the same load straight to the service, for comparison: without levee the
+# excess queues in the service until callers' deadlines (20x the service time) pass.
 #
 # Needs build/release (levee, levee-load) and python3-grpcio. 127.0.0.1 only, kernel ports.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-capacity=8 sleep_ms=50 limit="" spike=4
+capacity=8 sleep_ms=50 limit="" spike=4 direct=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --capacity) capacity=$2; shift 2 ;;
     --sleep-ms) sleep_ms=$2; shift 2 ;;
     --limit) limit=$2; shift 2 ;;
     --spike) spike=$2; shift 2 ;;
+    --direct) direct=1; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +58,9 @@ pids+=($!)
 levee_port=$(port_from_log "$dir/levee.log" "proxy listening on ")
 
 rate=$(( capacity * 1000 / sleep_ms ))
-echo "service: $capacity slots x ${sleep_ms} ms = $rate calls/s; levee fixed limit $limit; spike 3x for ${spike}s"
-/usr/bin/python3 bench/grpc/load.py "127.0.0.1:$levee_port" "$rate" "$sleep_ms" --spike "$spike" ${LOAD_DEBUG:+--debug}
+target_port=$levee_port through="levee fixed limit $limit"
+if [[ -n $direct ]]; then target_port=$service_port through="direct, no levee"; fi
+echo "service: $capacity slots x ${sleep_ms} ms = $rate calls/s; $through; spike 3x for ${spike}s"
+/usr/bin/python3 bench/grpc/load.py "127.0.0.1:$target_port" "$rate" "$sleep_ms" --spike "$spike" ${LOAD_DEBUG:+--debug}
 admin_port=$(port_from_log "$dir/levee.log" "admin listening on ")
 echo "levee errors, abuse:" $(curl -s "127.0.0.1:$admin_port/metrics" | grep -E '^levee_(errors|h2_abuse)_total' | grep -v ' 0$' || true)
