@@ -81,8 +81,8 @@ awaitable<AcquireError> H2UpstreamConnection::connect(const std::vector<asio::ip
 
 void H2UpstreamConnection::start(std::function<void()> on_change) {
   on_change_ = std::move(on_change);
-  asio::co_spawn(socket_.get_executor(), read_loop(), asio::detached);
-  asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), read_loop(shared_from_this()), asio::detached);
+  asio::co_spawn(socket_.get_executor(), write_loop(shared_from_this()), asio::detached);
 }
 
 std::optional<std::int32_t> H2UpstreamConnection::open(const h2::RequestHead& head, std::string_view body,
@@ -134,8 +134,7 @@ void H2UpstreamConnection::changed() {
   if (on_change_) on_change_();
 }
 
-awaitable<void> H2UpstreamConnection::read_loop() {
-  auto self = shared_from_this();
+awaitable<void> H2UpstreamConnection::read_loop(std::shared_ptr<H2UpstreamConnection>) {
   std::string buffer;
   while (!ended_ && !connection_.should_close()) {
     buffer.resize(read_size);
@@ -151,8 +150,7 @@ awaitable<void> H2UpstreamConnection::read_loop() {
   changed();
 }
 
-awaitable<void> H2UpstreamConnection::write_loop() {
-  auto self = shared_from_this();
+awaitable<void> H2UpstreamConnection::write_loop(std::shared_ptr<H2UpstreamConnection>) {
   for (;;) {
     const auto output = connection_.pending_output(clock_.now());
     dispatch();  // writing may close streams (a reset went out)

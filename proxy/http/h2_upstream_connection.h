@@ -79,8 +79,10 @@ class H2UpstreamConnection : public std::enable_shared_from_this<H2UpstreamConne
   policy::H2ConnectionState state() const;
 
  private:
-  boost::asio::awaitable<void> read_loop();
-  boost::asio::awaitable<void> write_loop();
+  // `self` keeps the connection alive from the moment the loop is spawned (a parameter is in
+  // the coroutine frame at once; a shared_from_this() in the body only once it first runs).
+  boost::asio::awaitable<void> read_loop(std::shared_ptr<H2UpstreamConnection> self);
+  boost::asio::awaitable<void> write_loop(std::shared_ptr<H2UpstreamConnection> self);
   void dispatch();
   void changed();
   void end(std::uint32_t code);

@@ -115,6 +115,15 @@ void H2UpstreamPool::sweep(policy::TimePoint now) {
   }
 }
 
+void H2UpstreamPool::close_all() {
+  for (auto& [id, connection] : connections_) {
+    pool_.remove(id);
+    connection->close();
+  }
+  connections_.clear();
+  wake_waiters();
+}
+
 void H2UpstreamPool::close_idle() {
   std::erase_if(connections_, [&](auto& entry) {
     if (entry.second->state().open_streams != 0) return false;

@@ -57,6 +57,8 @@ class H2UpstreamPool {
   void sweep(policy::TimePoint now);
   // Closes the connections with no stream open (a drain: calls in flight finish first).
   void close_idle();
+  // Closes every connection, streams in flight too (shutdown: see UpstreamPool::close_all).
+  void close_all();
 
   std::size_t connections() const { return connections_.size(); }
 

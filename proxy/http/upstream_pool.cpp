@@ -118,6 +118,11 @@ void UpstreamPool::sweep(Clock::time_point now) {
   });
 }
 
+void UpstreamPool::close_all() {
+  close_idle();
+  if (h2_) h2_->close_all();
+}
+
 void UpstreamPool::close_idle() {
   if (h2_) h2_->close_idle();
   shared_.idle.fetch_sub(idle_.size(), std::memory_order_relaxed);

@@ -106,6 +106,9 @@ class UpstreamPool {
   // Closes idle connections past the idle timeout; the server calls it about once a second.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_idle();
+  // At shutdown, with the worker stopped and before its io_context goes: every connection the
+  // pool still holds is closed, busy HTTP/2 ones too (their I/O objects must not outlive it).
+  void close_all();
 
  private:
   bool still_open(UpstreamConnection& connection) const;
