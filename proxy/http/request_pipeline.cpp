@@ -1,6 +1,7 @@
 #include "proxy/http/request_pipeline.h"
 
 #include "proxy/http/client_trust.h"
+#include "proxy/http/exchange_outcome.h"
 #include "proxy/http/flow_key.h"
 #include "proxy/http/h2_forwarder.h"
 #include "proxy/http/h2_upstream_pool.h"
@@ -12,7 +13,6 @@
 #include "proxy/http/upgrade_exchange.h"
 #include "proxy/observability/tunnel_metrics.h"
 #include "proxy/policy/ascii.h"
-#include "proxy/policy/grpc_status.h"
 #include "proxy/policy/tunnel_rules.h"
 
 #include <fmt/format.h>
@@ -51,35 +51,6 @@ LocalReply reply_for(ExchangeError error, bool request_fully_read) {
       break;
   }
   return make_error_reply(bh::status::internal_server_error, "internal error", true);
-}
-
-// What the service's answer says about its health, for the group's limit algorithm.
-policy::Outcome outcome_of(const ExchangeResult& result) {
-  switch (result.error) {
-    case ExchangeError::none:
-      // A gRPC service says "overloaded" in grpc-status, under HTTP 200: RESOURCE_EXHAUSTED
-      // (its own limiter or quota shed the call) and UNAVAILABLE (it is refusing work) count as
-      // drops, as 429 and 5xx do, so the limit backs off. Other codes are the call's own
-      // outcome (NOT_FOUND, INVALID_ARGUMENT, ...): the service did its work, a success.
-      if (result.grpc_status && (*result.grpc_status == static_cast<unsigned>(policy::GrpcStatus::resource_exhausted) ||
-                                 *result.grpc_status == static_cast<unsigned>(policy::GrpcStatus::unavailable)))
-        return policy::Outcome::dropped;
-      return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
-    case ExchangeError::upstream_timeout:
-      return policy::Outcome::abandoned;  // levee gave up waiting, as a caller would have
-    case ExchangeError::connect_refused:
-    case ExchangeError::connect_timeout:
-    case ExchangeError::upstream_reset:
-    case ExchangeError::upstream_protocol:
-      return policy::Outcome::dropped;
-    case ExchangeError::pool_exhausted:
-    case ExchangeError::request_too_large:
-    case ExchangeError::client_gone:
-    case ExchangeError::client_too_slow:  // the client's pace, not the service's: no sample
-    case ExchangeError::upstream_tls:     // a certificate or protocol mismatch: not the service's load
-      break;
-  }
-  return policy::Outcome::ignored;
 }
 
 // The Upgrade the route lets through (policy::allowed_upgrade), or none.
