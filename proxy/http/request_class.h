@@ -12,8 +12,7 @@
 //   budget; leaving it out makes a request a first attempt, which every client can be anyway.
 // - deadline: can only shorten the wait (it is capped by the route's timeout, the queue's
 //   max_wait still applies, and it never orders the queue); a huge value is capped
-//   (header_duration.h), so it cannot wrap around. A gRPC call's grpc-timeout is read the
-//   same way (the shorter of the two wins); it goes on to the service unchanged.
+//   (header_duration.h), so it cannot wrap around.
 // - idempotency key (read by the retrying forwarder): makes a POST as retryable as a GET, never
 //   more; every retry levee makes is paid from the route's retry budget.
 

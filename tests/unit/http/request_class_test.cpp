@@ -52,23 +52,6 @@ TEST_F(RequestClassTest, PatienceIsTheDeadlineHeaderCappedByTheRouteTimeout) {
   EXPECT_EQ(classify_request(headers, route, names).patience, 1s);  // garbage: the route's cap
 }
 
-TEST_F(RequestClassTest, AGrpcCallsGrpcTimeoutIsItsPatience) {
-  headers.set("grpc-timeout", "250m");
-  EXPECT_FALSE(classify_request(headers, route, names).patience);  // not a gRPC call: ignored
-  headers.set(bh::field::content_type, "application/grpc+proto");
-  EXPECT_EQ(classify_request(headers, route, names).patience, 250ms);
-  headers.set("levee-timeout", "100ms");
-  EXPECT_EQ(classify_request(headers, route, names).patience, 100ms);  // the shorter wins
-  headers.erase("levee-timeout");
-  route.timeout = 200ms;
-  EXPECT_EQ(classify_request(headers, route, names).patience, 200ms);  // the route caps it
-  headers.set("grpc-timeout", "2.5S");
-  EXPECT_EQ(classify_request(headers, route, names).patience, 200ms);  // malformed: absent
-  route.timeout.reset();
-  headers.set("grpc-timeout", "99999999H");
-  EXPECT_EQ(classify_request(headers, route, names).patience, config::max_header_duration);
-}
-
 TEST_F(RequestClassTest, AHugeDeadlineIsCappedSoArrivalPlusPatienceCannotOverflow) {
   headers.set("levee-timeout", "9999999999999s");
   const auto patience = classify_request(headers, route, names).patience;
