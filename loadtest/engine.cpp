@@ -93,7 +93,8 @@ std::unique_ptr<RunOutput> execute(const RunPlan& plan, const std::vector<boost:
     out->live.push_back(std::make_unique<LiveCounters>());
     out->drivers.push_back(std::make_unique<Driver>(DriverSetup{out->flows, out->requests, plan.arrivals, t, threads,
                                                                 plan.seed, endpoints, plan.client.max_connections, start,
-                                                                *out->live.back(), out->aggregates.get(), options.tls}));
+                                                                *out->live.back(), out->aggregates.get(), options.tls,
+                                                                options.http2}));
   }
   std::vector<std::thread> workers;
   for (auto& driver : out->drivers) workers.emplace_back([d = driver.get()] { d->run(); });

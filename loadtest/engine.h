@@ -24,6 +24,7 @@ struct EngineOptions {
   // not grow with the run's length); RunOutput::aggregates is then their sum.
   std::optional<RunAccumulator> aggregate_while_running = std::nullopt;
   std::vector<TargetTls> tls = {};  // one per target (make_target_tls); empty: all plain http
+  bool http2 = false;               // h2c by prior knowledge (DriverSetup::http2)
 };
 
 class RunOutput {

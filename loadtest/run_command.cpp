@@ -19,6 +19,7 @@ struct RunFlags {
   RunOverrides overrides;
   std::string json_path, csv_path, html_path, requests_path, flows_csv_path, summary_path, junit_path;
   bool quiet = false;
+  bool http2 = false;
   ClientTlsSettings tls;
 };
 
@@ -72,8 +73,18 @@ int run(const RunFlags& flags) {
     fmt::print(stderr, "levee-load run: {}\n", *error);
     return 2;
   }
+  if (flags.http2) {
+    for (std::size_t i = 0; i < plan.targets.size(); ++i) {
+      if (plan.targets[i].tls) {
+        fmt::print(stderr, "levee-load run: --http2 speaks h2c (cleartext, prior knowledge); {} is https\n",
+                   plan.target_texts[i]);
+        return 2;
+      }
+    }
+  }
   EngineOptions options{flags.quiet, true};
   options.tls = std::get<0>(std::move(tls));
+  options.http2 = flags.http2;
   if (!keep_records) options.aggregate_while_running.emplace(plan.bucket, plan.schedule.duration(), plan.phases);
   const auto output = execute(plan, std::get<0>(endpoints), options);
 
@@ -174,6 +185,9 @@ std::function<int()> add_run_command(CLI::App& app) {
   cmd->add_option("--requests", flags->requests_path, "Write one CSV row per attempt here (user id, times, outcome)");
   cmd->add_flag("--insecure,-k", flags->tls.insecure, "https targets: accept any certificate (self-signed test rigs)");
   cmd->add_option("--ca-file", flags->tls.ca_file, "https targets: verify against the CAs in this PEM file");
+  cmd->add_flag("--http2", flags->http2,
+                "HTTP/2 by prior knowledge (h2c, http:// targets): attempts are streams on a few connections; "
+                "a timed-out attempt is cancelled with RST_STREAM");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress display (warnings still shown)");
   return [flags] { return run(*flags); };
 }

@@ -10,6 +10,7 @@
 #include "proxy/http/admission_groups.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/client_session.h"
+#include "proxy/http/parked_connection.h"
 #include "proxy/http/listener.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/tls_context.h"
@@ -359,7 +360,7 @@ struct Server::State {
       if (ec) return;
       const auto now = clock.now();
       for (auto& pool : worker.pools) pool->sweep(now);
-      for (http::ClientSession* session : worker.sessions) session->release_idle_buffers();
+      for (http::ClientSession* session : worker.sessions) session->on_maintenance_tick();
       start_maintenance(worker, timer);
     });
   }
@@ -394,6 +395,7 @@ struct Server::State {
       for (auto& worker : worker_states) {
         asio::post(worker->context, [w = worker.get()] {
           for (auto* session : w->sessions) session->drain();
+          for (auto* parked : w->parked) parked->close();  // ends its wait: freed after this loop
           for (auto& pool : w->pools) pool->close_idle();
         });
       }

@@ -9,8 +9,11 @@
 # With --tls, levee terminates TLS (listener.tls, a self-signed certificate made here with
 # `openssl req`) and the users speak HTTPS to it, verifying that certificate; the run without
 # levee is skipped (the service's collapse does not depend on levee's listener).
+# With --h2c, the users speak cleartext HTTP/2 to levee (`levee-load run --http2`: each user a
+# stream, a user who gives up a RST_STREAM), levee's listener has http2.h2c on, and it speaks
+# HTTP/1.1 to the service as usual; the run without levee is skipped as with --tls.
 #
-#   scripts/overload-demo.sh [--build-dir build/release] [--out build/demo] [--ci] [--tls]
+#   scripts/overload-demo.sh [--build-dir build/release] [--out build/demo] [--ci] [--tls | --h2c]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +21,15 @@ build=build/release
 out=build/demo
 ci=0
 tls=0
+h2c=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --ci) ci=1; shift ;;
     --tls) tls=1; shift ;;
-    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--ci] [--tls]" >&2; exit 2 ;;
+    --h2c) h2c=1; shift ;;
+    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--ci] [--tls | --h2c]" >&2; exit 2 ;;
   esac
 done
 levee=$build/proxy/levee
@@ -58,7 +63,14 @@ start_backend() {
   pids+=("$pid"); backend_pid=$pid; backend_addr=$addr
 }
 
-if [[ $tls == 0 ]]; then
+# A run over another transport than plain HTTP/1.1 checks levee only: the collapse without
+# levee does not depend on how users reach levee.
+variant=
+[[ $tls == 1 ]] && variant=TLS
+[[ $h2c == 1 ]] && variant=h2c
+[[ -n $variant && $tls == 1 && $h2c == 1 ]] && { echo "--tls and --h2c are separate runs" >&2; exit 2; }
+
+if [[ -z $variant ]]; then
 echo "== 1/3  the service alone: ramp to 3x capacity, impatient users, then back to 0.5x"
 start_backend
 direct_asserts=()
@@ -73,7 +85,7 @@ fi
 
 config=config/levee.yaml
 scheme=http
-tls_args=()
+transport_args=()
 if [[ $tls == 1 ]]; then
   # The shipped config with a listener.tls section added, and a certificate for 127.0.0.1.
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=levee-demo \
@@ -91,7 +103,21 @@ yaml.safe_dump(config, open(target, "w"), sort_keys=False)
 PY
   config=$out/levee-tls.yaml
   scheme=https
-  tls_args=(--ca-file "$out/cert.pem")
+  transport_args=(--ca-file "$out/cert.pem")
+fi
+if [[ $h2c == 1 ]]; then
+  python3 - config/levee.yaml "$out/levee-h2c.yaml" <<'PY'
+import os, sys, yaml
+source, target = sys.argv[1:3]
+config = yaml.safe_load(open(source))
+config["listener"]["http2"] = {"enabled": True, "h2c": True}
+shed = config.get("shed_response") or {}
+if shed.get("sorry_page") and not os.path.isabs(shed["sorry_page"]):
+    shed["sorry_page"] = os.path.join(os.path.dirname(os.path.abspath(source)), shed["sorry_page"])
+yaml.safe_dump(config, open(target, "w"), sort_keys=False)
+PY
+  config=$out/levee-h2c.yaml
+  transport_args=(--http2)
 fi
 
 echo
@@ -105,21 +131,21 @@ echo "levee on $proxy_addr (admin $admin_addr) -> service on $backend_addr"
 levee_asserts=()
 [[ $ci == 1 ]] && levee_asserts=(--assert 'recovery_time<=3s' --assert 'overload_goodput>=0.8' --assert 'baseline_goodput_ratio>=0.95')
 set +e
-"$load" run --profile "$profile" --capacity $capacity --target "$scheme://$proxy_addr/work" --label levee "${tls_args[@]}" \
+"$load" run --profile "$profile" --capacity $capacity --target "$scheme://$proxy_addr/work" --label levee "${transport_args[@]}" \
   --json "$out/levee.json" --csv "$out/levee.csv" --html "$out/levee.html" "${levee_asserts[@]}"
 levee_status=$?
 set -e
 curl -s "http://$admin_addr/state" >"$out/levee-state.json" 2>/dev/null || true
 curl -s "http://$admin_addr/metrics" >"$out/levee-metrics.txt" 2>/dev/null || true
 
-if [[ $tls == 1 ]]; then
-  grep -E '^levee_tls_handshakes_total' "$out/levee-metrics.txt" || true
+if [[ -n $variant ]]; then
+  grep -E '^levee_(tls_handshakes|h2_connections|h2_streams)_total' "$out/levee-metrics.txt" || true
   if [[ $ci == 1 ]]; then
     if [[ $levee_status == 3 ]]; then
-      # The generator pays for TLS too (handshakes of the connections a spike opens): on a busy
+      # The generator pays for TLS or HTTP/2 too (handshakes, framing): on a busy
       # small machine it can lag its schedule. Such a run offers a burstier load, not a kinder
       # one; accept it when that is the only reason it is invalid and every threshold holds.
-      python3 - "$out/levee.json" <<'PY' || { echo "FAIL: the run through levee over TLS is invalid for another reason"; exit 1; }
+      python3 - "$out/levee.json" <<'PY' || { echo "FAIL: the run through levee over $variant is invalid for another reason"; exit 1; }
 import json, sys
 run = json.load(open(sys.argv[1]))
 ok = all(r.startswith("generator fell behind") for r in run["invalid_reasons"])
@@ -128,9 +154,9 @@ print("note: the run is invalid only because the generator fell behind; every th
 sys.exit(0 if ok else 1)
 PY
     elif [[ $levee_status != 0 ]]; then
-      echo "FAIL: the run through levee over TLS did not pass (exit $levee_status)"; exit 1
+      echo "FAIL: the run through levee over $variant did not pass (exit $levee_status)"; exit 1
     fi
-    echo "overload-and-recover over TLS: PASS"
+    echo "overload-and-recover over $variant: PASS"
   fi
   exit 0
 fi

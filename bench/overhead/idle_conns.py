@@ -5,9 +5,10 @@ Each connection sends one GET, reads the whole response (so the proxy has done a
 exchange on it, upstream included), then stays open and idle. With all N open and a short
 settle, the script reads VmRSS (and VmHWM) of --pid from /proc and prints one line:
 
-    idle_rss pid=123 connections=1000 open=1000 rss_kib=12345 hwm_kib=23456 baseline_kib=9876
+    idle_rss pid=123 connections=1000 open=1000 rss_kib=12345 hwm_kib=23456 baseline_kib=9876 opening_ms=850
 
-baseline is the RSS before the first connection. Standard library only.
+baseline is the RSS before the first connection; opening_ms the time taken to open them all (a
+proxy's idle timeout shorter than that closes the first ones before the reading). Standard library only.
 """
 import argparse
 import socket
@@ -75,6 +76,7 @@ def main():
     request = (f"GET / HTTP/1.1\r\nHost: {args.host}:{args.port}\r\n"
                "User-Agent: levee-bench-idle\r\n\r\n").encode()
     sockets, failures = [], 0
+    opening_started = time.monotonic()
     for _ in range(args.connections):
         sock = socket.create_connection((args.host, args.port), timeout=5)
         try:
@@ -84,12 +86,14 @@ def main():
         except (OSError, ConnectionError, ValueError, IndexError):
             failures += 1
         sockets.append(sock)
+    opening_seconds = time.monotonic() - opening_started
 
     time.sleep(args.settle)
     rss, hwm = rss_kib(args.pid)
     open_count = sum(1 for s in sockets if still_open(s))
     print(f"idle_rss pid={args.pid} connections={args.connections} open={open_count} "
-          f"failed={failures} rss_kib={rss} hwm_kib={hwm} baseline_kib={baseline}", flush=True)
+          f"failed={failures} rss_kib={rss} hwm_kib={hwm} baseline_kib={baseline} "
+          f"opening_ms={opening_seconds * 1000:.0f}", flush=True)
     for sock in sockets:
         sock.close()
     return 0 if failures == 0 and open_count == args.connections else 1

@@ -14,6 +14,7 @@
 #                         [--build-dir build/release] [--levee BIN] [--skip-deps]
 #                         [--admission fixed|off] [--out DIR] [--keep] [--strict]
 #                         [--response-size BYTES] [--request-body BYTES] [--close] [--tls]
+#                         [--only idle] [--idle-settle SECONDS]
 #
 # What each request is (same for every target):
 #   default            GET, a 43-byte response, keep-alive on both sides
@@ -29,6 +30,14 @@
 #                      measures record encryption; with --close it measures handshakes too. The
 #                      idle-connection RSS check is skipped (idle TLS clients would be cut at the
 #                      handshake timeout).
+#
+# --only idle: after the warm-up (so both proxies' heaps have served requests), skip the timed
+#   rounds and measure only the idle-connection RSS of levee and HAProxy (with
+#   --idle-connections 10000 this takes about a minute).
+# --idle-settle S: how long the idle connections idle before RSS is read (default 12). levee
+#   parks a connection idle for 1-2 s (proxy/http/parked_connection.h) and its allocator gives
+#   the freed session memory back to the system about 10 s later (proxy/main.cpp), so the
+#   reading shows the steady state of connections that stay idle. HAProxy's does not move.
 #
 # --admission fixed (default): levee's overload guard is on, as in production, but with a fixed
 #   limit of 10,000 and the collapse detector off, so it never sheds here: the figures include
@@ -69,6 +78,8 @@ response_size=0
 request_body=0
 close_each=0
 tls=0
+only=
+idle_settle=12
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -93,6 +104,8 @@ while [[ $# -gt 0 ]]; do
     --request-body) request_body=$2; shift 2 ;;
     --close) close_each=1; shift ;;
     --tls) tls=1; shift ;;
+    --only) only=$2; shift 2 ;;
+    --idle-settle) idle_settle=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -106,6 +119,9 @@ to_bytes() {  # 64K -> 65536, 1M -> 1048576, 1024 -> 1024
 response_size=$(to_bytes "$response_size")
 request_body=$(to_bytes "$request_body")
 
+[[ -z $only || $only == idle ]] || { echo "run.sh: --only takes 'idle'" >&2; exit 2; }
+(( tls )) && [[ $only == idle ]] && { echo "run.sh: --only idle cannot run with --tls" >&2; exit 2; }
+
 case "$admission" in
   fixed) admission_yaml='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}' ;;
   off) admission_yaml='admission: {enabled: false}' ;;
@@ -115,14 +131,18 @@ esac
 log() { printf '[overhead] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# The idle client connections + the proxies' upstream sockets need more than the usual 1024,
-# and HAProxy asks for about twice its maxconn in descriptors.
-max_connections=$(( idle_connections + 1000 ))
+# The idle client connections + the load's connections + the proxies' upstream sockets need
+# more than the usual 1024. HAProxy asks for about twice its maxconn in descriptors (a proxied
+# connection has a server side too) and only warns when it cannot have them; an idle client
+# connection holds one descriptor in either proxy, so maxconn is kept at what the check opens
+# as long as the limit covers one descriptor per connection (10,000 idle connections fit in
+# the usual hard limit of 20,000).
+max_connections=$(( idle_connections + connections + 100 ))
 wanted_fds=$(( 2 * max_connections + 100 ))
 (( wanted_fds < 4096 )) && wanted_fds=4096
 ulimit -n "$wanted_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
-if (( 2 * max_connections + 100 > $(ulimit -n) )); then
-  max_connections=$(( ($(ulimit -n) - 100) / 2 ))
+if (( max_connections + 100 > $(ulimit -n) )); then
+  max_connections=$(( $(ulimit -n) - 100 ))
   log "warning: ulimit -n is $(ulimit -n): the proxies' maxconn is $max_connections"
 fi
 [[ $(ulimit -n) -ge $((idle_connections + 200)) ]] ||
@@ -308,6 +328,7 @@ run_wrk() {  # run_wrk TARGET DURATION OUT: also records the proxy's CPU time ne
 
 targets=(nginx levee haproxy)
 for target in "${targets[@]}"; do run_wrk "$target" "$warmup" "$work/warmup-$target.txt"; done
+[[ $only == idle ]] && rounds=0
 for (( round = 1; round <= rounds; round++ )); do
   order=()
   for (( i = 0; i < ${#targets[@]}; i++ )); do order+=("${targets[(i + round - 1) % ${#targets[@]}]}"); done
@@ -327,10 +348,11 @@ for target in levee haproxy; do
   kill -0 "${!pid_var}" 2>/dev/null || die "$target died during the load rounds"
   port_var=${target}_port
   port=${!port_var}
-  python3 "$here/idle_conns.py" --port "$port" --pid "${!pid_var}" --connections "$idle_connections" \
+  python3 "$here/idle_conns.py" --port "$port" --pid "${!pid_var}" --connections "$idle_connections" --settle "$idle_settle" \
     >"$work/results/idle-$target.txt" 2>&1 || log "warning: idle-connection check against $target: $(tail -1 "$work/results/idle-$target.txt")"
 done
 
 report_args=(--dir "$work/results")
 [[ $strict -eq 1 ]] && report_args+=(--strict)
+[[ $only == idle ]] && report_args+=(--idle-only)
 python3 "$here/report.py" "${report_args[@]}"

@@ -46,6 +46,11 @@ Driver::Driver(DriverSetup setup)
   next_drop_at_ = drop_batch;
   // Sequential keys: thread k sends keys k, k+n, ... so the threads together go through them in turn.
   for (auto& key : next_key_) key = setup_.thread;
+  if (setup_.http2) {
+    const std::size_t per_target = std::max<std::size_t>(1, connection_cap_ / setup_.endpoints.size());
+    for (const auto& endpoint : setup_.endpoints)
+      channels_.push_back(std::make_unique<H2Channel>(ioc_, endpoint, *this, per_target, setup_.live));
+  }
 }
 
 std::uint32_t Driver::key_for(std::uint16_t flow) {
@@ -110,6 +115,14 @@ void Driver::on_timer() {
   }
   arm();
   drop_finished_records();
+  close_channels_when_done();
+}
+
+void Driver::close_channels_when_done() {
+  if (channels_.empty() || next_arrival_ || !retries_.empty() ||
+      setup_.live.in_flight.load(std::memory_order_relaxed) > 0)
+    return;
+  for (auto& channel : channels_) channel->close();
 }
 
 // Loopback targets: each connection its own source address, 127.<thread+1>.<n/250>.<n%250+2>,
@@ -156,29 +169,39 @@ void Driver::dispatch(std::uint32_t user, std::uint8_t attempt, std::int64_t int
     setup_.live.lag_max_ns.store(lag, std::memory_order_relaxed);
 
   const std::size_t target = user % setup_.endpoints.size();
-  Connection* connection = take_connection(target);
-  if (connection == nullptr) {
+  // The caller's patience runs from when it meant to send, so generator lag cannot buy the target
+  // extra time. The user's deadline is not a cut-off here: a 2xx after it is recorded as late.
+  const std::int64_t attempt_deadline = intended_ns + setup_.flows[u.flow].client.timeout.count();
+  const RequestParts& request = setup_.requests[u.flow].get(u.request, target, attempt);
+  const auto deadline = setup_.start + Nanos{attempt_deadline};
+  Connection* connection = setup_.http2 ? nullptr : take_connection(target);
+  // An HTTP/2 stream starts here or not at all (no callback follows a refusal).
+  const bool sent = setup_.http2 ? channels_[target]->start(request, deadline, index, u.key) : connection != nullptr;
+  if (!sent) {
     LiveCounters::bump(setup_.live.not_sent);
     settle(index, ExchangeResult{Outcome::not_sent, 0, std::nullopt}, now);
     return;
   }
-  // The caller's patience runs from when it meant to send, so generator lag cannot buy the target
-  // extra time. The user's deadline is not a cut-off here: a 2xx after it is recorded as late.
-  const std::int64_t attempt_deadline = intended_ns + setup_.flows[u.flow].client.timeout.count();
   record.sent_ns = now;
   LiveCounters::bump(setup_.live.sent);
   setup_.live.in_flight.fetch_add(1, std::memory_order_relaxed);
-  connection->start(setup_.requests[u.flow].get(u.request, target, attempt), setup_.start + Nanos{attempt_deadline},
-                    index, u.key);
+  if (connection != nullptr) connection->start(request, deadline, index, u.key);
 }
 
 void Driver::on_exchange_done(Connection& connection, const ExchangeResult& result) {
+  idle_[connection.target()].push_back(&connection);  // closed ones reconnect on their next use
+  attempt_done(connection.tag(), result);
+}
+
+void Driver::on_stream_done(std::uint32_t tag, const ExchangeResult& result) { attempt_done(tag, result); }
+
+void Driver::attempt_done(std::uint32_t attempt_index, const ExchangeResult& result) {
   const std::int64_t now = now_ns();
   setup_.live.in_flight.fetch_sub(1, std::memory_order_relaxed);
-  idle_[connection.target()].push_back(&connection);  // closed ones reconnect on their next use
-  settle(connection.tag(), result, now);
+  settle(attempt_index, result, now);
   arm();  // a retry may now be due earlier than the armed wake-up
   drop_finished_records();
+  close_channels_when_done();
 }
 
 void Driver::settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now) {

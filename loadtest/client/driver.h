@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client/connection.h"
+#include "client/h2_channel.h"
 #include "client/target_tls.h"
 #include "client/live_counters.h"
 #include "client/request_bytes.h"
@@ -57,9 +58,12 @@ struct DriverSetup {
   // just those. Unset: keep every record for the end of the run (flows, the --requests log).
   SharedAggregates* aggregates = nullptr;
   std::vector<TargetTls> tls;  // one per target (client/target_tls.h); empty: every target is plain http
+  // HTTP/2 by prior knowledge (h2c): attempts are streams on a few connections per target
+  // (client/h2_channel.h) instead of a keep-alive connection each.
+  bool http2 = false;
 };
 
-class Driver final : public ConnectionOwner {
+class Driver final : public ConnectionOwner, public H2StreamOwner {
  public:
   explicit Driver(DriverSetup setup);
   Driver(const Driver&) = delete;
@@ -73,6 +77,7 @@ class Driver final : public ConnectionOwner {
   const std::optional<RunAccumulator>& aggregates() const { return aggregates_; }
 
   void on_exchange_done(Connection& connection, const ExchangeResult& result) override;
+  void on_stream_done(std::uint32_t tag, const ExchangeResult& result) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -90,6 +95,10 @@ class Driver final : public ConnectionOwner {
   Connection* take_connection(std::size_t target);
   boost::asio::ip::address source_for(std::size_t target, std::size_t n) const;
   void settle(std::uint32_t attempt_index, const ExchangeResult& result, std::int64_t now);
+  void attempt_done(std::uint32_t attempt_index, const ExchangeResult& result);
+  // HTTP/2 connections keep a read pending: closed once the schedule is done and nothing is
+  // in flight, so run() returns with the last answer as it does on HTTP/1.1.
+  void close_channels_when_done();
   UserRecord& user_at(std::uint32_t user) { return users_[user - first_user_]; }
   void drop_finished_records();  // only when aggregating while running
   void file_open_users();         // at the end: the users never settled, as the batch path counts them
@@ -108,6 +117,7 @@ class Driver final : public ConnectionOwner {
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<std::vector<Connection*>> idle_;  // by target
+  std::vector<std::unique_ptr<H2Channel>> channels_;  // by target, with --http2
   std::size_t connection_cap_ = 0;
   // Record windows: users_[0] is user first_user_ and attempts_[0] attempt first_attempt_ (both
   // stay 0 unless records are dropped while running). User and attempt numbers are the thread's.

@@ -6,10 +6,19 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <charconv>
 #include <optional>
+#include <string_view>
 
 #include "common/duration.h"
 
 namespace levee::load {
+
+// Retry-After in its delta-seconds form; an HTTP-date (or anything else) is ignored.
+inline std::optional<Nanos> parse_retry_after(std::string_view value) {
+  unsigned seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec != std::errc{} || end != value.data() + value.size()) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
 
 class ResponseReader final : public boost::beast::http::basic_parser<false> {
  public:
@@ -33,11 +42,7 @@ class ResponseReader final : public boost::beast::http::basic_parser<false> {
   }
   void on_field_impl(field name, string_view, string_view value, error_code&) override {
     if (name != field::retry_after) return;
-    unsigned seconds = 0;  // the delta-seconds form; an HTTP-date is ignored
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec == std::errc{} && end == value.data() + value.size()) {
-      retry_after_ = std::chrono::seconds(seconds);
-    }
+    if (const auto wait = parse_retry_after(std::string_view(value.data(), value.size()))) retry_after_ = wait;
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}

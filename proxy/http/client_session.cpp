@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/http/parked_connection.h"
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_pipeline.h"
 #include "proxy/http/tls_context.h"
@@ -81,14 +82,16 @@ bool is_disconnect(const beast::error_code& ec) {
 
 }  // namespace
 
-ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared,
-                             std::optional<policy::ConnectionsPerClient::Key> counted)
+ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+                             Start start)
     : stream_(std::move(socket)),
       header_timer_(worker.context),
       worker_(worker),
       shared_(shared),
       connected_at_(shared.clock.now()),
-      counted_(counted) {
+      slot_(std::move(slot)),
+      readable_(start == Start::resumed_readable),
+      resumed_(start == Start::resumed_readable) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   client_address_ = ec ? "unknown" : peer.address().to_string();
@@ -98,15 +101,9 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
   // would_block rather than block the worker if the readiness was spurious.
   stream_.socket().non_blocking(true, ec);
   worker_.sessions.insert(this);
-  shared_.metrics.client_connections_open().Increment();
 }
 
-ClientSession::~ClientSession() {
-  worker_.sessions.erase(this);
-  shared_.metrics.client_connections_open().Decrement();
-  shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-  if (counted_) shared_.connections_per_client.close(*counted_);
-}
+ClientSession::~ClientSession() { worker_.sessions.erase(this); }
 
 void ClientSession::drain() {
   if (h2_) {
@@ -147,12 +144,13 @@ void ClientSession::disarm_header_timer() {
 awaitable<void> ClientSession::run() {
   auto self = shared_from_this();
   try {
-    if (!co_await start_tls()) {
+    // A resumed connection was parked after a keep-alive response: plain, past its first request.
+    if (!resumed_ && !co_await start_tls()) {
       co_await close();
       co_return;
     }
     const bool alpn_h2 = negotiated_h2();
-    bool first = true;
+    bool first = !resumed_;
     for (;;) {
       // The listener section needs a restart to change, so any runtime has the right timeouts.
       const auto timeout = [&] {
@@ -162,7 +160,13 @@ awaitable<void> ClientSession::run() {
       // While draining, a connection that already had its answer closes; a new one (accepted
       // during drain_delay, before the load balancer noticed) still gets its first request served.
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
-      if (!co_await wait_for_request(timeout)) break;
+      may_park_ = !first && !stream_.is_tls();  // a keep-alive wait (not the first request's)
+      const Waited waited = co_await wait_for_request(timeout);
+      if (waited == Waited::park) {
+        park();
+        co_return;
+      }
+      if (waited == Waited::closed) break;
       // The first header's header_timeout runs from accept, not from its first byte: the wait
       // for that byte already used it, and a client that sent one byte just before it ran out
       // got a second header_timeout for the rest. Later requests wait idle_timeout for their
@@ -223,8 +227,8 @@ awaitable<void> ClientSession::close() {
   stream_.socket().close(ignored);
 }
 
-awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
-  if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
+awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
+  if (buffer_.size() > 0) co_return Waited::request;  // a pipelined request is already here
   // A buffer that grew for one large header or a body relay is not kept for the next request;
   // one of the usual size is, so a steady keep-alive stream reallocates nothing.
   if (buffer_.capacity() > first_read_size) buffer_.shrink_to_fit();
@@ -240,6 +244,8 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
   // bounds the wait: it cancels it, and the connection closes silently.
   arm_header_timer(timeout);
   idle_ = true;
+  idle_ticks_ = 0;
+  park_requested_ = false;
   if (stream_.is_tls()) {
     // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold
     // some already): the read itself is the wait, and its buffer stays tied to it. The stream's
@@ -248,33 +254,67 @@ awaitable<bool> ClientSession::wait_for_request(std::chrono::nanoseconds timeout
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
     idle_ = false;
     disarm_header_timer();
-    if (ec) co_return false;
+    if (ec) co_return Waited::closed;
     buffer_.commit(n);
-    co_return true;
+    co_return Waited::request;
   }
   for (;;) {
-    auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
-    if (wait_ec) break;  // idle timeout, drain, or the socket failed
+    // Resumed from parking: the readiness was seen there, so the first read goes ahead without
+    // another trip through the reactor.
+    if (!std::exchange(readable_, false)) {
+      auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+      if (wait_ec) {  // idle timeout, drain, the tick's cancel to park, or the socket failed
+        if (wait_ec != asio::error::operation_aborted) park_requested_ = false;
+        break;
+      }
+    }
     beast::error_code ec;
     const std::size_t n = stream_.socket().read_some(buffer_.prepare(first_read_size), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) continue;  // woken for nothing
-    if (ec) break;  // closed by the client
+    if (ec) {  // closed by the client
+      park_requested_ = false;
+      break;
+    }
     idle_ = false;
     disarm_header_timer();
     buffer_.commit(n);
-    co_return true;
+    co_return Waited::request;
   }
   idle_ = false;
   disarm_header_timer();
-  co_return false;
+  // While draining, close rather than park: drain may already have gone past this session.
+  if (park_requested_ && !shared_.draining.load(std::memory_order_relaxed)) co_return Waited::park;
+  co_return Waited::closed;
+}
+
+void ClientSession::on_maintenance_tick() {
+  if (!idle_) return;
+  if (idle_ticks_ < 2) ++idle_ticks_;  // 1: the first tick of this wait; 2: a later one
+  if (idle_ticks_ == 1) {
+    release_idle_buffers();
+    return;
+  }
+  // Waited at least a whole tick: park. The wait is cancelled and run() hands the socket over.
+  if (!may_park_ || park_requested_) return;
+  park_requested_ = true;
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
 }
 
 void ClientSession::release_idle_buffers() {
-  if (!idle_ || buffer_.size() > 0 || stream_.is_tls()) return;  // a TLS wait is a read into buffer_
+  if (buffer_.size() > 0 || stream_.is_tls()) return;  // a TLS wait is a read into buffer_
   buffer_.shrink_to_fit();
   std::string().swap(head_buffer_);
   std::string().swap(body_buffer_);
   std::string().swap(request_body_buffer_);
+}
+
+void ClientSession::park() {
+  // The idle deadline stays the one this wait had: parking does not extend idle_timeout.
+  const auto idle_deadline = header_timer_.expiry();
+  // Cancels the stream's own timers (the last write's deadline is still pending on one).
+  auto socket = stream_.tcp().release_socket();
+  ParkedConnection::park(std::move(socket), worker_, shared_, std::move(slot_), idle_deadline);
 }
 
 awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime,

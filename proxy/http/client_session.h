@@ -23,10 +23,18 @@
 // (h2_session.h) for its whole life; the bytes already read are fed to it first. The first
 // bytes count against the first header's timeout, as for HTTP/1.1.
 //
+// Idle connections: at each maintenance tick (1 s) an idle connection gives its buffers back;
+// a plain HTTP/1.1 one still waiting for the same next request at the following tick is handed
+// to a ParkedConnection (parked_connection.h) and this session ends, so a long-idle connection
+// costs its socket and little else. The parked connection starts a new session
+// (Start::resumed_readable) when bytes arrive. The connection's place in the accounting
+// (ConnectionSlot) moves with it.
+//
 // A request the service answered with 101 turns the connection into a tunnel (tunnel.h): the
 // session relays it until it ends and then closes. Drain gives an open tunnel
 // tunnels.drain_grace (bounded by server.drain_timeout) before both sides are closed.
 
+#include "proxy/http/connection_slot.h"
 #include "proxy/http/h2_session.h"
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/local_reply.h"
@@ -47,28 +55,36 @@ namespace levee::http {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
-  // `counted`: the key the listener counted this connection under in
-  // shared.connections_per_client (given back when the session ends); nullopt: not counted.
-  ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared,
-                std::optional<policy::ConnectionsPerClient::Key> counted = std::nullopt);
+  enum class Start {
+    accepted,          // a new connection: TLS handshake if configured, then its first request
+    resumed_readable,  // a parked keep-alive connection whose next request is arriving
+  };
+
+  ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+                Start start = Start::accepted);
   ~ClientSession();
 
   boost::asio::awaitable<void> run();
   // Drain: an idle connection closes now, a busy one after its current response, a tunnel
   // after its grace period.
   void drain();
-  // Gives the read and header buffers back to the heap while the connection waits for its next
-  // request (the worker's maintenance tick calls it): 10,000 idle keep-alive connections then
-  // hold no buffers, and a busy one keeps its buffers from request to request.
-  void release_idle_buffers();
+  // The worker's maintenance tick (every second). While the connection waits for its next
+  // request: the first tick gives the read and header buffers back to the heap (a busy
+  // connection keeps them from request to request); a later one, in the same wait, parks a
+  // plain connection (see above).
+  void on_maintenance_tick();
 
  private:
   enum class Next { keep_alive, close };
+  enum class Waited { request, closed, park };
 
   // Runs the TLS handshake when the running config asks for TLS; false: the connection ends.
   boost::asio::awaitable<bool> start_tls();
   boost::asio::awaitable<void> close();
-  boost::asio::awaitable<bool> wait_for_request(std::chrono::nanoseconds timeout);
+  // Waited::park only when may_park_ (set by run()) and the tick asked for it.
+  boost::asio::awaitable<Waited> wait_for_request(std::chrono::nanoseconds timeout);
+  void park();
+  void release_idle_buffers();
   // `header_timeout`: what is left for this request's header once its first byte is here.
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
@@ -93,12 +109,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string client_address_;
   std::optional<policy::IpAddress> peer_;  // client_address_ parsed once; trust is decided per request
   policy::TimePoint connected_at_;  // the first request's header deadline counts from here
-  std::optional<policy::ConnectionsPerClient::Key> counted_;
+  ConnectionSlot slot_;
   std::shared_ptr<Tunnel> tunnel_;  // while the connection is an upgrade tunnel
   std::shared_ptr<H2Session> h2_;   // while the connection speaks HTTP/2
   std::uint64_t timer_generation_ = 0;
   bool header_timed_out_ = false;
   bool idle_ = false;
+  bool may_park_ = false;        // the current idle wait may end in park()
+  bool park_requested_ = false;  // the tick cancelled the idle wait to park
+  std::uint8_t idle_ticks_ = 0;  // maintenance ticks seen during the current idle wait
+  bool readable_ = false;        // resumed: the socket has bytes (or EOF) to read now
+  bool resumed_ = false;
   bool tls_established_ = false;
 };
 

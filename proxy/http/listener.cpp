@@ -106,7 +106,7 @@ asio::awaitable<void> Listener::accept_loop() {
     }
     shared_.metrics.client_connections_total().Increment();
     asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted]() mutable {
-      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared, counted);
+      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared, ConnectionSlot(shared, counted));
       asio::co_spawn(worker.context, [session]() { return session->run(); }, asio::detached);
     });
   }

@@ -39,6 +39,7 @@ namespace levee::http {
 
 class AccessLog;
 class ClientSession;
+class ParkedConnection;
 
 struct ProxyRuntime {
   std::shared_ptr<const config::Config> config;
@@ -61,6 +62,7 @@ struct Worker {
   policy::SplitMixRandom random;
   std::vector<std::unique_ptr<UpstreamPool>> pools;  // by upstream index
   std::unordered_set<ClientSession*> sessions;       // open on this worker, for drain
+  std::unordered_set<ParkedConnection*> parked;      // idle connections without a session, for drain
   ClientWatchList client_watches;                    // clients whose requests are at the service
   // This worker's copy of the running ProxyRuntime and the version it was read at.
   std::shared_ptr<const ProxyRuntime> runtime;

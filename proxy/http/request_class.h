@@ -3,7 +3,9 @@
 // whether it is a client retry, and how long its caller is still willing to wait.
 //
 // Header names come from config (`request_headers:`); an empty name turns that signal off.
-// The route supplies the default class and caps the caller's patience with its timeout.
+// The route supplies the default class and caps the caller's patience with its timeout. A gRPC
+// call (content-type application/grpc*) also states its deadline in `grpc-timeout` and its
+// retries in `grpc-previous-rpc-attempts`; both are read whatever the config names.
 //
 // Every signal here comes from the client, so none may buy capacity (client_trust.h):
 // - priority: read after apply_client_trust, which leaves a raise above the route's class only
@@ -34,5 +36,10 @@ struct RequestClass {
 
 RequestClass classify_request(const boost::beast::http::fields& headers, const config::RouteConfig& route,
                               const config::RequestHeadersConfig& names);
+
+// A gRPC call's grpc-timeout, restated for the service as what is left of the caller's
+// `deadline` at `now` (after its wait in levee's queue), so the service does not work for a
+// caller that has already given up. A request without the field is left as it is.
+void restate_grpc_timeout(boost::beast::http::fields& headers, policy::TimePoint deadline, policy::TimePoint now);
 
 }  // namespace levee::http

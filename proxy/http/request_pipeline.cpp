@@ -7,6 +7,7 @@
 #include "proxy/http/h2_upstream_pool.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_head.h"
+#include "proxy/http/request_class.h"
 #include "proxy/http/request_id.h"
 #include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/shed_reply.h"
@@ -114,8 +115,12 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
     tunnel_place = TunnelPlace::reserve(*shared.tunnels, config.tunnels.max);
     if (!tunnel_place) {
       count_tunnel(policy::TunnelResult::over_cap);
-      co_return answer(std::move(handled),
-                       make_error_reply(bh::status::service_unavailable, "tunnel limit reached", false));
+      // A tunnel's end cannot be predicted as a queue's drain can: the client is told to come
+      // back in about a second (jittered, so a crowd of reconnecting clients spreads out).
+      LocalReply reply = make_error_reply(bh::status::service_unavailable, "tunnel limit reached", false);
+      const auto retry_after = jittered_retry_after(std::chrono::seconds(1), shared.random);
+      reply.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+      co_return answer(std::move(handled), std::move(reply));
     }
   }
 
@@ -188,6 +193,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
                                                            !parser.is_done()));
     }
     permit = std::move(admission.permit);
+    if (deadline) restate_grpc_timeout(request, *deadline, shared.clock.now());
   }
 
   // forward

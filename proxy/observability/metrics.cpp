@@ -93,6 +93,11 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry, const std::vector<std
                              .Help("Client connections open now")
                              .Register(registry)
                              .Add({});
+  client_connections_parked_ = &prometheus::BuildGauge()
+                                    .Name("levee_client_connections_parked")
+                                    .Help("Idle keep-alive client connections parked without a session (also open)")
+                                    .Register(registry)
+                                    .Add({});
   auto& accepted = prometheus::BuildCounter()
                        .Name("levee_client_connections_total")
                        .Help("Client connections accepted, and those refused over listener.max_connections "

@@ -48,6 +48,9 @@ class ProxyMetrics {
   prometheus::Counter& error(std::size_t kind) const { return *errors_[kind]; }
 
   prometheus::Gauge& client_connections_open() const { return *client_connections_open_; }
+  // Idle keep-alive connections parked without a session (http/parked_connection.h); also
+  // counted in client_connections_open.
+  prometheus::Gauge& client_connections_parked() const { return *client_connections_parked_; }
   prometheus::Counter& client_connections_total() const { return *client_connections_total_; }
   prometheus::Counter& client_connections_rejected() const { return *client_connections_rejected_; }
   prometheus::Counter& client_connections_rejected_per_client() const {
@@ -67,6 +70,7 @@ class ProxyMetrics {
   std::vector<UpstreamMetrics> upstreams_;
   std::vector<prometheus::Counter*> errors_;
   prometheus::Gauge* client_connections_open_ = nullptr;
+  prometheus::Gauge* client_connections_parked_ = nullptr;
   prometheus::Counter* client_connections_total_ = nullptr;
   prometheus::Counter* client_connections_rejected_ = nullptr;
   prometheus::Counter* client_connections_rejected_per_client_ = nullptr;

@@ -161,6 +161,7 @@ TEST(Tunnel, PastTunnelsMaxTheUpgradeGets503UntilOneCloses) {
   second.send(handshake());
   const std::string refused = second.read_head();
   EXPECT_EQ(status_of(refused), 503u) << refused;
+  EXPECT_NE(refused.find("Retry-After: "), std::string::npos) << refused;  // when to try again
   EXPECT_EQ(metric_value(levee.admin_port, tunnels_total("over_cap")), 1);
   // An ordinary request is not a tunnel: the cap does not touch it.
   EXPECT_EQ(fetch(levee.port, "GET", "/").status, 200u);

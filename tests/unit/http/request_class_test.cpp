@@ -71,5 +71,59 @@ TEST_F(RequestClassTest, AnEmptyHeaderNameTurnsTheSignalOff) {
   EXPECT_FALSE(result.is_retry);
 }
 
+TEST_F(RequestClassTest, AGrpcCallsTimeoutIsItsPatienceCappedByTheRouteAndTheDeadlineHeader) {
+  headers.set("content-type", "application/grpc+proto");
+  headers.set("grpc-timeout", "250m");
+  EXPECT_EQ(classify_request(headers, route, names).patience, 250ms);
+  headers.set("levee-timeout", "100ms");
+  EXPECT_EQ(classify_request(headers, route, names).patience, 100ms);  // the shorter of the two
+  headers.erase("levee-timeout");
+  route.timeout = 200ms;
+  EXPECT_EQ(classify_request(headers, route, names).patience, 200ms);
+  headers.set("grpc-timeout", "250 m");  // malformed: absent, the route's cap stands
+  EXPECT_EQ(classify_request(headers, route, names).patience, 200ms);
+}
+
+TEST_F(RequestClassTest, AHugeGrpcTimeoutIsCappedLikeADeadlineHeader) {
+  headers.set("content-type", "application/grpc");
+  headers.set("grpc-timeout", "99999999H");
+  EXPECT_EQ(classify_request(headers, route, names).patience, config::max_header_duration);
+}
+
+TEST_F(RequestClassTest, GrpcPreviousAttemptsMarksARetry) {
+  headers.set("content-type", "application/grpc");
+  headers.set("grpc-previous-rpc-attempts", "0");
+  EXPECT_FALSE(classify_request(headers, route, names).is_retry);
+  headers.set("grpc-previous-rpc-attempts", "2");
+  EXPECT_TRUE(classify_request(headers, route, names).is_retry);
+}
+
+TEST_F(RequestClassTest, GrpcFieldsCountOnlyOnAGrpcCall) {
+  headers.set("content-type", "application/json");
+  headers.set("grpc-timeout", "1m");
+  headers.set("grpc-previous-rpc-attempts", "3");
+  const auto result = classify_request(headers, route, names);
+  EXPECT_FALSE(result.patience);
+  EXPECT_FALSE(result.is_retry);
+}
+
+TEST(RestateGrpcTimeout, TheServiceIsToldWhatIsLeftOfTheCallersDeadline) {
+  bh::fields headers;
+  const policy::TimePoint now{std::chrono::seconds(100)};
+  headers.set("grpc-timeout", "250m");
+  restate_grpc_timeout(headers, now + 180ms, now);
+  EXPECT_EQ(headers["grpc-timeout"], "180000u");
+  restate_grpc_timeout(headers, now - 1ms, now);
+  EXPECT_EQ(headers["grpc-timeout"], "0n");  // passed: the service may refuse at once
+  EXPECT_EQ(std::distance(headers.begin(), headers.end()), 1);
+}
+
+TEST(RestateGrpcTimeout, ARequestWithoutTheFieldGetsNone) {
+  bh::fields headers;
+  const policy::TimePoint now{std::chrono::seconds(100)};
+  restate_grpc_timeout(headers, now + 1s, now);
+  EXPECT_EQ(headers.find("grpc-timeout"), headers.end());
+}
+
 }  // namespace
 }  // namespace levee::http
