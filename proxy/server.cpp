@@ -603,7 +603,7 @@ int Server::run() {
   s.admin.reset();
   s.health.reset();
   for (auto& worker : s.worker_states)
-    for (auto& pool : worker->pools) pool->close_idle();
+    for (auto& pool : worker->pools) pool->close_all();
   s.workers.reset();
   spdlog::info("levee stopped");
   return 0;

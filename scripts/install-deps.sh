@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libcli11-dev libbenchmark-dev jq nlohmann-json3-dev libjemalloc-dev
   libnghttp2-dev  # HTTP/2 (proxy/h2); bookworm's 1.52 carries the rapid-reset and CONTINUATION fixes
   nghttp2-client  # nghttp and h2load: the HTTP/2 integration tests (tests/integration/http2_test.cpp)
+  python3-grpcio  # a real gRPC service and client: tests/integration/grpc_test.cpp, bench/grpc
   prometheus  # promtool: tests/deploy checks and unit-tests deploy/prometheus/levee-rules.yaml
 )
 for flag in "$@"; do

@@ -6,6 +6,7 @@
 // Config next to the running one and swaps the pointer; no code below the loader ever sees a
 // YAML node. Every field has a default, so an empty file is a valid config.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -139,8 +140,25 @@ struct UpstreamTlsConfig {
   friend bool operator==(const UpstreamTlsConfig&, const UpstreamTlsConfig&) = default;
 };
 
+// How levee speaks to a service: HTTP/1.1, HTTP/2 by prior knowledge over plain TCP (h2c), or
+// HTTP/2 over TLS chosen by ALPN (h2, with `tls`); gRPC services require HTTP/2
+// (docs/http2.md, "Upstream HTTP/2").
+enum class UpstreamProtocol { http1, h2c, h2 };
+inline constexpr std::array all_upstream_protocols{UpstreamProtocol::http1, UpstreamProtocol::h2c,
+                                                   UpstreamProtocol::h2};
+constexpr std::string_view name(UpstreamProtocol protocol) {
+  switch (protocol) {
+    case UpstreamProtocol::h2c: return "h2c";
+    case UpstreamProtocol::h2: return "h2";
+    case UpstreamProtocol::http1: break;
+  }
+  return "http1";
+}
+constexpr bool is_http2(UpstreamProtocol protocol) { return protocol != UpstreamProtocol::http1; }
+
 struct UpstreamConfig {
   std::string name;
+  UpstreamProtocol protocol = UpstreamProtocol::http1;
   Endpoint address;
   std::uint64_t max_connections = 1024;                  // to this upstream in use at once (idle ones aside)
   Duration connect_timeout = std::chrono::seconds(1);    // over -> 502 (connect failed)

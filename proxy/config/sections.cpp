@@ -100,6 +100,11 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.string("name", upstream.name, check_name);
   r.require("address");
   r.endpoint("address", upstream.address);
+  std::string protocol(name(upstream.protocol));
+  r.one_of("protocol", protocol,
+           {name(UpstreamProtocol::http1), name(UpstreamProtocol::h2c), name(UpstreamProtocol::h2)});
+  for (const UpstreamProtocol known : all_upstream_protocols)
+    if (protocol == name(known)) upstream.protocol = known;
   r.integer<std::uint64_t>("max_connections", upstream.max_connections, 1, 1'000'000);
   r.duration("connect_timeout", upstream.connect_timeout);
   r.duration("response_timeout", upstream.response_timeout);
@@ -107,6 +112,20 @@ void read_upstream(MapReader& r, UpstreamConfig& upstream) {
   r.boolean("abort_on_client_close", upstream.abort_on_client_close);
   r.map("health_check", [&](MapReader& h) { read_health_check(h, upstream.health_check); });
   r.map("tls", [&](MapReader& t) { read_upstream_tls(t, upstream.tls); });
+  // h2c is HTTP/2 over plain TCP by definition, h2 is HTTP/2 over TLS.
+  if (upstream.protocol == UpstreamProtocol::h2c && upstream.tls.enabled)
+    r.context().error_at(r.path() + ".protocol",
+                         "h2c is HTTP/2 over plain TCP and cannot be combined with tls; use protocol: h2 for "
+                         "HTTP/2 over TLS");
+  // Probes speak HTTP/1.1 (health/), which an HTTP/2-only service refuses.
+  if (is_http2(upstream.protocol) && upstream.health_check.enabled())
+    r.context().error_at(r.path() + ".health_check",
+                         fmt::format("active health checks speak HTTP/1.1 and are not available for protocol: {} yet",
+                                     name(upstream.protocol)));
+  if (upstream.protocol == UpstreamProtocol::h2 && !upstream.tls.enabled)
+    r.context().error_at(r.path() + ".protocol",
+                         "h2 is HTTP/2 over TLS and needs tls: {enabled: true}; use protocol: h2c for HTTP/2 "
+                         "over plain TCP");
 }
 
 void read_route(MapReader& r, RouteConfig& route, const policy::AdmissionSettings& defaults) {

@@ -279,6 +279,7 @@ std::string to_yaml(const Config& config) {
     w.begin_item();
     w.text("name", upstream.name);
     w.endpoint("address", upstream.address);
+    w.text("protocol", std::string(name(upstream.protocol)));
     w.integer("max_connections", upstream.max_connections);
     w.duration("connect_timeout", upstream.connect_timeout);
     w.duration("response_timeout", upstream.response_timeout);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace levee::http {
@@ -61,6 +62,9 @@ struct ExchangeResult {
   // The client left while its request was at the service, and the exchange was aborted (its
   // upstream connection closed): error is client_gone.
   bool abandoned = false;
+  // A gRPC answer's grpc-status (from its trailers, or a trailers-only head), when the
+  // response came over HTTP/2 (h2_forwarder.h): the limit reads overload from it.
+  std::optional<unsigned> grpc_status;
 };
 
 }  // namespace levee::http

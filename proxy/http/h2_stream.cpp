@@ -49,6 +49,15 @@ class StreamSink final : public ResponseSink {
     co_return !stream_.closed;
   }
 
+  awaitable<bool> write_trailers(const bh::fields& trailers) override {
+    std::vector<h2::Field> fields;
+    for (const auto& field : trailers) fields.push_back({std::string(field.name_string()), std::string(field.value())});
+    if (stream_.closed || !session_.connection().submit_trailers(stream_.id, fields)) co_return false;
+    ended_ = true;
+    session_.wake_writer();
+    co_return true;
+  }
+
   // Headers (and, with `end`, the end of the response) in one HEADERS frame.
   bool submit(unsigned status, const std::vector<h2::Field>& fields, bool end) {
     if (stream_.closed || !session_.connection().submit_response(stream_.id, status, fields, end)) return false;
@@ -75,18 +84,58 @@ std::int64_t retry_after_seconds(const LocalReply& reply) {
   return 0;
 }
 
-// A shed gRPC call: trailers-only, HTTP 200, the status in grpc-status (policy/grpc_shed.h).
+// gRPC's trailers-only answer: HTTP 200, content-type application/grpc and the status in one
+// HEADERS frame that ends the stream. `extra`: fields that follow the status ones.
+void answer_grpc(StreamSink& sink, policy::GrpcStatus status, std::string message,
+                 std::vector<h2::Field> extra = {}) {
+  std::vector<h2::Field> fields{{"content-type", "application/grpc"},
+                                {"grpc-status", policy::grpc_status_value(status)},
+                                {"grpc-message", std::move(message)}};
+  for (h2::Field& field : extra) fields.push_back(std::move(field));
+  sink.submit(200, fields, true);
+}
+
+// A shed gRPC call: trailers-only, the status in grpc-status (policy/grpc_shed.h).
 void answer_grpc_shed(StreamSink& sink, const LocalReply& reply, policy::ShedReason reason) {
   const auto pushback = std::chrono::seconds(retry_after_seconds(reply));
-  const policy::GrpcShedAnswer grpc =
-      policy::grpc_shed_answer(reason, static_cast<unsigned>(reply.status), pushback);
-  const std::vector<h2::Field> fields{{"content-type", "application/grpc"},
-                                      {"grpc-status", policy::grpc_status_value(grpc.status)},
-                                      {"grpc-message", grpc.message},
-                                      {"grpc-retry-pushback-ms", grpc.pushback},
-                                      {std::string(shed_reason_header), std::string(policy::name(reason))},
-                                      {std::string(overloaded_header), "true"}};
-  sink.submit(200, fields, true);
+  policy::GrpcShedAnswer grpc = policy::grpc_shed_answer(reason, static_cast<unsigned>(reply.status), pushback);
+  answer_grpc(sink, grpc.status, std::move(grpc.message),
+              {{"grpc-retry-pushback-ms", std::move(grpc.pushback)},
+               {std::string(shed_reason_header), std::string(policy::name(reason))},
+               {std::string(overloaded_header), "true"}});
+}
+
+// Why levee answered a forwarded call itself, in gRPC's terms; none: not the service's fault
+// (a refused request), mapped from its HTTP status instead.
+std::optional<policy::LocalFailure> local_failure_of(ExchangeError error) {
+  switch (error) {
+    case ExchangeError::pool_exhausted:
+    case ExchangeError::connect_refused:
+    case ExchangeError::connect_timeout:  // never reached the service: safe to retry elsewhere
+    case ExchangeError::upstream_reset:
+    case ExchangeError::upstream_protocol:
+    case ExchangeError::upstream_tls:
+      return policy::LocalFailure::upstream_unavailable;
+    case ExchangeError::upstream_timeout:
+      return policy::LocalFailure::upstream_timeout;
+    case ExchangeError::none:
+    case ExchangeError::request_too_large:
+    case ExchangeError::client_gone:
+    case ExchangeError::client_too_slow:
+      break;
+  }
+  return std::nullopt;
+}
+
+// Any other local answer to a gRPC call (404, 413, 502, 504...): trailers-only, with the status
+// a gRPC client would derive, so it reads a status, not an HTTP error it maps poorly.
+void answer_grpc_failure(StreamSink& sink, const LocalReply& reply, ExchangeError error) {
+  const auto failure = local_failure_of(error);
+  const policy::GrpcStatus status =
+      failure ? policy::grpc_status_for(*failure) : policy::grpc_status_for_http(static_cast<unsigned>(reply.status));
+  std::string_view detail = reply.body;
+  while (!detail.empty() && detail.back() == '\n') detail.remove_suffix(1);
+  answer_grpc(sink, status, policy::grpc_message_value(detail));
 }
 
 awaitable<void> answer_locally(StreamSink& sink, const LocalReply& reply, bool head_request) {
@@ -152,6 +201,7 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
   if (handled.reply) {
     handled.record.status = static_cast<unsigned>(handled.reply->status);
     if (grpc && handled.record.shed) answer_grpc_shed(sink, *handled.reply, *handled.record.shed);
+    else if (grpc) answer_grpc_failure(sink, *handled.reply, handled.record.error);
     else co_await answer_locally(sink, *handled.reply, head_request);
   }
   if (auto& line = handled.record.request_line; line.ends_with("HTTP/1.1")) line.replace(line.size() - 8, 8, "HTTP/2");

@@ -1,7 +1,10 @@
 #include "proxy/http/request_pipeline.h"
 
 #include "proxy/http/client_trust.h"
+#include "proxy/http/exchange_outcome.h"
 #include "proxy/http/flow_key.h"
+#include "proxy/http/h2_forwarder.h"
+#include "proxy/http/h2_upstream_pool.h"
 #include "proxy/http/header_hygiene.h"
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_class.h"
@@ -49,28 +52,6 @@ LocalReply reply_for(ExchangeError error, bool request_fully_read) {
       break;
   }
   return make_error_reply(bh::status::internal_server_error, "internal error", true);
-}
-
-// What the service's answer says about its health, for the group's limit algorithm.
-policy::Outcome outcome_of(const ExchangeResult& result) {
-  switch (result.error) {
-    case ExchangeError::none:
-      return result.status >= 500 || result.status == 429 ? policy::Outcome::dropped : policy::Outcome::success;
-    case ExchangeError::upstream_timeout:
-      return policy::Outcome::abandoned;  // levee gave up waiting, as a caller would have
-    case ExchangeError::connect_refused:
-    case ExchangeError::connect_timeout:
-    case ExchangeError::upstream_reset:
-    case ExchangeError::upstream_protocol:
-      return policy::Outcome::dropped;
-    case ExchangeError::pool_exhausted:
-    case ExchangeError::request_too_large:
-    case ExchangeError::client_gone:
-    case ExchangeError::client_too_slow:  // the client's pace, not the service's: no sample
-    case ExchangeError::upstream_tls:     // a certificate or protocol mismatch: not the service's load
-      break;
-  }
-  return policy::Outcome::ignored;
 }
 
 // The Upgrade the route lets through (policy::allowed_upgrade), or none.
@@ -122,7 +103,10 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   const ClientTrust trust = head.trust;
 
   // upgrade: a tunnel place is taken before anything else is spent on the handshake.
-  const std::optional<std::string> upgrade = shared.tunnels ? requested_upgrade(parser, *route.config) : std::nullopt;
+  UpstreamPool& pool = *context.worker.pools[route.upstream];
+  // An HTTP/2 service gets no Upgrade (HTTP/2 has none): the tunnel path is HTTP/1.1's.
+  const std::optional<std::string> upgrade =
+      shared.tunnels && !pool.h2() ? requested_upgrade(parser, *route.config) : std::nullopt;
   TunnelPlace tunnel_place;
   const auto count_tunnel = [&](policy::TunnelResult result) {
     if (upgrade && shared.tunnel_metrics) shared.tunnel_metrics->count(route.index, result);
@@ -220,13 +204,18 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   std::unique_ptr<UpstreamConnection> tunnel_upstream;
   ForwardResult forwarded;
   if (upgrade) {
-    UpgradeForward upgraded = co_await forward_upgrade(down, parser, *upgrade, *context.worker.pools[route.upstream],
+    UpgradeForward upgraded = co_await forward_upgrade(down, parser, *upgrade, pool,
                                                        shared.clock, config.listener.max_buffered_response_body);
     forwarded = std::move(upgraded.forwarded);
     tunnel_upstream = std::move(upgraded.upstream);
+  } else if (H2UpstreamPool* h2 = pool.h2()) {
+    // An HTTP/2 client can send no more than its connection window; an HTTP/1.1 client's body
+    // is held whole up to the same bound on its way to an HTTP/2 service.
+    forwarded = co_await forward_h2(down, parser, body_in_memory ? &body : nullptr, *h2, shared.clock,
+                                    config.listener.http2.settings.connection_window_size);
   } else {
-    forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, *context.worker.pools[route.upstream],
-                                 shared.clock, retry, config.listener.max_buffered_response_body);
+    forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, pool, shared.clock, retry,
+                                 config.listener.max_buffered_response_body);
   }
   shared.metrics.in_flight().Decrement();
   ExchangeResult& result = forwarded.result;

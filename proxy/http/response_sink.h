@@ -1,10 +1,12 @@
 #pragma once
-// Where a response goes when the client is not an HTTP/1.1 connection: an HTTP/2 stream. The
-// upstream exchange reads the service's answer as usual (HTTP/1.1, hop-by-hop fields already
-// removed by prepare_downstream_response) and hands it here instead of serialising it onto a
-// socket; the implementation frames it for its protocol and applies its flow control.
+// Where a response goes when the exchange does not serialise it onto a socket itself: an
+// HTTP/2 stream (h2_stream.cpp), or, for a response that came over HTTP/2 from the service
+// (h2_forwarder.h), an HTTP/1.1 client (http1_sink.h). The exchange hands over the head, the
+// body and perhaps trailers; the implementation frames them for its protocol and applies its
+// flow control.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 
 #include <string_view>
@@ -19,6 +21,10 @@ class ResponseSink {
   // Body bytes (copied before return); waits while the client is behind (flow control).
   // `end`: the last of the body. False: the client is gone.
   virtual boost::asio::awaitable<bool> write_body(std::string_view bytes, bool end) = 0;
+  // Trailer fields, ending the response after the body written so far (gRPC's grpc-status
+  // travels here). False: the client is gone. An HTTP/1.1 client may not get them (see the
+  // implementation).
+  virtual boost::asio::awaitable<bool> write_trailers(const boost::beast::http::fields& trailers) = 0;
 };
 
 }  // namespace levee::http

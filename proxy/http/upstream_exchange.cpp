@@ -156,17 +156,6 @@ awaitable<beast::error_code> send_whole(MaybeTlsStream& output, const bh::reques
   co_return co_await write_all(output, message, timeout, nullptr);
 }
 
-ExchangeError from_acquire(AcquireError error) {
-  switch (error) {
-    case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
-    case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
-    case AcquireError::connect_refused: return ExchangeError::connect_refused;
-    case AcquireError::tls_handshake: return ExchangeError::upstream_tls;
-    case AcquireError::none: break;
-  }
-  return ExchangeError::none;
-}
-
 bool closed_before_answer(const beast::error_code& ec) {
   return ec == bh::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof;
 }
@@ -187,7 +176,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
   for (;;) {
     auto acquired = co_await pool.acquire(clock.now(), fresh_only);
     if (!acquired.connection) {
-      result.error = from_acquire(acquired.error);
+      result.error = exchange_error_of(acquired.error);
       co_return;
     }
     attempt.connection = std::move(acquired.connection);

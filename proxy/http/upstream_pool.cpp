@@ -1,5 +1,7 @@
 #include "proxy/http/upstream_pool.h"
 
+#include "proxy/http/h2_upstream_pool.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -33,7 +35,12 @@ UpstreamConnection::~UpstreamConnection() {
 
 UpstreamPool::UpstreamPool(asio::io_context& context, const config::UpstreamConfig& config,
                            std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared, UpstreamTls tls)
-    : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared), tls_(std::move(tls)) {}
+    : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared), tls_(std::move(tls)) {
+  if (config::is_http2(config_.protocol))
+    h2_ = std::make_unique<H2UpstreamPool>(context_, config_, endpoints_, shared_, tls_);
+}
+
+UpstreamPool::~UpstreamPool() = default;
 
 bool UpstreamPool::still_open(UpstreamConnection& connection) const {
   // A peer that closed an idle keep-alive connection leaves EOF (or an RST) in the socket; a
@@ -103,6 +110,7 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, bool 
 }
 
 void UpstreamPool::sweep(Clock::time_point now) {
+  if (h2_) h2_->sweep(now);
   std::erase_if(idle_, [&](const std::unique_ptr<UpstreamConnection>& c) {
     const bool expired = now - c->idle_since_ >= config_.idle_timeout;
     if (expired) shared_.idle.fetch_sub(1, std::memory_order_relaxed);
@@ -110,7 +118,13 @@ void UpstreamPool::sweep(Clock::time_point now) {
   });
 }
 
+void UpstreamPool::close_all() {
+  close_idle();
+  if (h2_) h2_->close_all();
+}
+
 void UpstreamPool::close_idle() {
+  if (h2_) h2_->close_idle();
   shared_.idle.fetch_sub(idle_.size(), std::memory_order_relaxed);
   idle_.clear();
 }

@@ -9,6 +9,7 @@
 // connect timeout before it is handed out; pooled ones keep their session.
 
 #include "proxy/config/config.h"
+#include "proxy/http/exchange_error.h"
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/upstream_tls.h"
 
@@ -59,16 +60,37 @@ class UpstreamConnection {
 
 enum class AcquireError { none, pool_exhausted, connect_refused, connect_timeout, tls_handshake };
 
+// What a failed acquire (or an HTTP/2 connect) means for the exchange that needed it.
+constexpr ExchangeError exchange_error_of(AcquireError error) {
+  switch (error) {
+    case AcquireError::pool_exhausted: return ExchangeError::pool_exhausted;
+    case AcquireError::connect_timeout: return ExchangeError::connect_timeout;
+    case AcquireError::connect_refused: return ExchangeError::connect_refused;
+    case AcquireError::tls_handshake: return ExchangeError::upstream_tls;
+    case AcquireError::none: break;
+  }
+  return ExchangeError::none;
+}
+
 struct Acquired {
   std::unique_ptr<UpstreamConnection> connection;  // null on error
   AcquireError error = AcquireError::none;
 };
+
+class H2UpstreamPool;
 
 class UpstreamPool {
  public:
   UpstreamPool(boost::asio::io_context& context, const config::UpstreamConfig& config,
                std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared,
                UpstreamTls tls = {});
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  // The HTTP/2 connections of an h2c upstream (h2_upstream_pool.h); null for HTTP/1.1, whose
+  // requests use acquire/release below.
+  H2UpstreamPool* h2() { return h2_.get(); }
 
   const config::UpstreamConfig& config() const { return config_; }
 
@@ -84,6 +106,9 @@ class UpstreamPool {
   // Closes idle connections past the idle timeout; the server calls it about once a second.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_idle();
+  // At shutdown, with the worker stopped and before its io_context goes: every connection the
+  // pool still holds is closed, busy HTTP/2 ones too (their I/O objects must not outlive it).
+  void close_all();
 
  private:
   bool still_open(UpstreamConnection& connection) const;
@@ -100,6 +125,7 @@ class UpstreamPool {
   UpstreamShared& shared_;
   UpstreamTls tls_;  // no context: plain HTTP
   std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // back = most recently used
+  std::unique_ptr<H2UpstreamPool> h2_;
 };
 
 }  // namespace levee::http

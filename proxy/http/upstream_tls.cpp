@@ -18,8 +18,14 @@ UpstreamTlsResult make_upstream_tls(const config::UpstreamConfig& upstream) {
   if (!upstream.tls.enabled) return result;
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  // ALPN offers the one protocol levee will speak on the connection: a service that cannot
+  // speak HTTP/2 then fails the handshake (or picks nothing) instead of answering in HTTP/1.1.
   static constexpr unsigned char http11[] = "\x08http/1.1";
-  SSL_CTX_set_alpn_protos(context->native_handle(), http11, sizeof http11 - 1);
+  static constexpr unsigned char h2[] = "\x02h2";
+  if (upstream.protocol == config::UpstreamProtocol::h2)
+    SSL_CTX_set_alpn_protos(context->native_handle(), h2, sizeof h2 - 1);
+  else
+    SSL_CTX_set_alpn_protos(context->native_handle(), http11, sizeof http11 - 1);
   boost::system::error_code ec;
   if (upstream.tls.verify) {
     if (upstream.tls.ca_file.empty()) context->set_default_verify_paths(ec);
@@ -55,6 +61,14 @@ asio::awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& st
   stream.expires_after(timeout);
   auto [ec] = co_await layer.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
   co_return ec;
+}
+
+bool alpn_is_h2(MaybeTlsStream& stream) {
+  if (!stream.is_tls()) return false;
+  const unsigned char* chosen = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(stream.tls()->native_handle(), &chosen, &length);
+  return length == 2 && chosen[0] == 'h' && chosen[1] == '2';
 }
 
 }  // namespace levee::http

@@ -3,8 +3,8 @@
 // (upstreams need a restart to change), and the handshake on a freshly connected stream, used
 // by the pool and by health probes alike.
 //
-// - TLS 1.2+, OpenSSL's default client ciphers; ALPN offers http/1.1 (levee speaks HTTP/1.1
-//   upstream).
+// - TLS 1.2+, OpenSSL's default client ciphers; ALPN offers http/1.1, or h2 alone for an
+//   upstream with protocol: h2 (alpn_is_h2 checks the service chose it).
 // - SNI: server_name, else the address's host unless that is an IP address (SNI carries names
 //   only). The certificate is verified by default, against ca_file or the system's CAs, and
 //   must name server_name (or the host): RFC 6125 host name checks (OpenSSL's X509_VERIFY_PARAM).
@@ -45,5 +45,8 @@ UpstreamTlsResult make_upstream_tls(const config::UpstreamConfig& upstream);
 // within `timeout`. Returns the handshake's error (beast::error::timeout when it ran out).
 boost::asio::awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
                                                                     std::chrono::nanoseconds timeout);
+
+// The TLS connection's ALPN chose h2 (after a successful handshake).
+bool alpn_is_h2(MaybeTlsStream& stream);
 
 }  // namespace levee::http

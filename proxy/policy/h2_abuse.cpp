@@ -58,6 +58,13 @@ std::optional<H2Abuse> H2AbuseGuard::record(H2Signal signal, TimePoint now, std:
   switch (signal) {
     case H2Signal::stream_opened:
       ++streams_opened_;
+      // gRPC clients (grpc-core) open each call's receive window with a WINDOW_UPDATE before
+      // any DATA comes, and raise the connection's as calls start: at a few hundred calls a
+      // second on one connection, answers without a body (a shed call is trailers-only)
+      // would leave those updates unearned and close a well-behaved client's connection.
+      // Opening a stream costs the client a stream (bounded by the reset rules and
+      // max_concurrent_streams), and the credit stays capped.
+      window_update_credit_ = std::min(window_update_credit_ + 2, max_window_update_credit);
       return std::nullopt;
     case H2Signal::stream_reset:
       return on_reset(now);

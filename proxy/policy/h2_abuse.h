@@ -46,9 +46,10 @@ struct H2AbuseSettings {
   std::uint32_t max_priority_per_window = 200;
   // DATA frames with no payload and no END_STREAM: they carry nothing and only cost a frame.
   std::uint32_t max_empty_data_per_window = 100;
-  // WINDOW_UPDATE frames beyond those earned: each DATA frame levee sends earns the client two
-  // (one for the stream, one for the connection), so a fast download is never mistaken for a
-  // flood; only updates nobody asked for count against this.
+  // WINDOW_UPDATE frames beyond those earned: each DATA frame levee sends, and each stream the
+  // client opens, earns the client two (one for the stream, one for the connection), so a
+  // fast download or a gRPC client's many calls are never mistaken for a flood; only updates
+  // nobody asked for count against this.
   std::uint32_t max_window_updates_per_window = 200;
   // One header block (HEADERS plus its CONTINUATIONs): at most this many CONTINUATION frames
   // and this many bytes on the wire. A block is decoded only when it is complete, so both
@@ -65,7 +66,7 @@ std::optional<std::string_view> validate(const H2AbuseSettings& settings);
 
 // What the connection saw. One signal per frame or event.
 enum class H2Signal : std::uint8_t {
-  stream_opened,       // a request stream began (HEADERS on a new stream)
+  stream_opened,       // a request stream began (HEADERS on a new stream; earns two WINDOW_UPDATEs)
   stream_reset,        // the client reset a stream, or levee reset one for the client's error
   settings,            // a SETTINGS frame (not an ACK)
   ping,                // a PING frame (not an ACK)

@@ -135,6 +135,17 @@ TEST_F(H2AbuseTest, WindowUpdatesEarnedByDataAreFree) {
   EXPECT_EQ(repeat(guard, H2Signal::window_update, 1), H2Abuse::window_update_flood);
 }
 
+// grpc-core opens each call's window before any DATA: a client making many calls whose
+// answers carry no body (trailers-only sheds) is not a flood.
+TEST_F(H2AbuseTest, WindowUpdatesEarnedByOpeningStreamsAreFree) {
+  settings.max_window_updates_per_window = 5;
+  H2AbuseGuard guard(settings);
+  repeat(guard, H2Signal::stream_opened, 300);  // earns 600
+  EXPECT_EQ(repeat(guard, H2Signal::window_update, 600), std::nullopt);
+  EXPECT_EQ(repeat(guard, H2Signal::window_update, 5), std::nullopt);  // then the plain limit
+  EXPECT_EQ(repeat(guard, H2Signal::window_update, 1), H2Abuse::window_update_flood);
+}
+
 TEST_F(H2AbuseTest, EarnedCreditIsCappedSoItCannotBeBankedForAFlood) {
   settings.max_window_updates_per_window = 5;
   H2AbuseGuard guard(settings);
