@@ -2,12 +2,21 @@
 # Builds the libFuzzer harnesses (tests/fuzz/) with clang + ASan + UBSan and runs each one for a
 # fixed time on a scratch copy of its seed corpus. Fails on any crash, sanitizer report, leak,
 # hang or out-of-memory, and prints the input that reproduces it.
-#   scripts/fuzz.sh [seconds-per-harness]    default 60
+#   scripts/fuzz.sh [--seed N] [seconds-per-harness]    default 60 s, a new random seed each run
+# A random seed explores further from run to run (run it long, by hand, to look for bugs); a fixed
+# seed makes a run repeatable, which is what the test suite wants: the same commit fuzzed twice
+# tries the same inputs, so a pass or a failure belongs to the change and not to the draw.
 # Everything it writes stays under build/fuzz/ (the corpus grows there, never in the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage() { echo "usage: scripts/fuzz.sh [--seed N] [seconds-per-harness]" >&2; exit 2; }
+seed=0  # libFuzzer's 0: a seed of its own choosing
+if [[ ${1:-} == --seed ]]; then
+  [[ ${2:-} =~ ^[0-9]+$ ]] || usage
+  seed=$2; shift 2
+fi
 seconds=${1:-60}
-[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [seconds-per-harness]" >&2; exit 2; }
+[[ "$seconds" =~ ^[0-9]+$ ]] || usage
 
 scripts/install-deps.sh --fuzz
 root=$PWD
@@ -31,11 +40,11 @@ run_fuzzer() {
   mkdir -p "$dir/corpus"
   rm -rf "$dir/artifacts" && mkdir -p "$dir/artifacts"
   cp "$root/tests/fuzz/corpus/$name/"* "$dir/corpus/"
-  echo "== fuzz $name (${seconds} s; corpus $dir/corpus)"
+  echo "== fuzz $name (${seconds} s, seed ${seed}; corpus $dir/corpus)"
   local status=0
   # -timeout: one input running 10 s is a hang, not a slow machine. -error_exitcode keeps the
   # exit status apart from the script's own failures.
-  (cd "$dir" && "$root/$build/tests/fuzz/${name}_fuzzer" -max_total_time="$seconds" -timeout=10 \
+  (cd "$dir" && "$root/$build/tests/fuzz/${name}_fuzzer" -max_total_time="$seconds" -timeout=10 -seed="$seed" \
       -error_exitcode=77 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$@" corpus) \
     >"$dir/log" 2>&1 || status=$?
   # libFuzzer's last status line ("#N DONE cov: ... ft: ... corp: ... exec/s: ...") and rate.

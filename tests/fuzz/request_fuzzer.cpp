@@ -245,7 +245,8 @@ void fuzz_request(std::string_view bytes) {
 
   const bool chunked = parser.chunked();
   const auto content_length = parser.content_length();
-  const http::ForwardingFacts facts{peer_address, "http", trust.trusted_proxy};
+  // A Host-less HTTP/1.0 request gets this authority, as levee gives it the route upstream's.
+  const http::ForwardingFacts facts{peer_address, "http", trust.trusted_proxy, "service.internal:8081"};
   http::prepare_upstream_request(request, facts);
   check_forwarded_header(request.base(), chunked, content_length);
   relay_body(parser, bytes.substr(*used));
