@@ -83,18 +83,22 @@ bool is_disconnect(const beast::error_code& ec) {
 }  // namespace
 
 ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
-                             Start start)
+                             Start start, const std::optional<asio::ip::tcp::endpoint>& peer)
     : stream_(std::move(socket)),
       header_timer_(worker.context),
       worker_(worker),
       shared_(shared),
       connected_at_(shared.clock.now()),
       slot_(std::move(slot)),
-      readable_(start == Start::resumed_readable),
+      // A resumed connection was seen readable while parked; a new one nearly always is: clients
+      // send the request right after connecting, so it has usually arrived by the time accept
+      // returns. Either way the first read is tried at once; a wait first would cost a trip
+      // through the reactor and an epoll_ctl to re-arm the edge.
+      readable_(true),
       resumed_(start == Start::resumed_readable) {
   beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
-  client_address_ = ec ? "unknown" : peer.address().to_string();
+  const auto endpoint = peer ? *peer : stream_.socket().remote_endpoint(ec);
+  client_address_ = ec ? "unknown" : endpoint.address().to_string();
   peer_ = policy::IpAddress::parse(client_address_);
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   // wait_for_request reads with a plain read_some once the socket is readable: it must report
@@ -259,8 +263,8 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
     co_return Waited::request;
   }
   for (;;) {
-    // Resumed from parking: the readiness was seen there, so the first read goes ahead without
-    // another trip through the reactor.
+    // The first read of a new or resumed connection goes ahead without a wait (see the
+    // constructor); a later one waits for readiness first.
     if (!std::exchange(readable_, false)) {
       auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
       if (wait_ec) {  // idle timeout, drain, the tick's cancel to park, or the socket failed

@@ -60,8 +60,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     resumed_readable,  // a parked keep-alive connection whose next request is arriving
   };
 
+  // `peer` is the client's address as accept() gave it; without it (a resumed connection: a
+  // parked one does not keep it, it is all overhead) the socket is asked.
   ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
-                Start start = Start::accepted);
+                Start start = Start::accepted,
+                const std::optional<boost::asio::ip::tcp::endpoint>& peer = std::nullopt);
   ~ClientSession();
 
   boost::asio::awaitable<void> run();
@@ -118,7 +121,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool may_park_ = false;        // the current idle wait may end in park()
   bool park_requested_ = false;  // the tick cancelled the idle wait to park
   std::uint8_t idle_ticks_ = 0;  // maintenance ticks seen during the current idle wait
-  bool readable_ = false;        // resumed: the socket has bytes (or EOF) to read now
+  bool readable_ = false;        // the next read is tried before waiting (see wait_for_request)
   bool resumed_ = false;
   bool tls_established_ = false;
 };

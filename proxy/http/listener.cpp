@@ -35,11 +35,8 @@ asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
   socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-template <typename Socket>  // accepted onto a worker's io_context: its own executor type
-std::optional<policy::IpAddress> peer_of(const Socket& socket) {
-  boost::system::error_code ec;
-  const auto address = socket.remote_endpoint(ec).address();
-  if (ec) return std::nullopt;  // already gone: the session will find out
+policy::IpAddress peer_of(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
   if (address.is_v4()) return policy::IpAddress::v4(address.to_v4().to_bytes());
   return policy::IpAddress::v6(address.to_v6().to_bytes());
 }
@@ -71,7 +68,9 @@ asio::awaitable<void> Listener::accept_loop() {
   while (acceptor_.is_open()) {
     Worker& worker = *worker_states_[next];
     next = (next + 1) % worker_states_.size();
-    auto [ec, socket] = co_await acceptor_.async_accept(worker.context, asio::as_tuple(asio::use_awaitable));
+    // The peer's address comes with accept() itself, which saves each connection a getpeername().
+    tcp::endpoint peer;
+    auto [ec, socket] = co_await acceptor_.async_accept(worker.context, peer, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       // EMFILE and friends: keep serving the connections we have rather than spin.
@@ -93,8 +92,8 @@ asio::awaitable<void> Listener::accept_loop() {
     // of it reaches a worker; the session gives its count back when it ends.
     std::optional<policy::ConnectionsPerClient::Key> counted;
     if (config.max_connections_per_client > 0) {
-      if (const auto peer = peer_of(socket)) {
-        const auto key = policy::ConnectionsPerClient::key_of(*peer);
+      {
+        const auto key = policy::ConnectionsPerClient::key_of(peer_of(peer));
         if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
           shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
           shared_.metrics.client_connections_rejected_per_client().Increment();
@@ -105,8 +104,9 @@ asio::awaitable<void> Listener::accept_loop() {
       }
     }
     shared_.metrics.client_connections_total().Increment();
-    asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted]() mutable {
-      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared, ConnectionSlot(shared, counted));
+    asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted, peer]() mutable {
+      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared, ConnectionSlot(shared, counted),
+                                                     ClientSession::Start::accepted, peer);
       asio::co_spawn(worker.context, [session]() { return session->run(); }, asio::detached);
     });
   }
