@@ -129,13 +129,14 @@ TEST_F(GrpcTest, AFixedLimitAnswersTheExcessResourceExhaustedWithPushback) {
 TEST_F(GrpcTest, ACallItsClientCancelsIsResetAtTheServiceAndItsPermitComesBack) {
   auto service = start_grpc_service();
   auto levee = start_levee(h2c_config(service.address));
-  // The client's deadline (2 s: time enough to reach the service on a loaded machine)
-  // passes while the service sleeps (4 s): grpcio resets the stream, and levee resets its
-  // stream to the service instead of waiting for the answer.
-  const auto call = grpc_client(levee, "slow 1 4000 2");
+  // The client's deadline (4 s: time enough to connect and reach the service on a machine
+  // loaded by the rest of the suite; 2 s was not, once in CI) passes while the service sleeps
+  // (8 s): grpcio resets the stream, and levee resets its stream to the service instead of
+  // waiting for the answer.
+  const auto call = grpc_client(levee, "slow 1 8000 4");
   ASSERT_EQ(call.status, 0) << call.output;
   EXPECT_EQ(call.output, "status=DEADLINE_EXCEEDED pushback=\n");
-  EXPECT_TRUE(wait_for_metric(levee.admin_port, "levee_abandoned_total{route=\"default\"}", 1, 3s));
+  EXPECT_TRUE(wait_for_metric(levee.admin_port, "levee_abandoned_total{route=\"default\"}", 1, 5s));
   EXPECT_EQ(metric_value(levee.admin_port, "levee_admission_in_flight{group=\"default\"}"), 0);
 }
 
