@@ -12,8 +12,6 @@
 namespace levee::config {
 namespace {
 
-// One place turns typed values into the text the loader reads back; strings get '$'
-// escaped so a literal "$" in a path is not taken for a ${VAR} on reload.
 // yaml-cpp writes a string holding a control character (a bare CR, say) as a plain scalar, which
 // reads back changed; such strings go out double-quoted, where the emitter escapes them.
 bool needs_double_quotes(std::string_view value) {
@@ -28,6 +26,8 @@ void write_string(YAML::Emitter& out, const std::string& value) {
   out << value;
 }
 
+// One place turns typed values into the text the loader reads back; strings get '$'
+// escaped so a literal "$" in a path is not taken for a ${VAR} on reload.
 class Writer {
  public:
   void begin(const char* section) { out_ << YAML::Key << section << YAML::Value << YAML::BeginMap; }

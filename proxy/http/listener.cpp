@@ -92,16 +92,14 @@ asio::awaitable<void> Listener::accept_loop() {
     // of it reaches a worker; the session gives its count back when it ends.
     std::optional<policy::ConnectionsPerClient::Key> counted;
     if (config.max_connections_per_client > 0) {
-      {
-        const auto key = policy::ConnectionsPerClient::key_of(peer_of(peer));
-        if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
-          shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-          shared_.metrics.client_connections_rejected_per_client().Increment();
-          asio::co_spawn(worker.context, refuse(std::move(socket), too_many_from_client), asio::detached);
-          continue;
-        }
-        counted = key;
+      const auto key = policy::ConnectionsPerClient::key_of(peer_of(peer));
+      if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
+        shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+        shared_.metrics.client_connections_rejected_per_client().Increment();
+        asio::co_spawn(worker.context, refuse(std::move(socket), too_many_from_client), asio::detached);
+        continue;
       }
+      counted = key;
     }
     shared_.metrics.client_connections_total().Increment();
     asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted, peer]() mutable {
