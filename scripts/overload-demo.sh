@@ -13,12 +13,16 @@
 # stream, a user who gives up a RST_STREAM), levee's listener has http2.h2c on, and it speaks
 # HTTP/1.1 to the service as usual; the run without levee is skipped as with --tls.
 #
+# --profile FILE runs another levee-load profile (the CI gates use overload-recover-short.yaml).
+#
 #   scripts/overload-demo.sh [--build-dir build/release] [--out build/demo] [--ci] [--tls | --h2c]
+#                            [--profile config/loadtest/overload-recover.yaml]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=build/release
 out=build/demo
+profile=config/loadtest/overload-recover.yaml
 ci=0
 tls=0
 h2c=0
@@ -28,13 +32,13 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --ci) ci=1; shift ;;
     --tls) tls=1; shift ;;
+    --profile) profile=$2; shift 2 ;;
     --h2c) h2c=1; shift ;;
-    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--ci] [--tls | --h2c]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--out DIR] [--ci] [--tls | --h2c] [--profile FILE]" >&2; exit 2 ;;
   esac
 done
 levee=$build/proxy/levee
 load=$build/loadtest/levee-load
-profile=config/loadtest/overload-recover.yaml
 capacity=400
 mkdir -p "$out"
 

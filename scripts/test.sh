@@ -81,10 +81,25 @@ if [[ "${LEVEE_SKIP_SANITIZERS:-0}" != 1 ]]; then
   cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEVEE_WERROR=ON -DLEVEE_TSAN=ON \
         -DLEVEE_BUILD_BENCH=OFF -DLEVEE_TEST_LOAD_BINARY="$PWD/build/release/loadtest/levee-load" >/dev/null
   stage "TSan build" build build/tsan --target policy_tests integration_tests levee
+  # The integration tests run in $jobs shards side by side (as ctest -j runs them in the other
+  # stages); each shard's output is shown when it fails.
   tsan_tests() (
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
     build/tsan/tests/unit/policy/policy_tests --gtest_brief=1
-    build/tsan/tests/integration/integration_tests --gtest_brief=1
+    local shard shard_pids=() failed=0
+    for ((shard = 0; shard < jobs; shard++)); do
+      GTEST_TOTAL_SHARDS=$jobs GTEST_SHARD_INDEX=$shard \
+        build/tsan/tests/integration/integration_tests --gtest_brief=1 >"build/tsan/integration-$shard.log" 2>&1 &
+      shard_pids+=($!)
+    done
+    for ((shard = 0; shard < jobs; shard++)); do
+      if wait "${shard_pids[$shard]}"; then
+        tail -n 3 "build/tsan/integration-$shard.log"
+      else
+        echo "integration tests, shard $shard of $jobs, failed:"; cat "build/tsan/integration-$shard.log"; failed=1
+      fi
+    done
+    return "$failed"
   )
   stage "tests (TSan)" tsan_tests
 
