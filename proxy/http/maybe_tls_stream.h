@@ -4,8 +4,8 @@
 //
 // One concrete type for both, so the request path (sessions, body relays, tunnels, the upstream
 // exchange) is written once: reads and writes go to the TLS layer when there is one and straight to the
-// beast::tcp_stream otherwise, by a branch, not a virtual call, and with no allocation per
-// operation. Timeouts stay the tcp_stream's (expires_after applies to the TLS records' reads
+// DeadlineStream otherwise, by a branch, not a virtual call, and with no allocation per
+// operation. Timeouts are the DeadlineStream's (expires_after applies to the TLS records' reads
 // and writes as well), and socket() is the TCP socket for what looks at the connection itself
 // (the client-gone watches, cancellation, shutdown).
 //
@@ -24,7 +24,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+
+#include "proxy/http/deadline_stream.h"
 
 #include <chrono>
 #include <memory>
@@ -49,8 +50,8 @@ struct TruncationAsEof {
 
 class MaybeTlsStream {
  public:
-  using executor_type = boost::beast::tcp_stream::executor_type;
-  using TlsLayer = boost::asio::ssl::stream<boost::beast::tcp_stream&>;
+  using executor_type = DeadlineStream::executor_type;
+  using TlsLayer = boost::asio::ssl::stream<DeadlineStream&>;
 
   explicit MaybeTlsStream(boost::asio::ip::tcp::socket socket) : tcp_(std::move(socket)) {}
   // Unconnected, to connect through tcp().
@@ -71,7 +72,7 @@ class MaybeTlsStream {
   TlsLayer* tls() { return tls_ ? &*tls_ : nullptr; }
 
   executor_type get_executor() noexcept { return tcp_.get_executor(); }
-  boost::beast::tcp_stream& tcp() { return tcp_; }
+  DeadlineStream& tcp() { return tcp_; }
   boost::asio::ip::tcp::socket& socket() { return tcp_.socket(); }
   void expires_after(std::chrono::nanoseconds timeout) { tcp_.expires_after(timeout); }
   void expires_never() { tcp_.expires_never(); }
@@ -103,7 +104,7 @@ class MaybeTlsStream {
   }
 
  private:
-  boost::beast::tcp_stream tcp_;
+  DeadlineStream tcp_;
   std::shared_ptr<boost::asio::ssl::context> context_;
   std::optional<TlsLayer> tls_;  // after tcp_: it refers to it
 };
