@@ -127,23 +127,43 @@ void ClientSession::drain() {
   stream_.socket().cancel(ignored);
 }
 
+// Lazy, like DeadlineStream: a keep-alive request arms the header deadline twice (the idle
+// wait, then the header read) and disarms it twice. Arming is a clock read; the timer is set
+// only when the new deadline is earlier than the one it waits for, and when it fires at a time
+// the current deadline has not reached, it waits again for that one.
 void ClientSession::arm_header_timer(std::chrono::nanoseconds timeout) {
   header_timed_out_ = false;
-  const std::uint64_t generation = ++timer_generation_;
-  header_timer_.expires_after(timeout);
-  header_timer_.async_wait([weak = weak_from_this(), generation](const beast::error_code& ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->timer_generation_ != generation) return;
-    self->header_timed_out_ = true;
-    beast::error_code ignored;
-    self->stream_.socket().cancel(ignored);
+  header_armed_ = true;
+  header_deadline_ = std::chrono::steady_clock::now() + timeout;
+  if (header_timer_waiting_ && header_timer_.expiry() <= header_deadline_) return;  // fires in time
+  wait_header_timer();
+}
+
+void ClientSession::wait_header_timer() {
+  header_timer_waiting_ = true;
+  header_timer_.expires_at(header_deadline_);  // a wait for a later time ends, operation_aborted
+  header_timer_.async_wait([weak = weak_from_this()](const beast::error_code& ec) {
+    if (ec) return;  // superseded by an earlier deadline, or the session is closing
+    if (auto self = weak.lock()) self->on_header_timer();
   });
 }
 
-void ClientSession::disarm_header_timer() {
-  ++timer_generation_;
-  header_timer_.cancel();
+void ClientSession::on_header_timer() {
+  const auto now = std::chrono::steady_clock::now();
+  if (header_timer_.expiry() > now) return;  // fired just before it was set earlier: the new wait decides
+  header_timer_waiting_ = false;
+  if (!header_armed_) return;  // nothing is waiting on a header; the next arm sets the timer again
+  if (header_deadline_ > now) {
+    wait_header_timer();
+    return;
+  }
+  header_armed_ = false;
+  header_timed_out_ = true;
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
 }
+
+void ClientSession::disarm_header_timer() { header_armed_ = false; }
 
 awaitable<void> ClientSession::run() {
   auto self = shared_from_this();
@@ -315,7 +335,7 @@ void ClientSession::release_idle_buffers() {
 
 void ClientSession::park() {
   // The idle deadline stays the one this wait had: parking does not extend idle_timeout.
-  const auto idle_deadline = header_timer_.expiry();
+  const auto idle_deadline = header_deadline_;
   // Cancels the stream's own timers (the last write's deadline is still pending on one).
   auto socket = stream_.tcp().release_socket();
   ParkedConnection::park(std::move(socket), worker_, shared_, std::move(slot_), idle_deadline);

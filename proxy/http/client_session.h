@@ -8,8 +8,8 @@
 // from then on the whole header must arrive within listener.header_timeout, else 408 and close.
 // The first request is the exception: its whole header, first byte included, gets one
 // header_timeout from accept (silent close if nothing came, else 408).
-// The header timer cancels the read instead of closing the socket (what beast::tcp_stream's
-// own timeout would do), so the 408 can still be written. Everything runs on the worker's one
+// The header timer cancels the read instead of closing the socket (what the stream's own
+// deadline would do), so the 408 can still be written. Everything runs on the worker's one
 // thread; the timer handler holds a weak_ptr, so it never touches a finished session.
 //
 // With listener.tls, the session first runs the TLS handshake with the SSL context of the
@@ -100,6 +100,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
+  void wait_header_timer();
+  void on_header_timer();
 
   MaybeTlsStream stream_;
   boost::beast::flat_buffer buffer_;
@@ -115,7 +117,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   ConnectionSlot slot_;
   std::shared_ptr<Tunnel> tunnel_;  // while the connection is an upgrade tunnel
   std::shared_ptr<H2Session> h2_;   // while the connection speaks HTTP/2
-  std::uint64_t timer_generation_ = 0;
+  std::chrono::steady_clock::time_point header_deadline_;  // while header_armed_
+  bool header_armed_ = false;
+  bool header_timer_waiting_ = false;  // header_timer_ has a wait pending
   bool header_timed_out_ = false;
   bool idle_ = false;
   bool may_park_ = false;        // the current idle wait may end in park()

@@ -6,8 +6,8 @@
 // The relay reports each completed read or write on the client's side (completed()); a timer
 // also checks the rule at TransferRate::next_check(), so a client that sends or reads nothing
 // at all, or one write that never finishes, is judged too. When the rule fails there, the
-// client socket's pending operation is cancelled, not the socket closed (what tcp_stream's own
-// timeout would do): after a slow upload the client can still be told 408.
+// client socket's pending operation is cancelled, not the socket closed (what the stream's own
+// deadline would do): after a slow upload the client can still be told 408.
 //
 // Worker thread only: the timer, the socket and the relay all run on the session's
 // io_context. The timer's handler holds the state through a weak_ptr, so it never touches the
