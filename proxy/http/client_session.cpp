@@ -90,20 +90,12 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
       shared_(shared),
       connected_at_(shared.clock.now()),
       slot_(std::move(slot)),
-      // A resumed connection was seen readable while parked; a new one nearly always is: clients
-      // send the request right after connecting, so it has usually arrived by the time accept
-      // returns. Either way the first read is tried at once; a wait first would cost a trip
-      // through the reactor and an epoll_ctl to re-arm the edge.
-      readable_(true),
       resumed_(start == Start::resumed_readable) {
   beast::error_code ec;
   const auto endpoint = peer ? *peer : stream_.socket().remote_endpoint(ec);
   client_address_ = ec ? "unknown" : endpoint.address().to_string();
   peer_ = policy::IpAddress::parse(client_address_);
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
-  // wait_for_request reads with a plain read_some once the socket is readable: it must report
-  // would_block rather than block the worker if the readiness was spurious.
-  stream_.socket().non_blocking(true, ec);
   worker_.sessions.insert(this);
 }
 
@@ -261,51 +253,37 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
   // frees it once idle): answers of one size then reuse it without zeroing or reallocating.
   if (body_buffer_.capacity() > kept_body_buffer) std::string().swap(body_buffer_);
   if (request_body_buffer_.capacity() > kept_body_buffer) std::string().swap(request_body_buffer_);
-  // Waiting for readiness rather than reading: no buffer is tied to the wait (so
-  // release_idle_buffers can free it), and no read is tried on a socket that cannot have
-  // anything yet (a speculative read fails with EAGAIN there). Once the socket is readable, the
-  // bytes are taken at once, without another trip through the reactor. The session's timer
-  // bounds the wait: it cancels it, and the connection closes silently.
+  // The wait is a read, for TLS and plain alike. On a plain socket Asio queues it without a
+  // system call when the last read emptied the socket (no speculative read that would fail with
+  // EAGAIN), where a wait for readiness costs an epoll_ctl to re-arm the edge each time: one per
+  // keep-alive request. A new or resumed connection's first read is tried at once (the request
+  // is nearly always there already). The buffer stays tied to the wait until the connection is
+  // parked. The session's timer bounds the wait: it cancels it, and the connection closes
+  // silently.
   arm_header_timer(timeout);
   idle_ = true;
   idle_ticks_ = 0;
   park_requested_ = false;
+  beast::error_code ec;
+  std::size_t n = 0;
   if (stream_.is_tls()) {
     // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold
-    // some already): the read itself is the wait, and its buffer stays tied to it. The stream's
-    // own deadline is the last write's: it must not cut the idle wait short.
+    // some already): the read goes through the TLS layer. The stream's own deadline is the
+    // last write's: it must not cut the idle wait short.
     stream_.expires_never();
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
-    idle_ = false;
-    disarm_header_timer();
-    if (ec) co_return Waited::closed;
-    buffer_.commit(n);
-    co_return Waited::request;
-  }
-  for (;;) {
-    // The first read of a new or resumed connection goes ahead without a wait (see the
-    // constructor); a later one waits for readiness first.
-    if (!std::exchange(readable_, false)) {
-      auto [wait_ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
-      if (wait_ec) {  // idle timeout, drain, the tick's cancel to park, or the socket failed
-        if (wait_ec != asio::error::operation_aborted) park_requested_ = false;
-        break;
-      }
-    }
-    beast::error_code ec;
-    const std::size_t n = stream_.socket().read_some(buffer_.prepare(first_read_size), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;  // woken for nothing
-    if (ec) {  // closed by the client
-      park_requested_ = false;
-      break;
-    }
-    idle_ = false;
-    disarm_header_timer();
-    buffer_.commit(n);
-    co_return Waited::request;
+    std::tie(ec, n) = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+  } else {
+    std::tie(ec, n) = co_await stream_.socket().async_read_some(buffer_.prepare(first_read_size), use_tuple);
   }
   idle_ = false;
   disarm_header_timer();
+  if (!ec) {
+    park_requested_ = false;  // the request came before the park's cancel took effect
+    buffer_.commit(n);
+    co_return Waited::request;
+  }
+  // The idle timeout, drain, the tick's cancel to park (operation_aborted), or the client closed.
+  if (ec != asio::error::operation_aborted) park_requested_ = false;
   // While draining, close rather than park: drain may already have gone past this session.
   if (park_requested_ && !shared_.draining.load(std::memory_order_relaxed)) co_return Waited::park;
   co_return Waited::closed;
@@ -326,8 +304,8 @@ void ClientSession::on_maintenance_tick() {
 }
 
 void ClientSession::release_idle_buffers() {
-  if (buffer_.size() > 0 || stream_.is_tls()) return;  // a TLS wait is a read into buffer_
-  buffer_.shrink_to_fit();
+  // buffer_ is the idle wait's read buffer (wait_for_request): it goes when the connection is
+  // parked, or stays (TLS).
   std::string().swap(head_buffer_);
   std::string().swap(body_buffer_);
   std::string().swap(request_body_buffer_);

@@ -125,7 +125,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool may_park_ = false;        // the current idle wait may end in park()
   bool park_requested_ = false;  // the tick cancelled the idle wait to park
   std::uint8_t idle_ticks_ = 0;  // maintenance ticks seen during the current idle wait
-  bool readable_ = false;        // the next read is tried before waiting (see wait_for_request)
   bool resumed_ = false;
   bool tls_established_ = false;
 };
