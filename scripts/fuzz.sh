@@ -32,13 +32,13 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # run_fuzzer NAME [libFuzzer flags...]: the scratch directory is build/fuzz/run/NAME and is also
-# the working directory (the config harness resolves relative sorry_page paths against it).
-failed=()
+# the working directory (the config harness resolves relative sorry_page paths against it). A
+# failure leaves the file NAME/failed.
 run_fuzzer() {
   local name=$1; shift
   local dir=$root/$build/run/$name
   mkdir -p "$dir/corpus"
-  rm -rf "$dir/artifacts" && mkdir -p "$dir/artifacts"
+  rm -rf "$dir/artifacts" "$dir/failed" && mkdir -p "$dir/artifacts"
   cp "$root/tests/fuzz/corpus/$name/"* "$dir/corpus/"
   echo "== fuzz $name (${seconds} s, seed ${seed}; corpus $dir/corpus)"
   local status=0
@@ -60,7 +60,7 @@ run_fuzzer() {
       echo "  reproducer: $a"
       echo "  replay:     $build/tests/fuzz/${name}_fuzzer $a"
     done
-    failed+=("$name")
+    touch "$dir/failed"
   fi
 }
 
@@ -73,8 +73,18 @@ for f in config/examples/*.yaml; do cp "$f" "$config_dir/corpus/example-$(basena
 cp config/sorry.html "$config_dir/sorry.html"
 cp config/sorry.html "$root/$build/run/sorry.html"
 
-run_fuzzer request -dict="$root/tests/fuzz/http.dict"
-run_fuzzer config
+# The harnesses run side by side: libFuzzer uses one core per run, and on CI's two cores that
+# halves the stage. Each one's report prints once both are done, in order.
+run_fuzzer request -dict="$root/tests/fuzz/http.dict" >"$root/$build/run/request.report" 2>&1 &
+request_pid=$!
+run_fuzzer config >"$root/$build/run/config.report" 2>&1 &
+config_pid=$!
+wait "$request_pid" "$config_pid" || true
+failed=()
+for name in request config; do
+  cat "$root/$build/run/$name.report"
+  if [[ -e $root/$build/run/$name/failed ]]; then failed+=("$name"); fi
+done
 
 if [[ ${#failed[@]} -ne 0 ]]; then
   echo "fuzz: failures in ${failed[*]}" >&2

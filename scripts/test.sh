@@ -6,8 +6,8 @@
 #      integration tests again,
 #   4. builds with ThreadSanitizer and runs the concurrency-heavy tests (the policy tests and the
 #      integration tests, which run levee with two worker threads),
-#   5. fuzzes the request path and the config loader for 60 s each (scripts/fuzz.sh, clang), from
-#      a fixed seed so that two runs of one commit try the same inputs.
+#   5. fuzzes the request path and the config loader for 60 s each, side by side (scripts/fuzz.sh,
+#      clang), from a fixed seed so that two runs of one commit try the same inputs.
 # Set LEVEE_SKIP_SANITIZERS=1 (skips 3-5) for a quick local run.
 #
 # Each stage ends with its wall time (`== done: NAME (N s)`), each build with its slowest
