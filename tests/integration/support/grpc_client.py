@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """gRPC calls through levee for its integration test; one result line per call.
 
-Usage: grpc_client.py TARGET unary|stream N|slow CONCURRENCY MS [DEADLINE_S]
+Usage: grpc_client.py TARGET unary|stream N|slow CONCURRENCY MS [DEADLINE_S]|cancel MS AFTER_S
   unary:  Echo(b"hello levee") -> "reply=<bytes> echo-len=<trailer>" or "status=<CODE>"
   stream: Stream(N) -> "messages=<count> last=<last>"
   slow:   CONCURRENCY Slow(MS) calls at once -> one "status=<CODE> pushback=<ms>" per call
+  cancel: one Slow(MS) call the client cancels after AFTER_S -> "cancelled=True"; its deadline
+          (20 s) is far, so the service does not end the call on its own first
 Every call has a deadline (20 s, or DEADLINE_S for slow), so the script always ends.
 """
 import sys
 import threading
+import time
 
 import grpc
 
@@ -61,6 +64,12 @@ def main():
                 t.join()
             for line in lines:
                 print(line, flush=True)
+        elif mode == "cancel":
+            ms, after = sys.argv[3], float(sys.argv[4])
+            call = channel.unary_unary("/levee.Test/Slow", identity, identity)
+            future = call.future(ms.encode(), timeout=20)
+            time.sleep(after)
+            print("cancelled=%s" % future.cancel(), flush=True)
     return 0
 
 
