@@ -13,8 +13,18 @@
 set -euo pipefail
 levee=$(realpath "$1") load=$(realpath "$2") source_dir=$(realpath "$3") out=$4
 workflow=$source_dir/deploy/ci/github-actions-overload-test.yml
+[[ -L $out ]] && rm -rf "$(readlink "$out")"  # an earlier run's directory under /tmp (below)
 rm -rf "$out"
 mkdir -p "$out"
+# The levee "container" runs as uid 10001 (when this runs as root) and reads its files under
+# $out. A build tree that uid cannot reach (a clone inside mktemp -d's private 0700 directory)
+# would fail the run for a reason that is not levee's: the run then happens in a directory of its
+# own under /tmp, and $out links to it.
+if [[ $(id -u) == 0 ]] && ! setpriv --reuid=10001 --regid=10001 --clear-groups /usr/bin/test -x "$out"; then
+  reachable=$(mktemp -d "${TMPDIR:-/tmp}/levee-ci-recipe.XXXXXX")
+  chmod 755 "$reachable"
+  rmdir "$out" && ln -s "$reachable" "$out"
+fi
 out=$(realpath "$out")
 workspace=$out/workspace state=$out/containers
 mkdir -p "$workspace" "$state"
