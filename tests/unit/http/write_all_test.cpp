@@ -1,0 +1,88 @@
+// write_all (sized_relay.h) over a loopback DeadlineStream: what the socket takes at once is
+// written without waiting, the rest asynchronously, and the peer receives every byte in order
+// either way. Every run of the context is bounded.
+#include "proxy/http/deadline_stream.h"
+#include "proxy/http/sized_relay.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace levee::http {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+struct Loopback {
+  asio::io_context context;
+  std::optional<DeadlineStream> stream;
+  tcp::socket peer{context};
+
+  Loopback() {
+    tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    stream.emplace(context);
+    stream->socket().connect(acceptor.local_endpoint());
+    acceptor.accept(peer);
+  }
+};
+
+// Starts write_all(buffers) on the context; `result` is set when it ends.
+template <class Buffers>
+void start_write_all(Loopback& link, const Buffers& buffers, std::optional<boost::beast::error_code>& result) {
+  asio::co_spawn(
+      link.context,
+      // The buffer sequence by value: the coroutine starts after this function has returned.
+      [&link, &result, buffers]() -> asio::awaitable<void> {
+        result = co_await write_all(*link.stream, buffers, 5s, nullptr);
+      },
+      asio::detached);
+}
+
+TEST(WriteAll, AMessageTheSocketTakesWholeIsWrittenInOrder) {
+  Loopback link;
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n";
+  const std::string body = "body";
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
+  std::optional<boost::beast::error_code> result;
+  start_write_all(link, message, result);
+  // No reader is needed: the whole message fits in the socket's send buffer.
+  const auto give_up = std::chrono::steady_clock::now() + 5s;
+  while (!result && std::chrono::steady_clock::now() < give_up) link.context.run_one_for(10ms);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(*result);
+  std::string got(head.size() + body.size(), '\0');
+  asio::read(link.peer, asio::buffer(got));
+  EXPECT_EQ(got, head + body);
+}
+
+TEST(WriteAll, WhatTheSocketCannotTakeAtOnceFollowsAsTheReaderDrains) {
+  Loopback link;
+  std::string big(16 << 20, '\0');  // far more than loopback's socket buffers
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  std::optional<boost::beast::error_code> result;
+  start_write_all(link, asio::buffer(big), result);
+  std::string got(big.size(), '\0');
+  std::optional<boost::system::error_code> read_result;
+  asio::async_read(link.peer, asio::buffer(got),
+                   [&](boost::system::error_code ec, std::size_t) { read_result = ec; });
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while ((!result || !read_result) && std::chrono::steady_clock::now() < give_up) link.context.run_one_for(10ms);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(*result) << result->message();
+  ASSERT_TRUE(read_result.has_value());
+  EXPECT_FALSE(*read_result);
+  EXPECT_TRUE(got == big);
+}
+
+}  // namespace
+}  // namespace levee::http
