@@ -78,23 +78,6 @@ class DeadlineStream {
         token, buffers);
   }
 
-  // Writes what the socket's send buffer takes at once, without waiting. Most writes fit
-  // whole, and are then done with one system call instead of a trip through the reactor, the
-  // scheduler and back into the coroutine that waits. Returns the bytes written: 0, with no
-  // error, when the socket would block. No deadline is involved: nothing waits. Call it only
-  // when no write is pending.
-  template <class ConstBufferSequence>
-  std::size_t write_now(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
-    socket_type& socket = state_->socket;
-    if (!socket.non_blocking()) {  // once per socket; asynchronous operations are unaffected
-      socket.non_blocking(true, ec);
-      if (ec) return 0;
-    }
-    const std::size_t written = socket.write_some(buffers, ec);
-    if (ec == boost::asio::error::would_block) ec = {};
-    return written;
-  }
-
   template <class ConnectToken>
   auto async_connect(const boost::asio::ip::tcp::endpoint& endpoint, ConnectToken&& token) {
     return boost::asio::async_initiate<ConnectToken, void(boost::system::error_code)>(

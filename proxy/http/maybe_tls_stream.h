@@ -79,13 +79,6 @@ class MaybeTlsStream {
   // Cancels pending operations (they complete with operation_aborted); the connection stays.
   void cancel() { tcp_.cancel(); }
 
-  // DeadlineStream::write_now on plain TCP. Over TLS nothing is written here (returns 0): a
-  // record goes out whole or not at all, which only the asynchronous path handles.
-  template <class ConstBufferSequence>
-  std::size_t write_now(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
-    return tls_ ? 0 : tcp_.write_now(buffers, ec);
-  }
-
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
     return boost::asio::async_initiate<ReadToken, void(boost::system::error_code, std::size_t)>(

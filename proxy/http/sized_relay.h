@@ -54,22 +54,14 @@ boost::asio::awaitable<boost::beast::error_code> write_watched(Stream& output, c
   co_return boost::beast::error_code{};
 }
 
-// Writes all of `buffers`: what the socket takes at once first (on a keep-alive exchange that is
-// usually all of it), then the rest asynchronously, watched when there is a watch.
+// Writes all of `buffers`: whole, or watched when there is a watch.
 template <class Stream, class Buffers>
 boost::asio::awaitable<boost::beast::error_code> write_all(Stream& output, const Buffers& buffers,
                                                            std::chrono::nanoseconds timeout, TransferWatch* watch) {
-  boost::beast::error_code ec;
-  const std::size_t now = output.write_now(buffers, ec);
-  if (watch && now > 0 && watch->completed(now) != policy::TransferVerdict::ok) co_return boost::asio::error::timed_out;
-  if (ec) co_return ec;
-  if (now == boost::asio::buffer_size(buffers)) co_return boost::beast::error_code{};
-  boost::beast::buffers_suffix<Buffers> rest(buffers);
-  rest.consume(now);
-  if (watch) co_return co_await write_watched(output, rest, timeout, *watch);
+  if (watch) co_return co_await write_watched(output, buffers, timeout, *watch);
   output.expires_after(timeout);
-  auto [write_ec, n] = co_await boost::asio::async_write(output, rest, boost::asio::as_tuple(boost::asio::use_awaitable));
-  co_return write_ec;
+  auto [ec, n] = co_await boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_return ec;
 }
 
 // Relays `head` and then `length` body bytes: first those already read past the header into

@@ -15,9 +15,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <thread>
 
 namespace levee::http {
 namespace {
@@ -171,41 +169,6 @@ TEST(DeadlineStream, AStreamDestroyedWithAReadPendingCompletesItAborted) {
   run_until_done(link.context, read, 5000ms);
   ASSERT_TRUE(read.done);
   EXPECT_EQ(read.ec, asio::error::operation_aborted);
-}
-
-TEST(DeadlineStream, WriteNowWritesWhatTheSocketTakesAndNeverWaits) {
-  Loopback link;
-  boost::system::error_code ec;
-  EXPECT_EQ(link.stream->write_now(asio::buffer(std::string_view("hello")), ec), 5u);
-  EXPECT_FALSE(ec);
-  std::array<char, 5> got{};
-  asio::read(link.peer, asio::buffer(got));
-  EXPECT_EQ(std::string_view(got.data(), got.size()), "hello");
-
-  // The peer reads nothing more: the send buffer fills, a write is taken in part, then not at
-  // all, and that is no error. A blocking write would hang here.
-  const std::string chunk(1 << 20, 'x');
-  std::size_t short_writes = 0;
-  std::size_t written = chunk.size();
-  for (int i = 0; i < 512 && written > 0; ++i) {
-    written = link.stream->write_now(asio::buffer(chunk), ec);
-    ASSERT_FALSE(ec) << ec.message();
-    if (written < chunk.size()) ++short_writes;
-  }
-  EXPECT_EQ(written, 0u);
-  EXPECT_GE(short_writes, 1u);
-}
-
-TEST(DeadlineStream, WriteNowReportsAPeerThatIsGone) {
-  Loopback link;
-  link.peer.close();
-  boost::system::error_code ec;
-  // The first write may still be accepted (the peer's reset comes back with it): a few tries.
-  for (int i = 0; i < 20 && !ec; ++i) {
-    link.stream->write_now(asio::buffer(std::string_view("x")), ec);
-    if (!ec) std::this_thread::sleep_for(5ms);
-  }
-  EXPECT_TRUE(ec == asio::error::broken_pipe || ec == asio::error::connection_reset) << ec.message();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// write_all (sized_relay.h) over a loopback DeadlineStream: what the socket takes at once is
-// written without waiting, the rest asynchronously, and the peer receives every byte in order
-// either way. Every run of the context is bounded.
+// write_all (sized_relay.h) over a loopback DeadlineStream: a message the socket takes whole and
+// one far larger than its buffers (written as the reader drains) both reach the peer complete
+// and in order. Every run of the context is bounded.
 #include "proxy/http/deadline_stream.h"
 #include "proxy/http/sized_relay.h"
 
