@@ -23,12 +23,12 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-struct Loopback {
+struct WritePair {
   asio::io_context context;
   std::optional<DeadlineStream> stream;
   tcp::socket peer{context};
 
-  Loopback() {
+  WritePair() {
     tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     stream.emplace(context);
     stream->socket().connect(acceptor.local_endpoint());
@@ -38,7 +38,7 @@ struct Loopback {
 
 // Starts write_all(buffers) on the context; `result` is set when it ends.
 template <class Buffers>
-void start_write_all(Loopback& link, const Buffers& buffers, std::optional<boost::beast::error_code>& result) {
+void start_write_all(WritePair& link, const Buffers& buffers, std::optional<boost::beast::error_code>& result) {
   asio::co_spawn(
       link.context,
       // The buffer sequence by value: the coroutine starts after this function has returned.
@@ -49,7 +49,7 @@ void start_write_all(Loopback& link, const Buffers& buffers, std::optional<boost
 }
 
 TEST(WriteAll, AMessageTheSocketTakesWholeIsWrittenInOrder) {
-  Loopback link;
+  WritePair link;
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n";
   const std::string body = "body";
   const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
@@ -66,7 +66,7 @@ TEST(WriteAll, AMessageTheSocketTakesWholeIsWrittenInOrder) {
 }
 
 TEST(WriteAll, WhatTheSocketCannotTakeAtOnceFollowsAsTheReaderDrains) {
-  Loopback link;
+  WritePair link;
   std::string big(16 << 20, '\0');  // far more than loopback's socket buffers
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
   std::optional<boost::beast::error_code> result;
