@@ -8,10 +8,7 @@ WorkerPool::WorkerPool(std::size_t count) {
   if (count == 0) count = 1;
   contexts_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    // Each context is run by one thread, and every socket and timer of a worker is used on that
-    // thread alone (others post to it), so the reactor's per-socket mutex guards nothing: it was
-    // four lock/unlock pairs a proxied request. The scheduler keeps its lock, for those posts.
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
     guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
   }
 }
