@@ -2,6 +2,7 @@
 // every run of the context is bounded, so a stream that never times out fails the test rather
 // than hanging it.
 #include "proxy/http/deadline_stream.h"
+#include "tests/unit/http/deadline_stream_pair.h"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,21 +25,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// A connected pair on 127.0.0.1: the stream under test and the plain socket of its peer.
-struct Loopback {
-  asio::io_context context;
-  std::optional<DeadlineStream> stream;
-  tcp::socket peer{context};
-
-  Loopback() {
-    tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    stream.emplace(context);
-    stream->socket().connect(acceptor.local_endpoint());
-    acceptor.accept(peer);
-  }
-
-  void peer_sends(std::string_view bytes) { asio::write(peer, asio::buffer(bytes)); }
-};
+using Loopback = test_support::DeadlineStreamPair;
 
 struct ReadResult {
   bool done = false;

@@ -3,6 +3,7 @@
 // and in order. Every run of the context is bounded.
 #include "proxy/http/deadline_stream.h"
 #include "proxy/http/sized_relay.h"
+#include "tests/unit/http/deadline_stream_pair.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,18 +24,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-struct WritePair {
-  asio::io_context context;
-  std::optional<DeadlineStream> stream;
-  tcp::socket peer{context};
-
-  WritePair() {
-    tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    stream.emplace(context);
-    stream->socket().connect(acceptor.local_endpoint());
-    acceptor.accept(peer);
-  }
-};
+using WritePair = test_support::DeadlineStreamPair;
 
 // Starts write_all(buffers) on the context; `result` is set when it ends.
 template <class Buffers>
