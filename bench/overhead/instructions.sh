@@ -10,9 +10,15 @@
 # run.sh), is warmed up, then wrk (1 thread, 10 keep-alive connections) drives it for
 # --duration seconds between a zero and a dump of the counters.
 #
+# --cache adds callgrind's cache and branch simulation (about 3x slower) and prints, per
+# request, what decides how many cycles those instructions take: first-level instruction and
+# data cache misses and mispredicted indirect branches (callgrind's model: a 32 KiB I1, a
+# 48 KiB D1, an indirect branch predicted to go where it went last). Two proxies with the same
+# instruction count can differ by a quarter in user time on these; see RESULTS.md.
+#
 #   bench/overhead/instructions.sh [--build-dir build/release] [--levee BIN] [--duration 4]
 #                                  [--response-size BYTES] [--request-body BYTES]
-#                                  [--close] [--only levee|haproxy] [--keep DIR]
+#                                  [--close] [--only levee|haproxy] [--keep DIR] [--cache]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +31,7 @@ request_body=0
 close_each=0
 only=
 keep=
+cache=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) build_dir=$2; shift 2 ;;
@@ -35,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --close) close_each=1; shift ;;
     --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
+    --cache) cache=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -94,7 +102,9 @@ wait_for "http://127.0.0.1:$nginx_port/"
 # measure NAME URL COMMAND...: instructions per request of COMMAND's process under callgrind.
 measure() {
   local name=$1 url=$2; shift 2
-  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$name.%p" "$@" >"$work/$name.log" 2>&1 &
+  local simulate=()
+  (( cache )) && simulate=(--cache-sim=yes --branch-sim=yes)
+  valgrind --tool=callgrind "${simulate[@]}" --callgrind-out-file="$work/callgrind.$name.%p" "$@" >"$work/$name.log" 2>&1 &
   local pid=$!
   wait_for "$url"
   wrk -t1 -c10 -d1s "${wrk_args[@]}" "$url" >/dev/null  # warm-up: pools, caches, first allocations
@@ -102,10 +112,17 @@ measure() {
   wrk -t1 -c10 -d"${duration}s" "${wrk_args[@]}" "$url" >"$work/wrk.$name.txt"
   callgrind_control -d "$pid" >/dev/null
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  local requests instructions
+  local requests counts
   requests=$(awk '/requests in/ {print $1}' "$work/wrk.$name.txt")
-  instructions=$(awk '/^(summary|totals):/ {print $2}' "$work"/callgrind."$name".*.1 | tail -1)
-  echo "$name $requests $instructions"
+  # Instructions, then (with --cache) I1 misses, D1 read + write misses, indirect mispredictions;
+  # callgrind names its columns on the "events:" line.
+  counts=$(awk '/^events:/ { for (i = 2; i <= NF; i++) col[$i] = i }
+                /^(summary|totals):/ { line = $0 }
+                END { split(line, v, " ")
+                      printf "%s", v[col["Ir"]]
+                      if ("I1mr" in col) printf " %s %s %s", v[col["I1mr"]], v[col["D1mr"]] + v[col["D1mw"]], v[col["Bim"]] }' \
+             "$work"/callgrind."$name".*.1)
+  echo "$name $requests $counts"
 }
 
 results=()
@@ -117,7 +134,16 @@ if [[ -z $only || $only == haproxy ]]; then
 fi
 
 printf '%s\n' "${results[@]}" | awk -v size="${response_size}" -v post="${request_body}" '
-  { per[$1] = $3 / $2; printf "%-8s %8d requests  %12.0f instructions/request (user space)\n", $1, $2, per[$1] }
-  END { if (("levee" in per) && ("haproxy" in per))
+  { per[$1] = $3 / $2; printf "%-8s %8d requests  %12.0f instructions/request (user space)", $1, $2, per[$1]
+    if (NF > 3) {
+      i1[$1] = $4 / $2; d1[$1] = $5 / $2; bim[$1] = $6 / $2
+      printf "  %6.0f I1 misses  %6.0f D1 misses  %6.1f indirect mispredicted", i1[$1], d1[$1], bim[$1]
+    }
+    printf "\n" }
+  END { if (("levee" in per) && ("haproxy" in per)) {
           printf "levee/HAProxy: %.2fx (response %s bytes%s)\n", per["levee"] / per["haproxy"], size ? size : 43,
-                 post ? ", request body " post " bytes" : "" }'
+                 post ? ", request body " post " bytes" : ""
+          if ("levee" in i1 && i1["haproxy"] > 0 && d1["haproxy"] > 0)
+            printf "levee/HAProxy: I1 misses %.2fx, D1 misses %.2fx, indirect mispredicted %+.0f a request\n",
+                   i1["levee"] / i1["haproxy"], d1["levee"] / d1["haproxy"], bim["levee"] - bim["haproxy"]
+        } }'

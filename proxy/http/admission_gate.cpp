@@ -123,19 +123,25 @@ asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, ClientG
   co_return co_await admit_watching(std::move(ticket), watcher);
 }
 
-asio::awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket, const ClientWatcher& watcher) {
+std::optional<AdmitResult> AdmissionGate::admit_now(policy::Ticket& ticket) {
   const auto now = clock_.now();
   ticket.id = next_ticket_.fetch_add(1, std::memory_order_relaxed);
   if (ticket.arrival == policy::TimePoint{}) ticket.arrival = now;
+  auto decided = admission_.decide_now(ticket, now);
+  if (!decided) return std::nullopt;
+  deliver(std::move(decided->effects));
+  AdmitResult result;
+  if (decided->admitted()) result.permit = PermitGuard(shared_from_this(), decided->permit);
+  else result.reason = decided->reason;
+  return result;
+}
 
-  // Most requests are admitted or shed without the queue, and need no waiter.
-  if (auto decided = admission_.decide_now(ticket, now)) {
-    deliver(std::move(decided->effects));
-    AdmitResult result;
-    if (decided->admitted()) result.permit = PermitGuard(shared_from_this(), decided->permit);
-    else result.reason = decided->reason;
-    co_return result;
+asio::awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket, const ClientWatcher& watcher) {
+  // Ticket ids start at 1: an id means admit_now() has already decided this ticket must queue.
+  if (ticket.id == 0) {
+    if (auto decided = admit_now(ticket)) co_return std::move(*decided);
   }
+  const auto now = clock_.now();
 
   // Registered before the ticket can be queued, so a grant delivered by another thread between
   // the decision and the wait finds its waiter.

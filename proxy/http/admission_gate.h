@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -72,8 +73,14 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
 
   const std::string& name() const { return name_; }
 
-  // `ticket.id` is assigned here. `client` is only watched for end-of-stream while queued
-  // (no data is read), so a body or a pipelined request behind the header stays intact.
+  // Most requests are admitted or shed at once: this decides those without a coroutine (a
+  // frame allocated, a resumption) on the request path. None: the ticket must queue, and
+  // admit() with the same ticket waits for it. `ticket.id` (and an unset arrival) is assigned
+  // here.
+  std::optional<AdmitResult> admit_now(policy::Ticket& ticket);
+  // The whole admission, queue included: admit_now() first unless the ticket has been through
+  // it already. `client` is only watched for end-of-stream while queued (no data is read), so a
+  // body or a pipelined request behind the header stays intact.
   boost::asio::awaitable<AdmitResult> admit(policy::Ticket ticket, boost::asio::ip::tcp::socket& client);
   // The same for a client without a socket of its own (an HTTP/2 stream): `client` says when
   // it leaves. Called on the executor that fires `client`.

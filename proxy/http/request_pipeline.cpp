@@ -180,10 +180,12 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
       ticket.named_flow = flow.named_flow;
       ticket.flow_label = flow.label;
     }
-    // Two statements, not `?:`: GCC destroys a co_await result of a conditional operator
-    // twice, and the permit inside was released twice.
+    // Decided at once (most requests), or queued: only a wait takes a coroutine. Separate
+    // statements, not `?:`: GCC destroys a co_await result of a conditional operator twice,
+    // and the permit inside was released twice.
     AdmitResult admission;
-    if (down.gone) admission = co_await route.gate->admit(ticket, *down.gone);
+    if (std::optional<AdmitResult> decided = route.gate->admit_now(ticket)) admission = std::move(*decided);
+    else if (down.gone) admission = co_await route.gate->admit(ticket, *down.gone);
     else admission = co_await route.gate->admit(ticket, down.stream.socket());
     handled.record.queue_wait = admission.queue_wait;
     if (!admission.admitted()) {

@@ -54,9 +54,11 @@ boost::asio::awaitable<boost::beast::error_code> write_watched(Stream& output, c
   co_return boost::beast::error_code{};
 }
 
-// Writes all of `buffers`: whole, or watched when there is a watch.
+// Writes all of `buffers`: whole, or watched when there is a watch. The buffer sequence (a
+// few pointers and sizes) is taken by value, so a caller can return this awaitable from a plain
+// function without keeping the sequence alive in a coroutine frame of its own.
 template <class Stream, class Buffers>
-boost::asio::awaitable<boost::beast::error_code> write_all(Stream& output, const Buffers& buffers,
+boost::asio::awaitable<boost::beast::error_code> write_all(Stream& output, const Buffers buffers,
                                                            std::chrono::nanoseconds timeout, TransferWatch* watch) {
   if (watch) co_return co_await write_watched(output, buffers, timeout, *watch);
   output.expires_after(timeout);

@@ -149,11 +149,12 @@ std::string& head_buffer_of(Downstream& down, std::string& local) {
 
 // Sends the request header and a body already held in memory (SendOptions::buffered_body, or
 // none at all), in one gather write. A chunked request cannot come here: its body is relayed.
+// Not a coroutine itself: the head is serialised now, into `head`, which the caller keeps.
 awaitable<beast::error_code> send_whole(MaybeTlsStream& output, const bh::request_header<>& request,
                                         std::string_view body, std::string& head, std::chrono::nanoseconds timeout) {
   serialize_head(request, head);
-  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
-  co_return co_await write_all(output, message, timeout, nullptr);
+  return write_all(output, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)}, timeout,
+                   nullptr);
 }
 
 bool closed_before_answer(const beast::error_code& ec) {
@@ -174,12 +175,17 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
 
   bool fresh_only = options.fresh_connection;
   for (;;) {
-    auto acquired = co_await pool.acquire(clock.now(), fresh_only);
-    if (!acquired.connection) {
-      result.error = exchange_error_of(acquired.error);
-      co_return;
+    // A pooled connection without a coroutine; a connect only when none is.
+    const auto now = clock.now();
+    attempt.connection = fresh_only ? nullptr : pool.reuse_idle(now);
+    if (!attempt.connection) {
+      auto acquired = co_await pool.acquire(now, /*fresh_only=*/true);
+      if (!acquired.connection) {
+        result.error = exchange_error_of(acquired.error);
+        co_return;
+      }
+      attempt.connection = std::move(acquired.connection);
     }
-    attempt.connection = std::move(acquired.connection);
     UpstreamConnection& connection = *attempt.connection;
     auto& upstream = connection.stream();
 

@@ -51,8 +51,8 @@ bool UpstreamPool::still_open(UpstreamConnection& connection) const {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fresh_only) {
-  while (!fresh_only && !idle_.empty()) {
+std::unique_ptr<UpstreamConnection> UpstreamPool::reuse_idle(Clock::time_point now) {
+  while (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
     shared_.idle.fetch_sub(1, std::memory_order_relaxed);
@@ -60,8 +60,15 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
     if (idle < config_.idle_timeout && (idle < probe_after_idle || still_open(*connection))) {
       connection->reused_ = true;
       shared_.reuses.fetch_add(1, std::memory_order_relaxed);
-      co_return Acquired{std::move(connection), AcquireError::none};
+      return connection;
     }
+  }
+  return nullptr;
+}
+
+asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fresh_only) {
+  if (!fresh_only) {
+    if (auto connection = reuse_idle(now)) co_return Acquired{std::move(connection), AcquireError::none};
   }
   // The cap counts connections in use. Idle ones are pooled per worker, so counting them would
   // let one worker's idle connections make another answer 503 until they time out; they are

@@ -94,8 +94,11 @@ class UpstreamPool {
 
   const config::UpstreamConfig& config() const { return config_; }
 
-  // An idle connection if a live one is pooled, else a new one (connect_timeout applies).
-  // `fresh_only` skips the idle list: the retry after a stale reused connection failed.
+  // A live idle connection, if one is pooled: what a keep-alive request gets, without a
+  // coroutine. Stale ones found on the way are closed.
+  std::unique_ptr<UpstreamConnection> reuse_idle(std::chrono::steady_clock::time_point now);
+  // reuse_idle(), else a new connection (connect_timeout applies). `fresh_only` skips the idle
+  // list: the retry after a stale reused connection failed.
   boost::asio::awaitable<Acquired> acquire(std::chrono::steady_clock::time_point now, bool fresh_only);
 
   // Returns a connection after a complete exchange. Not reusable (error, close, leftover bytes)
