@@ -28,6 +28,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <tuple>
 
 namespace levee::http {
 
@@ -37,33 +38,38 @@ struct SizedRelayResult {
   bool watch_failed = false;  // the client fell below the transfer rate (the watch says which rule)
 };
 
+// How a write of a whole buffer sequence ended, and how many bytes went out.
+using WriteResult = std::tuple<boost::beast::error_code, std::size_t>;
+
 // Writes all of `buffers` to `output` one system call at a time, each reported to `watch` (a
 // slow client's progress is seen within a write, not only when all of it is done).
 template <class Stream, class Buffers>
-boost::asio::awaitable<boost::beast::error_code> write_watched(Stream& output, const Buffers& buffers,
-                                                               std::chrono::nanoseconds timeout, TransferWatch& watch) {
+boost::asio::awaitable<WriteResult> write_watched(Stream& output, const Buffers buffers,
+                                                  std::chrono::nanoseconds timeout, TransferWatch& watch) {
   constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
   boost::beast::buffers_suffix<Buffers> rest(buffers);
+  std::size_t written = 0;
   while (boost::asio::buffer_size(rest) > 0) {
     output.expires_after(timeout);
     auto [ec, n] = co_await output.async_write_some(rest, use_tuple);
-    if (watch.completed(n) != policy::TransferVerdict::ok) co_return boost::asio::error::timed_out;
-    if (ec) co_return ec;
+    written += n;
+    if (watch.completed(n) != policy::TransferVerdict::ok) co_return WriteResult{boost::asio::error::timed_out, written};
+    if (ec) co_return WriteResult{ec, written};
     rest.consume(n);
   }
-  co_return boost::beast::error_code{};
+  co_return WriteResult{boost::beast::error_code{}, written};
 }
 
-// Writes all of `buffers`: whole, or watched when there is a watch. The buffer sequence (a
-// few pointers and sizes) is taken by value, so a caller can return this awaitable from a plain
-// function without keeping the sequence alive in a coroutine frame of its own.
+// Writes all of `buffers`: whole, or watched when there is a watch. Not a coroutine itself: a
+// whole write is Asio's composed write, awaited by the caller with no frame of levee's between.
+// The buffer sequence (a few pointers and sizes) is taken by value, so a caller may return this
+// awaitable from a plain function; the bytes it points to must outlive the write.
 template <class Stream, class Buffers>
-boost::asio::awaitable<boost::beast::error_code> write_all(Stream& output, const Buffers buffers,
-                                                           std::chrono::nanoseconds timeout, TransferWatch* watch) {
-  if (watch) co_return co_await write_watched(output, buffers, timeout, *watch);
+boost::asio::awaitable<WriteResult> write_all(Stream& output, const Buffers buffers, std::chrono::nanoseconds timeout,
+                                              TransferWatch* watch) {
+  if (watch) return write_watched(output, buffers, timeout, *watch);
   output.expires_after(timeout);
-  auto [ec, n] = co_await boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::use_awaitable));
-  co_return ec;
+  return boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 // Relays `head` and then `length` body bytes: first those already read past the header into
@@ -87,7 +93,8 @@ boost::asio::awaitable<SizedRelayResult> relay_sized_body(
   const std::array<boost::asio::const_buffer, 2> opening{
       boost::asio::buffer(head), boost::asio::buffer(input_buffer.data().data(), first)};
   bytes += first;
-  if (auto ec = co_await write_all(output, opening, output_timeout, watch)) co_return fail_output(ec);
+  if (const auto [ec, written] = co_await write_all(output, opening, output_timeout, watch); ec)
+    co_return fail_output(ec);
   input_buffer.consume(first);
   std::uint64_t left = length - first;
   while (left > 0) {
@@ -103,8 +110,9 @@ boost::asio::awaitable<SizedRelayResult> relay_sized_body(
     }
     bytes += n;
     left -= n;
-    if (auto write_ec = co_await write_all(output, boost::asio::buffer(buffer.data(), n), output_timeout, watch))
-      co_return fail_output(write_ec);
+    const auto [write_ec, written] =
+        co_await write_all(output, boost::asio::buffer(buffer.data(), n), output_timeout, watch);
+    if (write_ec) co_return fail_output(write_ec);
   }
   co_return result;
 }

@@ -150,7 +150,7 @@ std::string& head_buffer_of(Downstream& down, std::string& local) {
 // Sends the request header and a body already held in memory (SendOptions::buffered_body, or
 // none at all), in one gather write. A chunked request cannot come here: its body is relayed.
 // Not a coroutine itself: the head is serialised now, into `head`, which the caller keeps.
-awaitable<beast::error_code> send_whole(MaybeTlsStream& output, const bh::request_header<>& request,
+awaitable<WriteResult> send_whole(MaybeTlsStream& output, const bh::request_header<>& request,
                                         std::string_view body, std::string& head, std::chrono::nanoseconds timeout) {
   serialize_head(request, head);
   return write_all(output, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)}, timeout,
@@ -200,8 +200,8 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     if (options.buffered_body || (request_parser.is_done() && !request_parser.chunked())) {
       const std::string_view body = options.buffered_body ? std::string_view(*options.buffered_body) : std::string_view();
       std::string local_head;
-      relay_ec = co_await send_whole(upstream, request, body, head_buffer_of(down, local_head),
-                                     upstream_config.response_timeout);
+      std::tie(relay_ec, std::ignore) = co_await send_whole(upstream, request, body, head_buffer_of(down, local_head),
+                                                            upstream_config.response_timeout);
       result.request_body_bytes = body.size();
     } else {
       const auto buffer = relay_buffer_for(!request_parser.is_done());
@@ -415,7 +415,7 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
   std::string& head = head_buffer_of(down, local_head);
   serialize_head(response.base(), head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
-  const auto ec = co_await write_all(down.stream, message, down.io_timeout, nullptr);
+  const auto [ec, written] = co_await write_all(down.stream, message, down.io_timeout, nullptr);
   // Lent by relay_response: back to the connection for the next answer, its size kept, so an
   // answer no larger than this one is read into it without zeroing it first.
   if (down.body_buffer) *down.body_buffer = std::move(response.body());

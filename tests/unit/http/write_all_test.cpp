@@ -33,7 +33,7 @@ void start_write_all(WritePair& link, const Buffers& buffers, std::optional<boos
       link.context,
       // The buffer sequence by value: the coroutine starts after this function has returned.
       [&link, &result, buffers]() -> asio::awaitable<void> {
-        result = co_await write_all(*link.stream, buffers, 5s, nullptr);
+        result = std::get<0>(co_await write_all(*link.stream, buffers, 5s, nullptr));
       },
       asio::detached);
 }
