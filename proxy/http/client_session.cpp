@@ -177,7 +177,17 @@ awaitable<void> ClientSession::run() {
       // during drain_delay, before the load balancer noticed) still gets its first request served.
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
       may_park_ = !first && !stream_.is_tls();  // a keep-alive wait (not the first request's)
-      const Waited waited = co_await wait_for_request(timeout);
+      Waited waited = Waited::request;
+      if (start_wait(timeout)) {
+        // The wait is a read, for TLS and plain alike (start_wait says why).
+        beast::error_code ec;
+        std::size_t n = 0;
+        if (stream_.is_tls())
+          std::tie(ec, n) = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
+        else
+          std::tie(ec, n) = co_await stream_.socket().async_read_some(buffer_.prepare(first_read_size), use_tuple);
+        waited = end_wait(ec, n);
+      }
       if (waited == Waited::park) {
         park();
         co_return;
@@ -243,8 +253,8 @@ awaitable<void> ClientSession::close() {
   stream_.socket().close(ignored);
 }
 
-awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::nanoseconds timeout) {
-  if (buffer_.size() > 0) co_return Waited::request;  // a pipelined request is already here
+bool ClientSession::start_wait(std::chrono::nanoseconds timeout) {
+  if (buffer_.size() > 0) return false;  // a pipelined request is already here
   // A buffer that grew for one large header or a body relay is not kept for the next request;
   // one of the usual size is, so a steady keep-alive stream reallocates nothing.
   if (buffer_.capacity() > first_read_size) buffer_.shrink_to_fit();
@@ -264,29 +274,26 @@ awaitable<ClientSession::Waited> ClientSession::wait_for_request(std::chrono::na
   idle_ = true;
   idle_ticks_ = 0;
   park_requested_ = false;
-  beast::error_code ec;
-  std::size_t n = 0;
-  if (stream_.is_tls()) {
-    // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold
-    // some already): the read goes through the TLS layer. The stream's own deadline is the
-    // last write's: it must not cut the idle wait short.
-    stream_.expires_never();
-    std::tie(ec, n) = co_await stream_.async_read_some(buffer_.prepare(first_read_size), use_tuple);
-  } else {
-    std::tie(ec, n) = co_await stream_.socket().async_read_some(buffer_.prepare(first_read_size), use_tuple);
-  }
+  // Under TLS the socket's readiness says nothing about decrypted bytes (OpenSSL may hold some
+  // already): the read goes through the TLS layer. The stream's own deadline is the last
+  // write's: it must not cut the idle wait short.
+  if (stream_.is_tls()) stream_.expires_never();
+  return true;
+}
+
+ClientSession::Waited ClientSession::end_wait(const beast::error_code& ec, std::size_t n) {
   idle_ = false;
   disarm_header_timer();
   if (!ec) {
     park_requested_ = false;  // the request came before the park's cancel took effect
     buffer_.commit(n);
-    co_return Waited::request;
+    return Waited::request;
   }
   // The idle timeout, drain, the tick's cancel to park (operation_aborted), or the client closed.
   if (ec != asio::error::operation_aborted) park_requested_ = false;
   // While draining, close rather than park: drain may already have gone past this session.
-  if (park_requested_ && !shared_.draining.load(std::memory_order_relaxed)) co_return Waited::park;
-  co_return Waited::closed;
+  if (park_requested_ && !shared_.draining.load(std::memory_order_relaxed)) return Waited::park;
+  return Waited::closed;
 }
 
 void ClientSession::on_maintenance_tick() {
@@ -304,7 +311,7 @@ void ClientSession::on_maintenance_tick() {
 }
 
 void ClientSession::release_idle_buffers() {
-  // buffer_ is the idle wait's read buffer (wait_for_request): it goes when the connection is
+  // buffer_ is the idle wait's read buffer (start_wait): it goes when the connection is
   // parked, or stays (TLS).
   std::string().swap(head_buffer_);
   std::string().swap(body_buffer_);

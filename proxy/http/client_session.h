@@ -84,8 +84,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Runs the TLS handshake when the running config asks for TLS; false: the connection ends.
   boost::asio::awaitable<bool> start_tls();
   boost::asio::awaitable<void> close();
-  // Waited::park only when may_park_ (set by run()) and the tick asked for it.
-  boost::asio::awaitable<Waited> wait_for_request(std::chrono::nanoseconds timeout);
+  // The wait for the next request's first bytes, in two halves around its read, which run()
+  // awaits itself (a coroutine of its own would allocate a frame for every request).
+  // start_wait: false when a pipelined request is already buffered (nothing to wait for);
+  // otherwise the wait is set up and run() reads into buffer_.prepare(first_read_size).
+  // end_wait: what the read means; Waited::park only when may_park_ (set by run()) and the tick
+  // asked for it.
+  bool start_wait(std::chrono::nanoseconds timeout);
+  Waited end_wait(const boost::beast::error_code& ec, std::size_t n);
   void park();
   void release_idle_buffers();
   // `header_timeout`: what is left for this request's header once its first byte is here.
