@@ -117,23 +117,32 @@ boost::asio::awaitable<SizedRelayResult> relay_sized_body(
   co_return result;
 }
 
-// Reads a body of known `length` whole into `out`: first the bytes already read past the header
-// into `input_buffer` (consumed here), then the rest straight from the socket into `out`, each
-// read as large as what is left. No parser copies the bytes a second time, and `out` (a reused
-// buffer) is filled only where it grows, so an answer of the size of the last one is neither
-// zeroed nor copied in user space. `timeout` is per read. On an error `out` holds what came.
-template <class InStream>
-boost::asio::awaitable<boost::beast::error_code> read_sized_body(InStream& input,
-                                                                 boost::beast::flat_buffer& input_buffer,
-                                                                 std::string& out, std::uint64_t length,
-                                                                 std::chrono::nanoseconds timeout) {
-  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+// Reading a body of known `length` whole into `out`: first the bytes already read past the
+// header into `input_buffer`, then the rest straight from the socket into `out`, each read as
+// large as what is left. No parser copies the bytes a second time, and `out` (a reused buffer)
+// is filled only where it grows, so an answer of the size of the last one is neither zeroed nor
+// copied in user space. In two halves, so that a body that came with its header (a small
+// answer, nearly always) costs no coroutine:
+//
+// take_buffered_body sizes `out` to `length`, moves in what `input_buffer` holds of it
+// (consumed there) and returns how many bytes that was.
+inline std::size_t take_buffered_body(boost::beast::flat_buffer& input_buffer, std::string& out,
+                                      std::uint64_t length) {
   const auto size = static_cast<std::size_t>(length);
   out.resize(size);
   const std::size_t first = std::min(input_buffer.size(), size);
   if (first > 0) std::memcpy(out.data(), input_buffer.data().data(), first);
   input_buffer.consume(first);
-  std::size_t have = first;
+  return first;
+}
+
+// read_body_rest reads the rest, `out` from `have` on. `timeout` is per read. On an error `out`
+// holds what came.
+template <class InStream>
+boost::asio::awaitable<boost::beast::error_code> read_body_rest(InStream& input, std::string& out, std::size_t have,
+                                                                std::chrono::nanoseconds timeout) {
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  const std::size_t size = out.size();
   while (have < size) {
     input.expires_after(timeout);
     auto [ec, n] = co_await input.async_read_some(boost::asio::buffer(out.data() + have, size - have), use_tuple);

@@ -318,8 +318,10 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   if (fits) {
     std::string body = down.body_buffer ? std::move(*down.body_buffer) : std::string();
     if (has_body) {
-      const auto ec = co_await read_sized_body(attempt.connection->stream(), attempt.connection->buffer(), body,
-                                               *parser.content_length(), pool.config().response_timeout);
+      const std::size_t have = take_buffered_body(attempt.connection->buffer(), body, *parser.content_length());
+      beast::error_code ec;
+      if (have < body.size())
+        ec = co_await read_body_rest(attempt.connection->stream(), body, have, pool.config().response_timeout);
       result.response_body_bytes = body.size();
       if (ec) {
         // Nothing went to the client yet: it can still get a clean 502/504.

@@ -21,7 +21,6 @@ namespace levee::http {
 namespace {
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
 using namespace std::chrono_literals;
 
 using WritePair = test_support::DeadlineStreamPair;
