@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -59,7 +60,7 @@ asio::awaitable<void> HealthChecker::check_loop(Check& check) {
     }
     if (check.upstream.healthy_gauge) check.upstream.healthy_gauge->Set(check.health.healthy() ? 1 : 0);
     check.pause.expires_after(check.upstream.settings.interval);
-    co_await check.pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await check.pause.async_wait(asio::as_tuple(asio::deferred));
   }
 }
 

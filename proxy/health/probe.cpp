@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -21,7 +22,7 @@ namespace beast = boost::beast;
 namespace bh = boost::beast::http;
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::deferred);
 // A health endpoint's header is small; a huge one is a misconfigured path, not a pass.
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
 

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <sys/socket.h>
@@ -179,7 +180,7 @@ asio::awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket
   waiter->wake.expires_after(policy::Duration(max_wait_ns_.load(std::memory_order_relaxed)) + waiter_grace);
   watcher.watch(waiter);
   // A client already gone was seen by watch() before there was a wait to cancel.
-  if (!waiter->client_gone) co_await waiter->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!waiter->client_gone) co_await waiter->wake.async_wait(asio::as_tuple(asio::deferred));
   waiter->waiting = false;
   watcher.unwatch();
   waiter->recheck.cancel();

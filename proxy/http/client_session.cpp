@@ -4,6 +4,7 @@
 #include <limits>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
@@ -27,7 +28,7 @@ using asio::awaitable;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::deferred);
 constexpr std::size_t first_read_size = 4096;
 // The largest body buffer a busy connection keeps between requests (the default
 // listener.max_buffered_response_body).

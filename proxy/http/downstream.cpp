@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -17,7 +18,7 @@ boost::asio::awaitable<bool> send_continue_once(Downstream& down) {
   static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
   down.stream.expires_after(down.io_timeout);
   auto [ec, n] = co_await boost::asio::async_write(down.stream, boost::asio::buffer(continue_line),
-                                                   boost::asio::as_tuple(boost::asio::use_awaitable));
+                                                   boost::asio::as_tuple(boost::asio::deferred));
   co_return !ec;
 }
 

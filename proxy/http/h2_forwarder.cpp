@@ -6,6 +6,7 @@
 #include "proxy/policy/grpc_status.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
@@ -52,7 +53,7 @@ awaitable<std::optional<h2::ClientEvent>> next_event(H2UpstreamStream& waiter, c
     const auto now = clock.now();
     if (client_left || now >= deadline) co_return std::nullopt;
     waiter.signal.expires_after(deadline - now);
-    co_await waiter.signal.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await waiter.signal.async_wait(asio::as_tuple(asio::deferred));
   }
   h2::ClientEvent event = std::move(waiter.events.front());
   waiter.events.pop_front();

@@ -10,6 +10,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -44,7 +45,7 @@ class StreamSink final : public ResponseSink {
     while (!stream_.closed &&
            session_.connection().queued_response_bytes(stream_.id) > H2Session::response_high_water) {
       stream_.output_drained.expires_at(asio::steady_timer::time_point::max());
-      co_await stream_.output_drained.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await stream_.output_drained.async_wait(asio::as_tuple(asio::deferred));
     }
     co_return !stream_.closed;
   }

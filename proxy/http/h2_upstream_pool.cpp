@@ -1,6 +1,7 @@
 #include "proxy/http/h2_upstream_pool.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -80,7 +81,7 @@ awaitable<H2OpenedStream> H2UpstreamPool::open_stream(const h2::RequestHead& hea
     asio::steady_timer timer(context_);
     timer.expires_after(give_up - clock.now());
     waiting_.push_back(&timer);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await timer.async_wait(asio::as_tuple(asio::deferred));
     std::erase(waiting_, &timer);
   }
 }

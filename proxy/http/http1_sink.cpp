@@ -11,7 +11,7 @@ namespace bh = boost::beast::http;
 using boost::asio::awaitable;
 
 awaitable<bool> Http1Sink::write(std::string_view bytes) {
-  const auto [ec, written] = co_await write_all(down_.stream, boost::asio::buffer(bytes), down_.io_timeout, nullptr);
+  const auto [ec, written] = co_await write_whole(down_.stream, boost::asio::buffer(bytes), down_.io_timeout);
   co_return !ec;
 }
 

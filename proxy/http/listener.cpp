@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
@@ -30,7 +31,7 @@ constexpr std::string_view too_many_from_client =
     "levee: too many open connections from you\n";
 
 asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
-  co_await asio::async_write(socket, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
+  co_await asio::async_write(socket, asio::buffer(answer), asio::as_tuple(asio::deferred));
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
@@ -70,13 +71,13 @@ asio::awaitable<void> Listener::accept_loop() {
     next = (next + 1) % worker_states_.size();
     // The peer's address comes with accept() itself, which saves each connection a getpeername().
     tcp::endpoint peer;
-    auto [ec, socket] = co_await acceptor_.async_accept(worker.context, peer, asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor_.async_accept(worker.context, peer, asio::as_tuple(asio::deferred));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       // EMFILE and friends: keep serving the connections we have rather than spin.
       spdlog::warn("accept failed: {}", ec.message());
       asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await pause.async_wait(asio::as_tuple(asio::deferred));
       continue;
     }
     const auto runtime = shared_.runtime();

@@ -1,6 +1,7 @@
 #include "proxy/http/sink_relay.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -23,7 +24,7 @@ boost::asio::awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, 
     body.size = buffer.size();
     upstream.expires_after(read_timeout);
     auto [ec, n] = co_await bh::async_read(upstream, upstream_buffer, parser,
-                                           boost::asio::as_tuple(boost::asio::use_awaitable));
+                                           boost::asio::as_tuple(boost::asio::deferred));
     if (ec && ec != bh::error::need_buffer) {
       result.upstream_error = ec;
       co_return result;

@@ -15,6 +15,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -46,7 +47,7 @@ using WriteResult = std::tuple<boost::beast::error_code, std::size_t>;
 template <class Stream, class Buffers>
 boost::asio::awaitable<WriteResult> write_watched(Stream& output, const Buffers buffers,
                                                   std::chrono::nanoseconds timeout, TransferWatch& watch) {
-  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   boost::beast::buffers_suffix<Buffers> rest(buffers);
   std::size_t written = 0;
   while (boost::asio::buffer_size(rest) > 0) {
@@ -60,10 +61,18 @@ boost::asio::awaitable<WriteResult> write_watched(Stream& output, const Buffers 
   co_return WriteResult{boost::beast::error_code{}, written};
 }
 
-// Writes all of `buffers`: whole, or watched when there is a watch. Not a coroutine itself: a
-// whole write is Asio's composed write, awaited by the caller with no frame of levee's between.
-// The buffer sequence (a few pointers and sizes) is taken by value, so a caller may return this
-// awaitable from a plain function; the bytes it points to must outlive the write.
+// Writes all of `buffers` whole: Asio's composed write as a deferred operation, which the caller
+// co_awaits with no coroutine frame between (neither levee's nor use_awaitable's). The buffer
+// sequence (a few pointers and sizes) is copied into the operation, so a plain function may
+// return it; the bytes it points to must outlive the write. Completes with a WriteResult.
+template <class Stream, class Buffers>
+auto write_whole(Stream& output, const Buffers& buffers, std::chrono::nanoseconds timeout) {
+  output.expires_after(timeout);
+  return boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::deferred));
+}
+
+// Writes all of `buffers`: whole, or watched when there is a watch (one awaitable type for
+// both, for the body relays that may or may not pace their client).
 template <class Stream, class Buffers>
 boost::asio::awaitable<WriteResult> write_all(Stream& output, const Buffers buffers, std::chrono::nanoseconds timeout,
                                               TransferWatch* watch) {
@@ -81,7 +90,7 @@ boost::asio::awaitable<SizedRelayResult> relay_sized_body(
     InStream& input, boost::beast::flat_buffer& input_buffer, OutStream& output, const std::string& head,
     std::uint64_t length, std::span<char> buffer, std::chrono::nanoseconds input_timeout,
     std::chrono::nanoseconds output_timeout, std::uint64_t& bytes, TransferWatch* watch) {
-  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   SizedRelayResult result;
   const auto fail_output = [&](const boost::beast::error_code& ec) {
     result.error = ec;
@@ -141,7 +150,7 @@ inline std::size_t take_buffered_body(boost::beast::flat_buffer& input_buffer, s
 template <class InStream>
 boost::asio::awaitable<boost::beast::error_code> read_body_rest(InStream& input, std::string& out, std::size_t have,
                                                                 std::chrono::nanoseconds timeout) {
-  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   const std::size_t size = out.size();
   while (have < size) {
     input.expires_after(timeout);

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -22,7 +23,7 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::deferred);
 // Per direction. WebSocket messages are mostly small; 16 KiB moves a large one in a few steps
 // and keeps 1,000 idle tunnels at 32 MiB of buffers (allocated only while a relay runs).
 constexpr std::size_t tunnel_buffer_size = 16 * 1024;

@@ -9,6 +9,7 @@
 #include "proxy/http/whole_body.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -28,7 +29,7 @@ using asio::awaitable;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::deferred);
 // One relay step moves at most this much: large enough that a 64 KiB body takes a few reads
 // and writes, small enough to live on the coroutine frame of every request in flight.
 constexpr std::size_t relay_buffer_size = 32 * 1024;
@@ -150,11 +151,10 @@ std::string& head_buffer_of(Downstream& down, std::string& local) {
 // Sends the request header and a body already held in memory (SendOptions::buffered_body, or
 // none at all), in one gather write. A chunked request cannot come here: its body is relayed.
 // Not a coroutine itself: the head is serialised now, into `head`, which the caller keeps.
-awaitable<WriteResult> send_whole(MaybeTlsStream& output, const bh::request_header<>& request,
-                                        std::string_view body, std::string& head, std::chrono::nanoseconds timeout) {
+auto send_whole(MaybeTlsStream& output, const bh::request_header<>& request, std::string_view body, std::string& head,
+                std::chrono::nanoseconds timeout) {
   serialize_head(request, head);
-  return write_all(output, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)}, timeout,
-                   nullptr);
+  return write_whole(output, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)}, timeout);
 }
 
 bool closed_before_answer(const beast::error_code& ec) {
@@ -417,7 +417,7 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
   std::string& head = head_buffer_of(down, local_head);
   serialize_head(response.base(), head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
-  const auto [ec, written] = co_await write_all(down.stream, message, down.io_timeout, nullptr);
+  const auto [ec, written] = co_await write_whole(down.stream, message, down.io_timeout);
   // Lent by relay_response: back to the connection for the next answer, its size kept, so an
   // answer no larger than this one is read into it without zeroing it first.
   if (down.body_buffer) *down.body_buffer = std::move(response.body());

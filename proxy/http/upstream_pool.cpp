@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 
@@ -85,7 +86,7 @@ asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fres
   boost::system::error_code ec = asio::error::host_not_found;
   for (const auto& endpoint : endpoints_) {
     stream.expires_after(config_.connect_timeout);
-    std::tie(ec) = co_await stream.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
+    std::tie(ec) = co_await stream.async_connect(endpoint, asio::as_tuple(asio::deferred));
     if (!ec) break;
     stream.close();
   }

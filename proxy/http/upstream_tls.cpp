@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -59,7 +60,7 @@ asio::awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& st
     layer.set_verify_mode(ssl::verify_none);
   }
   stream.expires_after(timeout);
-  auto [ec] = co_await layer.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await layer.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::deferred));
   co_return ec;
 }
 

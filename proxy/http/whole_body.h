@@ -7,6 +7,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -49,7 +50,7 @@ boost::asio::awaitable<boost::beast::error_code> read_whole_body(
     body.size = out.size() - filled;
     stream.expires_after(timeout);
     auto [ec, n] = co_await bh::async_read(stream, buffer, parser,
-                                           boost::asio::as_tuple(boost::asio::use_awaitable));
+                                           boost::asio::as_tuple(boost::asio::deferred));
     filled = out.size() - body.size;
     if (ec && ec != bh::error::need_buffer) {
       result = ec;
