@@ -47,14 +47,13 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
   return make_error_reply(bh::status::bad_request, "malformed request", true);
 }
 
-// Reads one request header into `parser`, at most `limit` bytes in all (parse_request_header
-// keeps the budget).
-awaitable<beast::error_code> read_request_header(MaybeTlsStream& stream, beast::flat_buffer& buffer,
-                                                 RequestParser& parser, std::uint32_t limit) {
-  HeaderBudget budget{limit};
+// Reads on until `parser` has the whole request header, at most `budget.limit` bytes in all
+// (parse_request_header keeps the budget). Called only once what the buffer held was not
+// enough: a keep-alive request is nearly always whole in the buffer the wait read into, and
+// is parsed without this coroutine.
+awaitable<beast::error_code> read_rest_of_header(MaybeTlsStream& stream, beast::flat_buffer& buffer,
+                                                 RequestParser& parser, HeaderBudget& budget) {
   for (;;) {
-    const beast::error_code ec = parse_request_header(parser, buffer, budget);
-    if (ec != bh::error::need_more) co_return ec;  // done, over the budget, or a parse error
     const std::size_t room = beast::read_size(buffer, read_chunk);
     if (room == 0) co_return bh::error::header_limit;  // the buffer is at its max_size
     auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(room), use_tuple);
@@ -66,6 +65,8 @@ awaitable<beast::error_code> read_request_header(MaybeTlsStream& stream, beast::
     }
     if (read_ec) co_return read_ec;
     buffer.commit(n);
+    const beast::error_code ec = parse_request_header(parser, buffer, budget);
+    if (ec != bh::error::need_more) co_return ec;  // done, over the budget, or a parse error
   }
 }
 
@@ -341,7 +342,9 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   // own: without a cap on the buffer, "0\r\n" and then endless trailer lines grow it without
   // bound. The header never needs more than its limit plus one read.
   buffer_.max_size(std::max<std::size_t>(buffer_.size(), std::size_t{header_limit} + read_chunk));
-  const beast::error_code read_ec = co_await read_request_header(stream_, buffer_, parser, header_limit);
+  HeaderBudget budget{header_limit};
+  beast::error_code read_ec = parse_request_header(parser, buffer_, budget);
+  if (read_ec == bh::error::need_more) read_ec = co_await read_rest_of_header(stream_, buffer_, parser, budget);
   disarm_header_timer();
   if (read_ec) {
     if (!header_timed_out_ && is_disconnect(read_ec)) co_return Next::close;
