@@ -36,7 +36,11 @@ std::vector<std::shared_ptr<AdmissionGate>> AdmissionGroups::all() const {
 }
 
 void AdmissionGroups::tick() {
-  for (const auto& gate : all()) gate->tick();
+  // Every few milliseconds, even when idle: under the lock rather than through all()'s copy, so
+  // the tick allocates nothing. A gate's tick takes only its own locks (apply() takes them in
+  // the same order) and posts its wake-ups, so the lock is held for microseconds.
+  std::lock_guard lock(mu_);
+  for (const auto& [name, gate] : gates_) gate->tick();
 }
 
 void AdmissionGroups::refresh_metrics() {
