@@ -142,9 +142,9 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, const
       break;
     }
     const unsigned status = attempt.status();
-    // Retry-After matters only on a 503 (is_overload_signal): no search of the fields otherwise.
     const auto& answer = attempt.response->get();
-    const bool retry_after = status == 503 && answer.find(bh::field::retry_after) != answer.end();
+    const bool retry_after = policy::overload_signal_reads_retry_after(status) &&
+                             answer.find(bh::field::retry_after) != answer.end();
     if (policy::is_overload_signal(status, retry_after)) {
       if (retries) verdict = RetryOutcome::overload_signal;
     } else if (settings.retries_status(status) && grant_retry()) {

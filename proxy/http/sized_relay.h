@@ -77,8 +77,7 @@ template <class Stream, class Buffers>
 boost::asio::awaitable<WriteResult> write_all(Stream& output, const Buffers buffers, std::chrono::nanoseconds timeout,
                                               TransferWatch* watch) {
   if (watch) return write_watched(output, buffers, timeout, *watch);
-  output.expires_after(timeout);
-  return boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::use_awaitable));
+  return write_whole(output, buffers, timeout)(boost::asio::use_awaitable);
 }
 
 // Relays `head` and then `length` body bytes: first those already read past the header into

@@ -97,6 +97,9 @@ bool is_idempotent_method(std::string_view method);
 constexpr bool is_overload_signal(unsigned status, bool has_retry_after) {
   return status == 429 || (status == 503 && has_retry_after);
 }
+// Whether is_overload_signal reads Retry-After for this status: the caller need not look the
+// field up otherwise.
+constexpr bool overload_signal_reads_retry_after(unsigned status) { return status == 503; }
 
 // What the retry rules need to know about the request itself.
 struct Replay {

@@ -42,6 +42,14 @@ TEST(RetryRules, OverloadSignalsAreNeverRetried) {
   EXPECT_FALSE(is_overload_signal(502, true));
 }
 
+TEST(RetryRules, RetryAfterIsReadOnlyWhereItChangesTheOverloadVerdict) {
+  for (unsigned status = 100; status < 600; ++status) {
+    if (overload_signal_reads_retry_after(status)) continue;
+    EXPECT_EQ(is_overload_signal(status, true), is_overload_signal(status, false)) << status;
+  }
+  EXPECT_TRUE(overload_signal_reads_retry_after(503));
+}
+
 TEST(RetryRules, RefusalNamesTheFirstRuleThatSaysNo) {
   const RetrySettings settings = three_attempts();
   EXPECT_EQ(retry_refusal(settings, Replay{false, true}, 1), RetryOutcome::not_retryable);
