@@ -29,6 +29,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace levee::http {
@@ -69,6 +70,18 @@ template <class Stream, class Buffers>
 auto write_whole(Stream& output, const Buffers& buffers, std::chrono::nanoseconds timeout) {
   output.expires_after(timeout);
   return boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::deferred));
+}
+
+// A head and a body no larger than this go out as one buffer, the body copied after the head:
+// a gather write costs the kernel an iovec import (sendmsg instead of send), Asio a
+// multi-buffer operation and TLS one record per buffer, each more than copying 2 KiB.
+inline constexpr std::size_t max_body_copied_into_head = 2048;
+
+// Appends `body` to `head` when it is small enough to send with it as one buffer.
+inline bool append_small_body(std::string& head, std::string_view body) {
+  if (body.size() > max_body_copied_into_head) return false;
+  head.append(body);
+  return true;
 }
 
 // Writes all of `buffers`: whole, or watched when there is a watch (one awaitable type for

@@ -148,15 +148,6 @@ std::string& head_buffer_of(Downstream& down, std::string& local) {
   return down.head_buffer ? *down.head_buffer : local;
 }
 
-// Sends the request header and a body already held in memory (SendOptions::buffered_body, or
-// none at all), in one gather write. A chunked request cannot come here: its body is relayed.
-// Not a coroutine itself: the head is serialised now, into `head`, which the caller keeps.
-auto send_whole(MaybeTlsStream& output, const bh::request_header<>& request, std::string_view body, std::string& head,
-                std::chrono::nanoseconds timeout) {
-  serialize_head(request, head);
-  return write_whole(output, std::array<asio::const_buffer, 2>{asio::buffer(head), asio::buffer(body)}, timeout);
-}
-
 bool closed_before_answer(const beast::error_code& ec) {
   return ec == bh::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof;
 }
@@ -199,9 +190,17 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     bool input_failed = false;
     if (options.buffered_body || (request_parser.is_done() && !request_parser.chunked())) {
       const std::string_view body = options.buffered_body ? std::string_view(*options.buffered_body) : std::string_view();
+      // Header and body in one write: one buffer when the body is small, else a gather write.
       std::string local_head;
-      std::tie(relay_ec, std::ignore) = co_await send_whole(upstream, request, body, head_buffer_of(down, local_head),
-                                                            upstream_config.response_timeout);
+      std::string& head = head_buffer_of(down, local_head);
+      serialize_head(request, head);
+      const auto timeout = upstream_config.response_timeout;
+      if (append_small_body(head, body)) {
+        std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, asio::buffer(head), timeout);
+      } else {
+        const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
+        std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, message, timeout);
+      }
       result.request_body_bytes = body.size();
     } else {
       const auto buffer = relay_buffer_for(!request_parser.is_done());
@@ -416,8 +415,13 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
   std::string local_head;
   std::string& head = head_buffer_of(down, local_head);
   serialize_head(response.base(), head);
-  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
-  const auto [ec, written] = co_await write_whole(down.stream, message, down.io_timeout);
+  beast::error_code ec;
+  if (append_small_body(head, response.body())) {
+    std::tie(ec, std::ignore) = co_await write_whole(down.stream, asio::buffer(head), down.io_timeout);
+  } else {
+    const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
+    std::tie(ec, std::ignore) = co_await write_whole(down.stream, message, down.io_timeout);
+  }
   // Lent by relay_response: back to the connection for the next answer, its size kept, so an
   // answer no larger than this one is read into it without zeroing it first.
   if (down.body_buffer) *down.body_buffer = std::move(response.body());

@@ -1,6 +1,6 @@
 // Reading a body of known length whole (sized_relay.h): what came with the header is taken
-// without I/O, and only the rest is read, over a loopback DeadlineStream. Every run of the
-// context is bounded.
+// without I/O, and only the rest is read, over a loopback DeadlineStream; a small body is sent in
+// its head's buffer. Every run of the context is bounded.
 #include "proxy/http/deadline_stream.h"
 #include "proxy/http/sized_relay.h"
 #include "tests/unit/http/deadline_stream_pair.h"
@@ -77,6 +77,23 @@ TEST(SizedBody, AServiceThatClosesEarlyFailsTheReadAndLeavesWhatCame) {
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(*result, asio::error::eof);
   EXPECT_EQ(out, "hello, wor");
+}
+
+// A small body rides in its head's buffer (one send); a larger one is left for a gather write,
+// the head untouched.
+TEST(SizedBody, ASmallBodyIsCopiedAfterItsHeadAndALargerOneIsNot) {
+  std::string head = "HTTP/1.1 200 OK\r\n\r\n";
+  const std::string small(max_body_copied_into_head, 's');
+  EXPECT_TRUE(append_small_body(head, small));
+  EXPECT_EQ(head, "HTTP/1.1 200 OK\r\n\r\n" + small);
+
+  std::string other_head = "HTTP/1.1 200 OK\r\n\r\n";
+  const std::string large(max_body_copied_into_head + 1, 'l');
+  EXPECT_FALSE(append_small_body(other_head, large));
+  EXPECT_EQ(other_head, "HTTP/1.1 200 OK\r\n\r\n");
+
+  EXPECT_TRUE(append_small_body(other_head, ""));
+  EXPECT_EQ(other_head, "HTTP/1.1 200 OK\r\n\r\n");
 }
 
 }  // namespace
