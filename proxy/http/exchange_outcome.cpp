@@ -32,4 +32,9 @@ policy::Outcome outcome_of(const ExchangeResult& result) {
   return policy::Outcome::ignored;
 }
 
+bool is_abandoned(const ExchangeResult& result, bool past_deadline) {
+  if (result.abandoned) return true;
+  return past_deadline && (result.error == ExchangeError::none || result.error == ExchangeError::client_gone);
+}
+
 }  // namespace levee::http

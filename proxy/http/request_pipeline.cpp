@@ -230,8 +230,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   ExchangeResult& result = forwarded.result;
   // Goodput as the caller sees it: an answer its caller did not wait for is a failure of the
   // service to answer in time, however fast the service thinks it was.
-  const bool late = deadline && shared.clock.now() > *deadline;
-  const bool abandoned = result.abandoned || (late && result.error == ExchangeError::none);
+  const bool abandoned = is_abandoned(result, deadline && shared.clock.now() > *deadline);
   if (abandoned) route.metrics->abandoned->Increment();
   // A tunnel's handshake time is not the route's latency, and its life is not the service's
   // work: it is no sample for the limit.

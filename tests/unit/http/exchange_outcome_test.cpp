@@ -1,4 +1,5 @@
-// What an exchange tells the limit: statuses, errors, and gRPC's overload codes under HTTP 200.
+// What an exchange tells the limit: statuses, errors, gRPC's overload codes under HTTP 200, and
+// when its work reached nobody.
 #include <gtest/gtest.h>
 
 #include "proxy/http/exchange_outcome.h"
@@ -42,6 +43,28 @@ TEST(ExchangeOutcome, ErrorsAsBefore) {
   EXPECT_EQ(outcome_of(result), policy::Outcome::ignored);
   result.error = ExchangeError::upstream_tls;
   EXPECT_EQ(outcome_of(result), policy::Outcome::ignored);
+}
+
+// Work that reached nobody: a caller that left while the service worked, an answer after the
+// deadline, and an answer that could not be delivered after the deadline because its caller had
+// gone. Before the deadline, a client that leaves after its answer was sent is its own business.
+TEST(ExchangeOutcome, WorkThatReachedNobodyIsAbandoned) {
+  ExchangeResult left;
+  left.abandoned = true;
+  left.error = ExchangeError::client_gone;
+  EXPECT_TRUE(is_abandoned(left, /*past_deadline=*/false));
+
+  EXPECT_FALSE(is_abandoned(answered(200), false));
+  EXPECT_TRUE(is_abandoned(answered(200), true));
+
+  ExchangeResult gone = answered(200);
+  gone.error = ExchangeError::client_gone;
+  EXPECT_TRUE(is_abandoned(gone, true));
+  EXPECT_FALSE(is_abandoned(gone, false));
+
+  ExchangeResult timed_out;
+  timed_out.error = ExchangeError::upstream_timeout;  // not answered: outcome_of's abandoned sample
+  EXPECT_FALSE(is_abandoned(timed_out, true));
 }
 
 }  // namespace
