@@ -137,7 +137,7 @@ RunAnalysis analyze_aggregates(std::vector<SlotStats> phase_stats, const Series&
   }
 
   if (a.overload_start && a.overload_end) {
-    if (a.baseline_phase) a.recovery = compute_recovery(series, *a.overload_end, a.baseline, recovery);
+    if (a.baseline_phase) a.recovery = compute_recovery(series, *a.overload_end, a.baseline, recovery, validity.max_lag_p99);
     if (capacity) a.capacity_exceeded_at = first_time_above(phases, *capacity);
     Nanos reference = a.capacity_exceeded_at.value_or(*a.overload_start);
     if (series.first_shed_end) a.time_to_first_shed = std::max(*series.first_shed_end - reference, Nanos{0});
@@ -221,6 +221,9 @@ RunAnalysis analyze_aggregates(std::vector<SlotStats> phase_stats, const Series&
   metric("recovery_p99", K::duration, p99_or_none(after_stats.latency));
   metric("lag_p99", K::duration, to_seconds(lag_p99));
   metric("lag_max", K::duration, to_seconds(a.total.lag.max()));
+  // How much of the time after the overload recovery_time could not judge (generator late).
+  metric("recovery_set_aside", K::duration,
+         to_seconds(Nanos{series.bucket.count() * static_cast<std::int64_t>(a.recovery.buckets_set_aside)}));
   return a;
 }
 

@@ -8,8 +8,8 @@ Nanos recovery_p99_bound(Nanos baseline_p99) {
   return std::max(2 * baseline_p99, baseline_p99 + std::chrono::milliseconds(5));
 }
 
-RecoveryResult compute_recovery(const Series& series, Nanos overload_end,
-                                const RecoveryBaseline& baseline, const RecoveryConfig& config) {
+RecoveryResult compute_recovery(const Series& series, Nanos overload_end, const RecoveryBaseline& baseline,
+                                const RecoveryConfig& config, Nanos max_lag) {
   const std::int64_t width = std::max<std::int64_t>(series.bucket.count(), 1);
   const std::size_t n = series.buckets.size();
   const auto window = static_cast<std::size_t>(std::max<std::int64_t>(1, (config.window.count() + width - 1) / width));
@@ -18,10 +18,12 @@ RecoveryResult compute_recovery(const Series& series, Nanos overload_end,
   const Nanos bound = recovery_p99_bound(baseline.p99);
   const double min_ratio = config.tolerance * baseline.goodput_ratio;
 
+  auto generator_late = [&](std::size_t i) { return series.buckets[i].lag.percentile(0.99) > max_lag; };
   auto good = [&](std::size_t start) {
     Counters c;
     Histogram latency;
     for (std::size_t i = start; i < start + window; ++i) {
+      if (generator_late(i)) continue;  // no evidence about the target
       c.add(series.buckets[i].counters);
       latency.merge(series.buckets[i].latency);
     }
@@ -32,6 +34,8 @@ RecoveryResult compute_recovery(const Series& series, Nanos overload_end,
 
   // run_start: first index of the current streak of good windows.
   constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t set_aside = 0;
+  for (std::size_t i = first; i < n; ++i) set_aside += generator_late(i) ? 1 : 0;
   std::size_t run_start = none;
   for (std::size_t i = first; i + window <= n; ++i) {
     if (!good(i)) {
@@ -41,10 +45,10 @@ RecoveryResult compute_recovery(const Series& series, Nanos overload_end,
     if (run_start == none) run_start = i;
     if (i - run_start >= hold) {
       Nanos at{static_cast<std::int64_t>(run_start) * width};
-      return {std::max(at - overload_end, Nanos{0}), at};
+      return {std::max(at - overload_end, Nanos{0}), at, set_aside};
     }
   }
-  return {};
+  return {std::nullopt, std::nullopt, set_aside};
 }
 
 }  // namespace levee::load

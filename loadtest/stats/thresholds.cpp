@@ -13,7 +13,7 @@ namespace levee::load {
 
 namespace {
 
-const std::array<Metric, 21> metrics_table{{
+const std::array<Metric, 22> metrics_table{{
     {"recovery_time", MetricKind::duration, {}},
     {"time_to_first_shed", MetricKind::duration, {}},
     {"overload_goodput", MetricKind::ratio, {}},
@@ -35,6 +35,7 @@ const std::array<Metric, 21> metrics_table{{
     {"recovery_p99", MetricKind::duration, {}},
     {"lag_p99", MetricKind::duration, {}},
     {"lag_max", MetricKind::duration, {}},
+    {"recovery_set_aside", MetricKind::duration, {}},
 }};
 
 const std::array<Metric, 14> flow_metrics_table{{
