@@ -1,6 +1,7 @@
 #include "stats/recovery.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace levee::load {
 
@@ -18,12 +19,19 @@ RecoveryResult compute_recovery(const Series& series, Nanos overload_end, const 
   const Nanos bound = recovery_p99_bound(baseline.p99);
   const double min_ratio = config.tolerance * baseline.goodput_ratio;
 
-  auto generator_late = [&](std::size_t i) { return series.buckets[i].lag.percentile(0.99) > max_lag; };
+  // A bucket where the generator itself was late says nothing about the target; each is
+  // judged once here, not once per window that covers it.
+  std::vector<bool> generator_late(n, false);
+  std::size_t set_aside = 0;
+  for (std::size_t i = first; i < n; ++i) {
+    generator_late[i] = series.buckets[i].lag.percentile(0.99) > max_lag;
+    if (generator_late[i]) ++set_aside;
+  }
   auto good = [&](std::size_t start) {
     Counters c;
     Histogram latency;
     for (std::size_t i = start; i < start + window; ++i) {
-      if (generator_late(i)) continue;  // no evidence about the target
+      if (generator_late[i]) continue;
       c.add(series.buckets[i].counters);
       latency.merge(series.buckets[i].latency);
     }
@@ -34,8 +42,6 @@ RecoveryResult compute_recovery(const Series& series, Nanos overload_end, const 
 
   // run_start: first index of the current streak of good windows.
   constexpr std::size_t none = static_cast<std::size_t>(-1);
-  std::size_t set_aside = 0;
-  for (std::size_t i = first; i < n; ++i) set_aside += generator_late(i) ? 1 : 0;
   std::size_t run_start = none;
   for (std::size_t i = first; i + window <= n; ++i) {
     if (!good(i)) {
