@@ -55,6 +55,12 @@ namespace {
 
 constexpr auto maintenance_interval = std::chrono::seconds(1);
 constexpr auto drain_poll_interval = std::chrono::milliseconds(50);
+
+// A counter kept outside prometheus-cpp (on the request path, where its compare-and-swap
+// would cost more) is brought up to `total` when scraped.
+void catch_up(prometheus::Counter& counter, double total) {
+  if (total > counter.Value()) counter.Increment(total - counter.Value());
+}
 // Admission maintenance (max wait, CoDel, deadlines, estimates): often enough that a queued
 // request is shed within a few ms of its bound, rarely enough to cost nothing.
 constexpr auto admission_tick_interval = std::chrono::milliseconds(5);
@@ -121,7 +127,7 @@ struct Server::State {
         tunnel_metrics(registry, names_of(config->routes)),
         tls_metrics(registry),
         tunnels(config->routes.size()),
-        shared(metrics, clock, std::random_device{}()),
+        shared(metrics, clock, std::random_device{}(), worker_threads.count),
         groups(registry, clock),
         flow_secret(random_flow_hash_key()) {
     shared.retry_metrics = &retry_metrics;
@@ -299,18 +305,15 @@ struct Server::State {
     for (const auto& route : runtime->routes)
       retry_metrics.set_budget_tokens(route.index, route.retry ? route.retry->budget.balance(now) : 0.0);
     tunnel_metrics.refresh(tunnels);
+    metrics.in_flight().Set(static_cast<double>(shared.in_flight.total()));
     for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
       auto& m = metrics.upstream(i);
       m.open_connections->Set(static_cast<double>(upstream_shared[i]->open.load(std::memory_order_relaxed)));
-      m.idle_connections->Set(static_cast<double>(upstream_shared[i]->idle.load(std::memory_order_relaxed)));
-      // The pools count connects and reuses in atomics on the request path; the exported
-      // counters catch up here (scrapes run only on the control thread: one writer).
-      const auto catch_up = [](prometheus::Counter& counter, const std::atomic<std::uint64_t>& source) {
-        const double total = static_cast<double>(source.load(std::memory_order_relaxed));
-        if (total > counter.Value()) counter.Increment(total - counter.Value());
-      };
-      catch_up(*m.connects, upstream_shared[i]->connects);
-      catch_up(*m.reuses, upstream_shared[i]->reuses);
+      m.idle_connections->Set(static_cast<double>(upstream_shared[i]->idle.total()));
+      // The pools count connects and reuses on the request path; the exported counters catch
+      // up here (scrapes run only on the control thread: one writer).
+      catch_up(*m.connects, static_cast<double>(upstream_shared[i]->connects.load(std::memory_order_relaxed)));
+      catch_up(*m.reuses, static_cast<double>(upstream_shared[i]->reuses.total()));
     }
     auto families = registry.Collect();
     auto process = process_metrics.Collect();
@@ -451,7 +454,7 @@ int Server::run() {
                  "container's nofile) or lower them",
                  descriptors.limit, descriptors.needed);
 
-  for (std::size_t i = 0; i < config.upstreams.size(); ++i) s.upstream_shared.push_back(std::make_unique<http::UpstreamShared>());
+  for (std::size_t i = 0; i < config.upstreams.size(); ++i) s.upstream_shared.push_back(std::make_unique<http::UpstreamShared>(s.workers->size()));
   std::vector<std::vector<tcp::endpoint>> upstream_endpoints;
   for (const auto& upstream : config.upstreams) {
     try {
@@ -485,10 +488,10 @@ int Server::run() {
   std::vector<http::Worker*> worker_pointers;
   std::random_device entropy;  // each worker's generator gets its own seed
   for (std::size_t w = 0; w < s.workers->size(); ++w) {
-    auto worker = std::make_unique<http::Worker>(s.workers->context(w), (std::uint64_t{entropy()} << 32) | entropy());
+    auto worker = std::make_unique<http::Worker>(s.workers->context(w), w, (std::uint64_t{entropy()} << 32) | entropy());
     for (std::size_t u = 0; u < config.upstreams.size(); ++u)
       worker->pools.push_back(std::make_unique<http::UpstreamPool>(worker->context, config.upstreams[u],
-                                                                   upstream_endpoints[u], *s.upstream_shared[u],
+                                                                   upstream_endpoints[u], *s.upstream_shared[u], w,
                                                                    upstream_tls[u]));
     worker_pointers.push_back(worker.get());
     s.worker_states.push_back(std::move(worker));

@@ -7,6 +7,7 @@
 
 #include "proxy/config/config.h"
 #include "proxy/http/client_watch.h"
+#include "proxy/http/per_worker_count.h"
 #include "proxy/http/route.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/observability/metrics.h"
@@ -55,8 +56,10 @@ struct ProxyRuntime {
 };
 
 struct Worker {
-  Worker(boost::asio::io_context& io, std::uint64_t seed) : context(io), random(seed) {}
+  Worker(boost::asio::io_context& io, std::size_t worker_index, std::uint64_t seed)
+      : context(io), index(worker_index), random(seed) {}
   boost::asio::io_context& context;
+  std::size_t index;  // 0..threads-1: this worker's slot in every PerWorkerCount
   // This worker's own generator (request ids): seeded at start, touched by no other thread,
   // so ids cost no shared cache line.
   policy::SplitMixRandom random;
@@ -103,8 +106,8 @@ class RuntimeSlot {
 };
 
 struct ProxyShared {
-  ProxyShared(observability::ProxyMetrics& m, const policy::Clock& c, std::uint64_t seed)
-      : metrics(m), clock(c), random(seed) {}
+  ProxyShared(observability::ProxyMetrics& m, const policy::Clock& c, std::uint64_t seed, std::size_t workers)
+      : metrics(m), clock(c), random(seed), in_flight(workers) {}
 
   std::shared_ptr<const ProxyRuntime> runtime() const { return runtime_.load(); }
   // On a worker's thread: its own copy, without a lock or a reference count (see RuntimeSlot).
@@ -121,6 +124,8 @@ struct ProxyShared {
   policy::SplitMixRandom random;  // Retry-After and retry back-off jitter; thread-safe
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};
+  // Requests at the service now (levee_in_flight_requests, set from it at scrape time).
+  PerWorkerCount in_flight;
   policy::ConnectionsPerClient connections_per_client;  // counted only with the cap on
 
  private:

@@ -209,7 +209,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   prepare_upstream_request(request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority});
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
-  shared.metrics.in_flight().Increment();
+  shared.in_flight.add(context.worker.index, 1);
   std::unique_ptr<UpstreamConnection> tunnel_upstream;
   ForwardResult forwarded;
   if (upgrade) {
@@ -226,7 +226,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
     forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, pool, shared.clock, retry,
                                  config.listener.max_buffered_response_body);
   }
-  shared.metrics.in_flight().Decrement();
+  shared.in_flight.add(context.worker.index, -1);
   ExchangeResult& result = forwarded.result;
   // Goodput as the caller sees it: an answer its caller did not wait for is a failure of the
   // service to answer in time, however fast the service thinks it was.

@@ -35,8 +35,14 @@ UpstreamConnection::~UpstreamConnection() {
 }
 
 UpstreamPool::UpstreamPool(asio::io_context& context, const config::UpstreamConfig& config,
-                           std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared, UpstreamTls tls)
-    : context_(context), config_(config), endpoints_(std::move(endpoints)), shared_(shared), tls_(std::move(tls)) {
+                           std::vector<asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared, std::size_t worker,
+                           UpstreamTls tls)
+    : context_(context),
+      config_(config),
+      endpoints_(std::move(endpoints)),
+      shared_(shared),
+      worker_(worker),
+      tls_(std::move(tls)) {
   if (config::is_http2(config_.protocol))
     h2_ = std::make_unique<H2UpstreamPool>(context_, config_, endpoints_, shared_, tls_);
 }
@@ -56,11 +62,11 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::reuse_idle(Clock::time_point n
   while (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
-    shared_.idle.fetch_sub(1, std::memory_order_relaxed);
+    shared_.idle.add(worker_, -1);
     const auto idle = now - connection->idle_since_;
     if (idle < config_.idle_timeout && (idle < probe_after_idle || still_open(*connection))) {
       connection->reused_ = true;
-      shared_.reuses.fetch_add(1, std::memory_order_relaxed);
+      shared_.reuses.add(worker_, 1);
       return connection;
     }
   }
@@ -114,14 +120,14 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, bool 
   connection->stream_.expires_never();
   connection->idle_since_ = now;
   idle_.push_back(std::move(connection));
-  shared_.idle.fetch_add(1, std::memory_order_relaxed);
+  shared_.idle.add(worker_, 1);
 }
 
 void UpstreamPool::sweep(Clock::time_point now) {
   if (h2_) h2_->sweep(now);
   std::erase_if(idle_, [&](const std::unique_ptr<UpstreamConnection>& c) {
     const bool expired = now - c->idle_since_ >= config_.idle_timeout;
-    if (expired) shared_.idle.fetch_sub(1, std::memory_order_relaxed);
+    if (expired) shared_.idle.add(worker_, -1);
     return expired;
   });
 }
@@ -133,7 +139,7 @@ void UpstreamPool::close_all() {
 
 void UpstreamPool::close_idle() {
   if (h2_) h2_->close_idle();
-  shared_.idle.fetch_sub(idle_.size(), std::memory_order_relaxed);
+  shared_.idle.add(worker_, -static_cast<std::int64_t>(idle_.size()));
   idle_.clear();
 }
 

@@ -11,6 +11,7 @@
 #include "proxy/config/config.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/maybe_tls_stream.h"
+#include "proxy/http/per_worker_count.h"
 #include "proxy/http/upstream_tls.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +19,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -26,12 +28,15 @@
 
 namespace levee::http {
 
-// Counters shared by every worker's pool for one upstream.
+// Counters shared by every worker's pool for one upstream. The two that change on every
+// keep-alive request (a connection taken from the idle list and put back) are kept per worker;
+// the others change only when a connection opens or closes.
 struct UpstreamShared {
-  std::atomic<std::uint64_t> open{0};     // connections open now (in use + idle), all workers
-  std::atomic<std::uint64_t> idle{0};
+  explicit UpstreamShared(std::size_t workers = 1) : idle(workers), reuses(workers) {}
+  std::atomic<std::uint64_t> open{0};  // connections open now (in use + idle), all workers
   std::atomic<std::uint64_t> connects{0};
-  std::atomic<std::uint64_t> reuses{0};
+  PerWorkerCount idle;
+  PerWorkerCount reuses;
 };
 
 class UpstreamConnection {
@@ -83,7 +88,7 @@ class UpstreamPool {
  public:
   UpstreamPool(boost::asio::io_context& context, const config::UpstreamConfig& config,
                std::vector<boost::asio::ip::tcp::endpoint> endpoints, UpstreamShared& shared,
-               UpstreamTls tls = {});
+               std::size_t worker, UpstreamTls tls = {});
   ~UpstreamPool();
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
@@ -118,7 +123,7 @@ class UpstreamPool {
   // Two counters read one after the other can disagree for a moment: never below zero.
   std::uint64_t in_use() const {
     const std::uint64_t open = shared_.open.load(std::memory_order_relaxed);
-    const std::uint64_t idle = shared_.idle.load(std::memory_order_relaxed);
+    const auto idle = static_cast<std::uint64_t>(std::max<std::int64_t>(shared_.idle.total(), 0));
     return open > idle ? open - idle : 0;
   }
 
@@ -126,6 +131,7 @@ class UpstreamPool {
   config::UpstreamConfig config_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   UpstreamShared& shared_;
+  std::size_t worker_;  // this pool's slot in shared_'s per-worker counts
   UpstreamTls tls_;  // no context: plain HTTP
   std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // back = most recently used
   std::unique_ptr<H2UpstreamPool> h2_;

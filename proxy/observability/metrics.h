@@ -56,6 +56,7 @@ class ProxyMetrics {
   prometheus::Counter& client_connections_rejected_per_client() const {
     return *client_connections_rejected_per_client_;
   }
+  // Set at scrape time from ProxyShared::in_flight, which the request path counts per worker.
   prometheus::Gauge& in_flight() const { return *in_flight_; }
   // HTTP/2 on the listener: connections and streams (each stream is one request, also counted
   // in the route's series), and connections closed for breaking an abuse rule, by rule

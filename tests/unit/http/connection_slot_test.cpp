@@ -27,7 +27,7 @@ class ConnectionSlotTest : public ::testing::Test {
   prometheus::Registry registry_;
   observability::ProxyMetrics metrics_{registry_, {"default"}, {"backend"}, {}};
   levee::testing::ManualClock clock_;
-  ProxyShared shared_{metrics_, clock_, 1};
+  ProxyShared shared_{metrics_, clock_, 1, 1};
   policy::ConnectionsPerClient::Key key_ = policy::ConnectionsPerClient::key_of(*policy::IpAddress::parse("192.0.2.7"));
 };
 
