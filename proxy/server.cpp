@@ -121,7 +121,7 @@ struct Server::State {
                                              config->server.threads ? CgroupCpuFiles{} : read_cgroup_cpu_files())),
         workers(std::make_unique<http::WorkerPool>(worker_threads.count)),
         metrics(registry, names_of(config->routes), names_of(config->upstreams), names_of(http::all_exchange_errors),
-                health_checked(config->upstreams)),
+                health_checked(config->upstreams), worker_threads.count),
         retry_metrics(registry, names_of(config->routes), names_of(policy::all_retry_outcomes)),
         reload_metrics(registry),
         tunnel_metrics(registry, names_of(config->routes)),
@@ -305,6 +305,7 @@ struct Server::State {
     for (const auto& route : runtime->routes)
       retry_metrics.set_budget_tokens(route.index, route.retry ? route.retry->budget.balance(now) : 0.0);
     tunnel_metrics.refresh(tunnels);
+    metrics.publish();
     metrics.in_flight().Set(static_cast<double>(shared.in_flight.total()));
     for (std::size_t i = 0; i < upstream_shared.size(); ++i) {
       auto& m = metrics.upstream(i);

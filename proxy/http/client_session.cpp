@@ -354,7 +354,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
                                   ? make_error_reply(bh::status::request_timeout, "request header timeout", true)
                                   : reply_for_parse_error(read_ec);
     record.status = static_cast<unsigned>(answer.status);
-    finish_request(record, shared_.clock.now(), client_address_, shared_.metrics.unrouted(), nullptr);
+    finish_request(record, shared_.clock.now(), client_address_, shared_.metrics.unrouted(), worker_.index, nullptr);
     co_return co_await reply(answer, 11, false, false, listener.body_timeout);
   }
 
@@ -374,7 +374,8 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
 
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;
   if (handled.reply) next = co_await reply(*handled.reply, version, client_keep_alive, head, listener.body_timeout);
-  finish_request(handled.record, shared_.clock.now(), client_address_, *handled.metrics, runtime.access_log.get());
+  finish_request(handled.record, shared_.clock.now(), client_address_, *handled.metrics, worker_.index,
+                 runtime.access_log.get());
   if (handled.tunnel) {
     co_await relay_tunnel(std::move(*handled.tunnel), *runtime.config);
     next = Next::close;

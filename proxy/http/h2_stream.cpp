@@ -206,7 +206,7 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
     else co_await answer_locally(sink, *handled.reply, head_request);
   }
   if (auto& line = handled.record.request_line; line.ends_with("HTTP/1.1")) line.replace(line.size() - 8, 8, "HTTP/2");
-  finish_request(handled.record, shared.clock.now(), session->client_address(), *handled.metrics,
+  finish_request(handled.record, shared.clock.now(), session->client_address(), *handled.metrics, worker.index,
                  runtime->access_log.get());
   // A response cut short (the service failed mid-body) or never begun (the client left, or
   // nothing could be answered) ends the stream with RST_STREAM, as closing the connection

@@ -35,9 +35,10 @@ struct RequestRecord {
   std::string request_id;                      // as forwarded in X-Request-Id; empty: none read
 };
 
-// Counts the request in `metrics` and writes its access-log line (when `access_log` is set;
-// the logger is asynchronous, so this never waits for the disk).
+// Counts the request in `metrics` (in worker `worker`'s shard: call on that worker's thread)
+// and writes its access-log line (when `access_log` is set; the logger is asynchronous, so this
+// never waits for the disk).
 void finish_request(const RequestRecord& record, policy::TimePoint finished, std::string_view client_address,
-                    const observability::RouteMetrics& metrics, const AccessLog* access_log);
+                    const observability::RouteMetrics& metrics, std::size_t worker, const AccessLog* access_log);
 
 }  // namespace levee::http
