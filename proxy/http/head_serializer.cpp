@@ -16,9 +16,10 @@ std::string_view version_text(unsigned version) { return version == 10 ? "HTTP/1
 
 // Sized first, then filled with plain copies: one capacity check for the whole header rather
 // than four per field.
-void append_fields(const bh::fields& fields, std::string& out) {
+void append_fields(const bh::fields& fields, std::span<const AddedField> added, std::string& out) {
   std::size_t size = out.size() + 2;
   for (const auto& field : fields) size += field.name_string().size() + field.value().size() + 4;
+  for (const auto& field : added) size += field.name.size() + field.value.size() + 4;
   std::size_t at = out.size();
   out.resize(size);
   char* data = out.data();
@@ -30,6 +31,12 @@ void append_fields(const bh::fields& fields, std::string& out) {
     put(field.name_string());
     put(": ");
     put(field.value());
+    put("\r\n");
+  }
+  for (const auto& field : added) {
+    put(field.name);
+    put(": ");
+    put(field.value);
     put("\r\n");
   }
   put("\r\n");
@@ -48,12 +55,12 @@ std::string_view reason_phrase(const bh::response_header<>& header) {
 
 }  // namespace
 
-void serialize_head(const bh::request_header<>& header, std::string& out) {
+void serialize_head(const bh::request_header<>& header, std::span<const AddedField> added, std::string& out) {
   out.clear();
   out.append(header.method_string()).push_back(' ');
   out.append(header.target()).push_back(' ');
   out.append(version_text(header.version())).append("\r\n", 2);
-  append_fields(header, out);
+  append_fields(header, added, out);
 }
 
 void serialize_head(const bh::response_header<>& header, std::string& out) {
@@ -63,7 +70,7 @@ void serialize_head(const bh::response_header<>& header, std::string& out) {
   const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), header.result_int());
   out.append(digits.data(), end).push_back(' ');
   out.append(reason_phrase(header)).append("\r\n", 2);
-  append_fields(header, out);
+  append_fields(header, {}, out);
 }
 
 }  // namespace levee::http

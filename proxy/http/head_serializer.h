@@ -12,14 +12,23 @@
 // The header is written as it stands: framing fields (Content-Length, Transfer-Encoding) are
 // the caller's to have right, as they are for Beast's serializer of a buffer_body.
 
+#include "proxy/http/added_fields.h"
+
 #include <boost/beast/http/message.hpp>
+
+#include <span>
 
 #include <string>
 
 namespace levee::http {
 
-// Replaces `out`'s contents with "METHOD target HTTP/1.x\r\n" + fields + "\r\n".
-void serialize_head(const boost::beast::http::request_header<>& header, std::string& out);
+// Replaces `out`'s contents with "METHOD target HTTP/1.x\r\n" + fields + "\r\n"; the fields
+// levee adds (added_fields.h) follow the header's own.
+void serialize_head(const boost::beast::http::request_header<>& header, std::span<const AddedField> added,
+                    std::string& out);
+inline void serialize_head(const boost::beast::http::request_header<>& header, std::string& out) {
+  serialize_head(header, {}, out);
+}
 // Replaces `out`'s contents with "HTTP/1.x status reason\r\n" + fields + "\r\n"; an empty
 // reason phrase is the status's standard one.
 void serialize_head(const boost::beast::http::response_header<>& header, std::string& out);

@@ -219,7 +219,7 @@ std::optional<RequestProblem> check_request(RequestHeader& request) {
   return normalize_path(request);
 }
 
-void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts) {
+void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts, AddedFields& added) {
   const Present present = scan(request);
   strip_hop_by_hop(request, present);
   if (present.expect) request.erase(bh::field::expect);  // levee answers 100-continue itself
@@ -227,20 +227,20 @@ void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& fac
     if (present.x_forwarded_for)
       append_list_value(request, x_forwarded_for, facts.client_address);
     else
-      request.insert(x_forwarded_for, facts.client_address);
-    if (!present.x_forwarded_proto) request.insert(x_forwarded_proto, facts.protocol);
+      added.add(x_forwarded_for, facts.client_address);
+    if (!present.x_forwarded_proto) added.add(x_forwarded_proto, facts.protocol);
   } else {
     if (present.x_forwarded_for) request.erase(x_forwarded_for);
-    request.insert(x_forwarded_for, facts.client_address);
+    added.add(x_forwarded_for, facts.client_address);
     if (present.x_forwarded_proto) request.erase(x_forwarded_proto);
-    request.insert(x_forwarded_proto, facts.protocol);
+    added.add(x_forwarded_proto, facts.protocol);
     if (present.client_claims)
       for (const std::string_view name : claims_about_the_client) request.erase(name);
   }
   if (present.via)
     append_list_value(request, bh::field::via, via_value);
   else
-    request.insert(bh::field::via, via_value);
+    added.add("Via", via_value);
   if (!present.host && !facts.upstream_authority.empty()) request.set(bh::field::host, facts.upstream_authority);
   request.version(11);
 }

@@ -3,6 +3,8 @@
 // use out, and the rewriting every forwarding proxy owes (hop-by-hop headers, X-Forwarded-*,
 // Via). No I/O: the session calls these between reading a header and forwarding it.
 
+#include "proxy/http/added_fields.h"
+
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 
@@ -37,12 +39,14 @@ struct ForwardingFacts {
 
 // Request towards the service: strips hop-by-hop headers (Connection and the fields it names,
 // Keep-Alive, Proxy-*, TE, Trailer, Upgrade), adds Via, and speaks HTTP/1.1 keep-alive upstream.
+// A field that is new goes into `added` (added_fields.h: written after the header's own); one
+// the request already has is rewritten in place (a trusted proxy's X-Forwarded-For, Via).
 // Forwarding headers, by who the peer is:
 // - a trusted proxy: X-Forwarded-For gets the peer appended, X-Forwarded-Proto is kept (set when
 //   absent), Forwarded, X-Real-IP and X-Forwarded-{Host,Port,Prefix} pass untouched;
 // - anyone else: they are what the client chose to say about itself, so X-Forwarded-For becomes
 //   the peer address alone, X-Forwarded-Proto levee's own protocol, and the rest are removed.
-void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts);
+void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts, AddedFields& added);
 
 // Response towards the client: strips hop-by-hop headers and appends Via. The caller decides
 // keep-alive for the client connection afterwards.

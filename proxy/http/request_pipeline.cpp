@@ -91,7 +91,8 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
                                               down.version % 10);
   // Before any check, so even a refused request's log line carries an id; set() replaces every
   // incoming copy, so the service sees exactly the id levee logged. Without one (the common
-  // case) an insert does, without set()'s second search of the fields by name.
+  // case) it goes with the other fields levee adds, written after the request's own.
+  AddedFields added;
   const auto incoming_id = request.find(request_id_header);
   const bool has_id = incoming_id != request.end();
   handled.record.request_id = choose_request_id(has_id ? std::string_view(incoming_id->value()) : std::string_view(),
@@ -99,7 +100,7 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   if (has_id)
     request.set(request_id_header, handled.record.request_id);
   else
-    request.insert(request_id_header, handled.record.request_id);
+    added.add(request_id_header, handled.record.request_id);
 
   // check, route, trust (request_head.h: the fuzzer drives the same function)
   HeadDecision head = examine_request_head(request, !parser.is_done(), runtime.router, config, context.peer);
@@ -206,13 +207,15 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   }
 
   // forward
-  prepare_upstream_request(request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority});
+  prepare_upstream_request(request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority},
+                           added);
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.in_flight.add(context.worker.index, 1);
   std::unique_ptr<UpstreamConnection> tunnel_upstream;
   ForwardResult forwarded;
   if (upgrade) {
+    added.insert_into(request);
     UpgradeForward upgraded = co_await forward_upgrade(down, parser, *upgrade, pool,
                                                        shared.clock, config.listener.max_buffered_response_body);
     forwarded = std::move(upgraded.forwarded);
@@ -220,10 +223,11 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   } else if (H2UpstreamPool* h2 = pool.h2()) {
     // An HTTP/2 client can send no more than its connection window; an HTTP/1.1 client's body
     // is held whole up to the same bound on its way to an HTTP/2 service.
+    added.insert_into(request);
     forwarded = co_await forward_h2(down, parser, body_in_memory ? &body : nullptr, *h2, shared.clock,
                                     config.listener.http2.settings.connection_window_size);
   } else {
-    forwarded = co_await forward(down, parser, body_in_memory ? &body : nullptr, pool, shared.clock, retry,
+    forwarded = co_await forward(down, parser, added, body_in_memory ? &body : nullptr, pool, shared.clock, retry,
                                  config.listener.max_buffered_response_body);
   }
   shared.in_flight.add(context.worker.index, -1);

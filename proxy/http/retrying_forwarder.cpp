@@ -70,7 +70,8 @@ awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings
 
 }  // namespace
 
-awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, const std::string* buffered_body,
+awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, AddedFields& added,
+                                 const std::string* buffered_body,
                                  UpstreamPool& pool, const policy::Clock& clock, const RetryContext& retry,
                                  std::uint64_t response_buffer_limit) {
   ForwardResult out;
@@ -81,6 +82,7 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, const
                 (!retry.idempotency_key.empty() && header.find(retry.idempotency_key) != header.end());
   SendOptions options;
   options.safe_to_resend = replay.safe;
+  options.added = &added;
   UpstreamAttempt attempt;
   const auto count_attempt = [&] {
     ++out.attempts;

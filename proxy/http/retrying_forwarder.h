@@ -44,9 +44,10 @@ struct ForwardResult {
   std::optional<policy::RetryOutcome> outcome;  // none: no retry decision was needed
 };
 
+// `added`: the fields levee adds to the request (added_fields.h), sent with every attempt.
 // `buffered_body`: the request body, already read whole (null: it is relayed, or read here
 // when a retry needs it). `response_buffer_limit`: see relay_response.
-boost::asio::awaitable<ForwardResult> forward(Downstream& downstream, RequestParser& request,
+boost::asio::awaitable<ForwardResult> forward(Downstream& downstream, RequestParser& request, AddedFields& added,
                                               const std::string* buffered_body, UpstreamPool& pool,
                                               const policy::Clock& clock, const RetryContext& retry,
                                               std::uint64_t response_buffer_limit);

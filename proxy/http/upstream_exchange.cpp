@@ -193,7 +193,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       // Header and body in one write: one buffer when the body is small, else a gather write.
       std::string local_head;
       std::string& head = head_buffer_of(down, local_head);
-      serialize_head(request, head);
+      serialize_head(request, options.added ? options.added->fields() : std::span<const AddedField>(), head);
       const auto timeout = upstream_config.response_timeout;
       if (append_small_body(head, body)) {
         std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, asio::buffer(head), timeout);
@@ -204,6 +204,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       result.request_body_bytes = body.size();
     } else {
       const auto buffer = relay_buffer_for(!request_parser.is_done());
+      if (options.added) options.added->insert_into(request);
       bh::request_serializer<bh::buffer_body> request_serializer{request};
       // The body streams with the permit held: the client must keep up the listener's pace.
       std::optional<TransferWatch> pace;

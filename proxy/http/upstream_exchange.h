@@ -16,6 +16,7 @@
 // that dies while levee waits for the answer may have delivered it, so the request goes again
 // only when SendOptions::safe_to_resend says it may run twice.
 
+#include "proxy/http/added_fields.h"
 #include "proxy/http/downstream.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/upstream_pool.h"
@@ -50,6 +51,9 @@ struct SendOptions {
   // A new connection, never one from the pool: an upgrade request's connection becomes the
   // tunnel (upgrade_exchange.h).
   bool fresh_connection = false;
+  // The fields levee adds to the request (added_fields.h), written after its own; inserted
+  // into the header when Beast's serializer writes it. Null: none.
+  AddedFields* added = nullptr;
 };
 
 // One attempt, owned by the caller across both halves.

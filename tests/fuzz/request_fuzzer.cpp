@@ -247,7 +247,11 @@ void fuzz_request(std::string_view bytes) {
   const auto content_length = parser.content_length();
   // A Host-less HTTP/1.0 request gets this authority, as levee gives it the route upstream's.
   const http::ForwardingFacts facts{peer_address, "http", trust.trusted_proxy, "service.internal:8081"};
-  http::prepare_upstream_request(request, facts);
+  http::AddedFields added;
+  http::prepare_upstream_request(request, facts, added);
+  // What the service receives: serialize_head writes the added fields after the header's own,
+  // exactly as inserting them would (head_serializer_test).
+  added.insert_into(request);
   check_forwarded_header(request.base(), chunked, content_length);
   relay_body(parser, bytes.substr(*used));
 }

@@ -43,6 +43,23 @@ TEST(HeadSerializer, RequestMatchesBeast) {
   EXPECT_TRUE(head.ends_with("\r\nx-custom: c\r\n\r\n"));
 }
 
+// The fields levee adds go after the request's own: byte for byte what Beast writes for the
+// same header with them inserted.
+TEST(HeadSerializer, AddedFieldsFollowTheRequestsOwnAsIfInserted) {
+  bh::request<bh::string_body> request{bh::verb::get, "/", 11};
+  request.set(bh::field::host, "shop.example");
+  AddedFields added;
+  added.add("X-Request-Id", "0123456789abcdef");
+  added.add("X-Forwarded-For", "10.0.0.9");
+  added.add("Via", "1.1 levee");
+  std::string head;
+  serialize_head(request.base(), added.fields(), head);
+  added.insert_into(request.base());
+  EXPECT_EQ(head, beast_head(request));
+  EXPECT_EQ(head, "GET / HTTP/1.1\r\nHost: shop.example\r\nX-Request-Id: 0123456789abcdef\r\n"
+                  "X-Forwarded-For: 10.0.0.9\r\nVia: 1.1 levee\r\n\r\n");
+}
+
 TEST(HeadSerializer, UnknownMethodIsWrittenAsSent) {
   bh::request<bh::string_body> request;
   request.method_string("PURGE");

@@ -140,6 +140,33 @@ TEST(CheckRequest, AsteriskOnlyForOptions) {
   EXPECT_TRUE(check_request(get));
 }
 
+// The request as the service receives it: prepared, with the fields levee adds in place.
+void prepare_upstream_request(RequestHeader& request, const ForwardingFacts& facts) {
+  AddedFields added;
+  levee::http::prepare_upstream_request(request, facts, added);
+  added.insert_into(request);
+}
+
+TEST(PrepareUpstreamRequest, NewFieldsAreAddedBesideTheHeaderNotIntoIt) {
+  auto request = make_request();
+  AddedFields added;
+  levee::http::prepare_upstream_request(request, {"10.0.0.9", "https", false, {}}, added);
+  for (auto name : {"X-Forwarded-For", "X-Forwarded-Proto", "Via"}) EXPECT_EQ(request.find(name), request.end()) << name;
+  ASSERT_EQ(added.fields().size(), 3u);
+  EXPECT_EQ(added.fields()[0].name, "X-Forwarded-For");
+  EXPECT_EQ(added.fields()[0].value, "10.0.0.9");
+  EXPECT_EQ(added.fields()[1].name, "X-Forwarded-Proto");
+  EXPECT_EQ(added.fields()[1].value, "https");
+  EXPECT_EQ(added.fields()[2].name, "Via");
+  EXPECT_EQ(added.fields()[2].value, "1.1 levee");
+  // Inserted once: a second insert (a retry on a fresh connection) adds nothing.
+  added.insert_into(request);
+  added.insert_into(request);
+  EXPECT_TRUE(added.fields().empty());
+  EXPECT_EQ(request.count("X-Forwarded-For"), 1u);
+  EXPECT_EQ(request.count(bh::field::via), 1u);
+}
+
 TEST(PrepareUpstreamRequest, AnHttp10RequestWithoutHostGetsTheUpstreamsAuthority) {
   auto request = make_request();
   request.erase(bh::field::host);
