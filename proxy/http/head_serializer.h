@@ -17,7 +17,6 @@
 #include <boost/beast/http/message.hpp>
 
 #include <span>
-
 #include <string>
 
 namespace levee::http {

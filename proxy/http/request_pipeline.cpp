@@ -207,8 +207,9 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   }
 
   // forward
-  prepare_upstream_request(request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority},
-                           added);
+  prepare_upstream_request(
+      request, ForwardingFacts{context.client_address, context.scheme, trust.trusted_proxy, route.upstream_authority},
+      added);
   const RetryContext retry{route.config->retry, route.retry.get(), config.request_headers.idempotency_key,
                            shared.random, shared.retry_metrics, route.index};
   shared.in_flight.add(context.worker.index, 1);

@@ -71,9 +71,8 @@ awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings
 }  // namespace
 
 awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, AddedFields& added,
-                                 const std::string* buffered_body,
-                                 UpstreamPool& pool, const policy::Clock& clock, const RetryContext& retry,
-                                 std::uint64_t response_buffer_limit) {
+                                 const std::string* buffered_body, UpstreamPool& pool, const policy::Clock& clock,
+                                 const RetryContext& retry, std::uint64_t response_buffer_limit) {
   ForwardResult out;
   const policy::RetrySettings& settings = retry.settings;
   const auto& header = request.get();
