@@ -12,6 +12,8 @@
 // The views must outlive the request's forwarding: constants, and strings the request's
 // record and connection own.
 
+#include "proxy/http/field_pool.h"
+
 #include <boost/assert.hpp>
 #include <boost/beast/http/message.hpp>
 
@@ -41,7 +43,7 @@ class AddedFields {
   // Moves them into `header` (appended after its own fields, in order): from then on the
   // header holds them and fields() is empty, so a second call, or serialize_head() after it,
   // adds nothing twice.
-  void insert_into(boost::beast::http::request_header<>& header) {
+  void insert_into(RequestHeader& header) {
     for (const AddedField& field : fields()) header.insert(field.name, field.value);
     count_ = 0;
   }

@@ -332,7 +332,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
                                                         std::chrono::nanoseconds header_timeout) {
   const auto& listener = runtime.config->listener;
   const auto started = shared_.clock.now();
-  RequestParser parser;
+  RequestParser parser = make_parser<RequestParser>(worker_.fields);
   parser.body_limit(listener.max_body_bytes);
 
   stream_.expires_never();
@@ -368,6 +368,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   downstream.head_buffer = &head_buffer_;
   downstream.body_buffer = &body_buffer_;
   downstream.request_body_buffer = &request_body_buffer_;
+  downstream.fields = &worker_.fields;
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_,
                                stream_.is_tls() ? "https" : "http"};
   HandledRequest handled = co_await handle_request(context, downstream, parser, started);

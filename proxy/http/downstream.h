@@ -8,6 +8,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "proxy/http/field_pool.h"
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/client_gone.h"
 #include "proxy/http/client_watch.h"
@@ -21,8 +22,6 @@
 #include <string>
 
 namespace levee::http {
-
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
 struct Downstream {
   MaybeTlsStream& stream;
@@ -49,6 +48,9 @@ struct Downstream {
   std::string* body_buffer = nullptr;
   // The same for a small request body read whole before admission (handle_request).
   std::string* request_body_buffer = nullptr;
+  // The worker's pool for the fields of the service's response header (field_pool.h); null:
+  // operator new.
+  FieldPool* fields = nullptr;
   // An HTTP/2 stream: the request (header and whole body) is in `buffer` and `stream` is an
   // unconnected placeholder; admission waits on `gone` instead of the socket and the response
   // goes to `sink`. Null for HTTP/1.1.

@@ -18,7 +18,7 @@ std::string_view trim_whitespace(std::string_view text) {
   return text;
 }
 
-std::string header_value(const boost::beast::http::fields& fields, std::string_view name) {
+std::string header_value(const Fields& fields, std::string_view name) {
   std::string value;
   auto [field, end] = fields.equal_range(name);
   for (bool first = true; field != end; ++field, first = false) {
@@ -73,7 +73,7 @@ std::string query_value(std::string_view target, std::string_view name) {
 
 // RFC 6265 5.4: "name=value" pairs separated by "; " in one or more Cookie fields. The first
 // cookie of that name wins (the browser sends the most specific path first).
-std::string cookie_value(const boost::beast::http::fields& fields, std::string_view name) {
+std::string cookie_value(const Fields& fields, std::string_view name) {
   auto [field, end] = fields.equal_range(boost::beast::http::field::cookie);
   for (; field != end; ++field) {
     std::string_view rest = field->value();
@@ -180,7 +180,7 @@ std::string flow_label(std::string_view key, bool hashed, policy::FlowId flow) {
   return escaped(max_label_bytes - 3).first + "...";
 }
 
-std::string resolve_client_address(const boost::beast::http::fields& fields,
+std::string resolve_client_address(const Fields& fields,
                                    const std::optional<policy::IpAddress>& peer, bool trusted_proxy,
                                    const policy::AddressSet& trusted_proxies) {
   if (!peer) return {};

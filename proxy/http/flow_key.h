@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proxy/http/field_pool.h"
 #include "proxy/policy/address_set.h"
 #include "proxy/policy/fairness_settings.h"
 #include "proxy/policy/flow_hash.h"
@@ -50,7 +51,7 @@ std::shared_ptr<const FlowKeyRule> make_flow_key_rule(const policy::FairnessSett
 // What the key is read from. `target` is the normalised origin-form target (path and query);
 // `client_address` the settled client address as text ("" when unknown).
 struct FlowKeyInputs {
-  const boost::beast::http::fields& fields;
+  const Fields& fields;
   std::string_view target;
   std::string_view client_address;
 };
@@ -75,7 +76,7 @@ std::string flow_label(std::string_view key, bool hashed, policy::FlowId flow);
 // The client as the trust step sees it: the peer, or, when the peer is a trusted proxy, the
 // rightmost untrusted address of X-Forwarded-For (policy/client_address.h). "" when the peer
 // is unknown.
-std::string resolve_client_address(const boost::beast::http::fields& fields,
+std::string resolve_client_address(const Fields& fields,
                                    const std::optional<policy::IpAddress>& peer, bool trusted_proxy,
                                    const policy::AddressSet& trusted_proxies);
 

@@ -40,8 +40,8 @@ std::optional<unsigned> grpc_status_in(const std::vector<h2::Field>& fields) {
   return std::nullopt;
 }
 
-bh::fields to_fields(const std::vector<h2::Field>& fields) {
-  bh::fields out;
+Fields to_fields(const std::vector<h2::Field>& fields) {
+  Fields out;
   for (const h2::Field& field : fields) out.insert(field.name, field.value);
   return out;
 }
@@ -121,7 +121,7 @@ awaitable<ForwardResult> forward_h2(Downstream& down, RequestParser& parser, con
       break;
     }
     if (auto* headers = std::get_if<h2::ResponseHeaders>(&*event)) {
-      bh::response_header<> head;
+      ResponseHeader head;
       head.version(11);
       head.result(headers->status);
       for (const h2::Field& field : headers->fields) head.insert(field.name, field.value);

@@ -32,7 +32,7 @@ class StreamSink final : public ResponseSink {
   bool head_sent() const { return head_sent_; }
   bool ended() const { return ended_; }
 
-  awaitable<bool> write_head(const bh::response_header<>& head, bool end) override {
+  awaitable<bool> write_head(const ResponseHeader& head, bool end) override {
     std::vector<h2::Field> fields;
     for (const auto& field : head) fields.push_back({std::string(field.name_string()), std::string(field.value())});
     co_return submit(head.result_int(), fields, end);
@@ -50,7 +50,7 @@ class StreamSink final : public ResponseSink {
     co_return !stream_.closed;
   }
 
-  awaitable<bool> write_trailers(const bh::fields& trailers) override {
+  awaitable<bool> write_trailers(const Fields& trailers) override {
     std::vector<h2::Field> fields;
     for (const auto& field : trailers) fields.push_back({std::string(field.name_string()), std::string(field.value())});
     if (stream_.closed || !session_.connection().submit_trailers(stream_.id, fields)) co_return false;

@@ -16,7 +16,7 @@ std::string_view version_text(unsigned version) { return version == 10 ? "HTTP/1
 
 // Sized first, then filled with plain copies: one capacity check for the whole header rather
 // than four per field.
-void append_fields(const bh::fields& fields, std::span<const AddedField> added, std::string& out) {
+void append_fields(const Fields& fields, std::span<const AddedField> added, std::string& out) {
   std::size_t size = out.size() + 2;
   for (const auto& field : fields) size += field.name_string().size() + field.value().size() + 4;
   for (const auto& field : added) size += field.name.size() + field.value.size() + 4;
@@ -45,7 +45,7 @@ void append_fields(const bh::fields& fields, std::span<const AddedField> added, 
 // The service's own phrase, else the standard one (Beast's reason() gives that when none was
 // set). A code without a standard phrase gets an empty one, which HTTP allows, rather than
 // Beast's placeholder "<unknown-status>", which would be levee's invention.
-std::string_view reason_phrase(const bh::response_header<>& header) {
+std::string_view reason_phrase(const ResponseHeader& header) {
   const std::string_view reason = header.reason();
   if (bh::int_to_status(header.result_int()) == bh::status::unknown &&
       reason == std::string_view(bh::obsolete_reason(bh::status::unknown)))
@@ -55,7 +55,7 @@ std::string_view reason_phrase(const bh::response_header<>& header) {
 
 }  // namespace
 
-void serialize_head(const bh::request_header<>& header, std::span<const AddedField> added, std::string& out) {
+void serialize_head(const RequestHeader& header, std::span<const AddedField> added, std::string& out) {
   out.clear();
   out.append(header.method_string()).push_back(' ');
   out.append(header.target()).push_back(' ');
@@ -63,7 +63,7 @@ void serialize_head(const bh::request_header<>& header, std::span<const AddedFie
   append_fields(header, added, out);
 }
 
-void serialize_head(const bh::response_header<>& header, std::string& out) {
+void serialize_head(const ResponseHeader& header, std::string& out) {
   out.clear();
   out.append(version_text(header.version())).push_back(' ');
   std::array<char, 8> digits{};

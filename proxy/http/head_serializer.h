@@ -12,6 +12,7 @@
 // The header is written as it stands: framing fields (Content-Length, Transfer-Encoding) are
 // the caller's to have right, as they are for Beast's serializer of a buffer_body.
 
+#include "proxy/http/field_pool.h"
 #include "proxy/http/added_fields.h"
 
 #include <boost/beast/http/message.hpp>
@@ -23,13 +24,13 @@ namespace levee::http {
 
 // Replaces `out`'s contents with "METHOD target HTTP/1.x\r\n" + fields + "\r\n"; the fields
 // levee adds (added_fields.h) follow the header's own.
-void serialize_head(const boost::beast::http::request_header<>& header, std::span<const AddedField> added,
+void serialize_head(const RequestHeader& header, std::span<const AddedField> added,
                     std::string& out);
-inline void serialize_head(const boost::beast::http::request_header<>& header, std::string& out) {
+inline void serialize_head(const RequestHeader& header, std::string& out) {
   serialize_head(header, {}, out);
 }
 // Replaces `out`'s contents with "HTTP/1.x status reason\r\n" + fields + "\r\n"; an empty
 // reason phrase is the status's standard one.
-void serialize_head(const boost::beast::http::response_header<>& header, std::string& out);
+void serialize_head(const ResponseHeader& header, std::string& out);
 
 }  // namespace levee::http

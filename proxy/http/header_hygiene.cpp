@@ -71,7 +71,7 @@ bool is_hop_by_hop(bh::field name) {
 }
 
 template <bool isRequest>
-Present scan(const bh::header<isRequest, bh::fields>& header) {
+Present scan(const bh::header<isRequest, Fields>& header) {
   Present present;
   for (const auto& field : header) {
     if (is_hop_by_hop(field.name())) {
@@ -106,7 +106,7 @@ Present scan(const bh::header<isRequest, bh::fields>& header) {
 // by name (equal_range(connection)) walked Beast's tree with a case-insensitive compare at each
 // step: 500 instructions a response, for the "Connection: keep-alive" nearly every service sends.
 template <bool isRequest>
-void strip_hop_by_hop(bh::header<isRequest, bh::fields>& header, const Present& present) {
+void strip_hop_by_hop(bh::header<isRequest, Fields>& header, const Present& present) {
   if (!present.hop_by_hop) return;
   std::vector<std::string> named;  // the tokens besides close and keep-alive: rare, so rarely allocated
   for (auto it = header.begin(); it != header.end();) {
@@ -192,7 +192,7 @@ std::optional<RequestProblem> normalize_path(RequestHeader& request) {
 // Several field lines of one list header are one list, in order (RFC 9110 5.3): all of them are
 // kept, joined into one line, before `value` is appended.
 template <bool isRequest, class Name>
-void append_list_value(bh::header<isRequest, bh::fields>& header, Name field, std::string_view value) {
+void append_list_value(bh::header<isRequest, Fields>& header, Name field, std::string_view value) {
   std::string joined;
   const auto [first, last] = header.equal_range(field);
   for (auto it = first; it != last; ++it) joined.append(it->value()).append(", ");

@@ -13,8 +13,7 @@
 
 namespace levee::http {
 
-using RequestHeader = boost::beast::http::request_header<>;
-using ResponseHeader = boost::beast::http::response_header<>;
+// RequestHeader, ResponseHeader: field_pool.h
 
 // Why a request is refused before it reaches the service. Every refusal closes the connection:
 // after a framing disagreement the rest of the byte stream cannot be trusted.

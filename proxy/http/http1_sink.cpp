@@ -15,8 +15,8 @@ awaitable<bool> Http1Sink::write(std::string_view bytes) {
   co_return !ec;
 }
 
-awaitable<bool> Http1Sink::write_head(const bh::response_header<>& received, bool end) {
-  bh::response_header<> head = received;
+awaitable<bool> Http1Sink::write_head(const ResponseHeader& received, bool end) {
+  ResponseHeader head = received;
   head.version(11);
   keep_alive_ = down_.keep_alive && !(down_.draining && down_.draining->load(std::memory_order_relaxed));
   const bool sized = head.find(bh::field::content_length) != head.end();
@@ -46,7 +46,7 @@ awaitable<bool> Http1Sink::write_body(std::string_view bytes, bool end) {
   co_return out_.empty() || co_await write(out_);
 }
 
-awaitable<bool> Http1Sink::write_trailers(const bh::fields&) {
+awaitable<bool> Http1Sink::write_trailers(const Fields&) {
   co_return co_await write_body({}, true);
 }
 

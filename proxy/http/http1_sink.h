@@ -18,9 +18,9 @@ class Http1Sink final : public ResponseSink {
  public:
   explicit Http1Sink(Downstream& downstream) : down_(downstream) {}
 
-  boost::asio::awaitable<bool> write_head(const boost::beast::http::response_header<>& head, bool end) override;
+  boost::asio::awaitable<bool> write_head(const ResponseHeader& head, bool end) override;
   boost::asio::awaitable<bool> write_body(std::string_view bytes, bool end) override;
-  boost::asio::awaitable<bool> write_trailers(const boost::beast::http::fields& trailers) override;
+  boost::asio::awaitable<bool> write_trailers(const Fields& trailers) override;
 
   // The client connection may carry another request once the response is complete.
   bool keep_alive() const { return keep_alive_; }

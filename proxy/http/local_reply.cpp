@@ -15,9 +15,8 @@ LocalReply make_error_reply(bh::status status, std::string_view detail, bool clo
   return reply;
 }
 
-bh::response<bh::string_body> to_response(const LocalReply& reply, unsigned version, bool keep_alive,
-                                          bool head_request) {
-  bh::response<bh::string_body> response{reply.status, 11};
+LocalResponse to_response(const LocalReply& reply, unsigned version, bool keep_alive, bool head_request) {
+  LocalResponse response{reply.status, 11};
   response.set(bh::field::server, "levee");
   response.set(bh::field::content_type, reply.content_type);
   for (const auto& [name, value] : reply.headers) response.set(name, value);

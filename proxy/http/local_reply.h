@@ -4,6 +4,8 @@
 // code that writes (the session). Whether the connection closes afterwards is a field, decided
 // where the reply is made, not a rule buried in the session.
 
+#include "proxy/http/field_pool.h"
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -28,9 +30,7 @@ struct LocalReply {
 LocalReply make_error_reply(boost::beast::http::status status, std::string_view detail, bool close_connection);
 
 // Serialisable form of `reply` for a client that spoke `version` (10 or 11).
-boost::beast::http::response<boost::beast::http::string_body> to_response(const LocalReply& reply,
-                                                                           unsigned version,
-                                                                           bool keep_alive,
-                                                                           bool head_request);
+using LocalResponse = boost::beast::http::message<false, boost::beast::http::string_body, Fields>;
+LocalResponse to_response(const LocalReply& reply, unsigned version, bool keep_alive, bool head_request);
 
 }  // namespace levee::http

@@ -6,6 +6,7 @@
 // - ProxyShared: process-wide, thread-safe (atomics, the metrics).
 
 #include "proxy/config/config.h"
+#include "proxy/http/field_pool.h"
 #include "proxy/http/client_watch.h"
 #include "proxy/http/per_worker_count.h"
 #include "proxy/http/route.h"
@@ -63,6 +64,9 @@ struct Worker {
   // This worker's own generator (request ids): seeded at start, touched by no other thread,
   // so ids cost no shared cache line.
   policy::SplitMixRandom random;
+  // Memory for parsed header fields, reused from request to request (field_pool.h). Outlives
+  // the worker's io_context, which destroys pending coroutines and the parsers in them.
+  FieldPool fields;
   std::vector<std::unique_ptr<UpstreamPool>> pools;  // by upstream index
   std::unordered_set<ClientSession*> sessions;       // open on this worker, for drain
   std::unordered_set<ParkedConnection*> parked;      // idle connections without a session, for drain

@@ -9,7 +9,7 @@
 namespace levee::http {
 namespace {
 
-std::optional<std::string_view> header(const boost::beast::http::fields& headers, const std::string& name) {
+std::optional<std::string_view> header(const Fields& headers, const std::string& name) {
   if (name.empty()) return std::nullopt;
   const auto it = headers.find(name);
   if (it == headers.end()) return std::nullopt;
@@ -18,7 +18,7 @@ std::optional<std::string_view> header(const boost::beast::http::fields& headers
 
 }  // namespace
 
-RequestClass classify_request(const boost::beast::http::fields& headers, const config::RouteConfig& route,
+RequestClass classify_request(const Fields& headers, const config::RouteConfig& route,
                               const config::RequestHeadersConfig& names) {
   RequestClass result;
   result.priority = route.priority;
@@ -51,7 +51,7 @@ RequestClass classify_request(const boost::beast::http::fields& headers, const c
   return result;
 }
 
-void restate_grpc_timeout(boost::beast::http::fields& headers, policy::TimePoint deadline, policy::TimePoint now) {
+void restate_grpc_timeout(Fields& headers, policy::TimePoint deadline, policy::TimePoint now) {
   const auto it = headers.find("grpc-timeout");
   if (it == headers.end()) return;
   headers.set(it->name_string(), policy::format_grpc_timeout(deadline - now));

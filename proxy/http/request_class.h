@@ -22,6 +22,7 @@
 
 #include <optional>
 
+#include "proxy/http/field_pool.h"
 #include "proxy/config/config.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/priority.h"
@@ -34,12 +35,12 @@ struct RequestClass {
   std::optional<policy::Duration> patience;  // from now; none: only the queue's max_wait applies
 };
 
-RequestClass classify_request(const boost::beast::http::fields& headers, const config::RouteConfig& route,
+RequestClass classify_request(const Fields& headers, const config::RouteConfig& route,
                               const config::RequestHeadersConfig& names);
 
 // A gRPC call's grpc-timeout, restated for the service as what is left of the caller's
 // `deadline` at `now` (after its wait in levee's queue), so the service does not work for a
 // caller that has already given up. A request without the field is left as it is.
-void restate_grpc_timeout(boost::beast::http::fields& headers, policy::TimePoint deadline, policy::TimePoint now);
+void restate_grpc_timeout(Fields& headers, policy::TimePoint deadline, policy::TimePoint now);
 
 }  // namespace levee::http

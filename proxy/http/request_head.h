@@ -5,6 +5,7 @@
 // request pipeline call exactly these, and so does the fuzzer (tests/fuzz/request_fuzzer.cpp),
 // so what is fuzzed is what serves.
 
+#include "proxy/http/field_pool.h"
 #include "proxy/config/config.h"
 #include "proxy/http/client_trust.h"
 #include "proxy/http/local_reply.h"
@@ -24,7 +25,6 @@
 
 namespace levee::http {
 
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
 // What one request header may still take of listener.max_header_bytes.
 struct HeaderBudget {

@@ -84,8 +84,8 @@ const beast::error_code too_slow_error = asio::error::timed_out;
 // syscall each: the room is made first, so one read can fill the relay buffer.
 template <class InStream, class OutStream, bool isRequest>
 awaitable<std::pair<beast::error_code, bool>> relay_body(
-    InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body>& parser,
-    OutStream& output, bh::serializer<isRequest, bh::buffer_body>& serializer, std::span<char> buffer,
+    InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body, FieldAllocator<char>>& parser,
+    OutStream& output, bh::serializer<isRequest, bh::buffer_body, Fields>& serializer, std::span<char> buffer,
     std::chrono::nanoseconds input_timeout, std::chrono::nanoseconds output_timeout,
     std::uint64_t& bytes, PacedClient paced = {}) {
   auto& body = parser.get().body();
@@ -205,7 +205,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     } else {
       const auto buffer = relay_buffer_for(!request_parser.is_done());
       if (options.added) options.added->insert_into(request);
-      bh::request_serializer<bh::buffer_body> request_serializer{request};
+      bh::serializer<true, bh::buffer_body, Fields> request_serializer{request};
       // The body streams with the permit held: the client must keep up the listener's pace.
       std::optional<TransferWatch> pace;
       if (!request_parser.is_done() && down.transfer_rate.enabled())
@@ -254,7 +254,8 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
         read_ec = bh::error::bad_status;
         break;
       }
-      attempt.response.emplace();
+      attempt.response.emplace(std::piecewise_construct, std::make_tuple(),
+                               std::make_tuple(FieldAllocator<char>(down.fields)));
       attempt.response->header_limit(response_header_limit);
       attempt.response->body_limit(boost::none);
       if (head_request) attempt.response->skip(true);
@@ -384,7 +385,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
     finish();
     co_return;
   }
-  bh::response_serializer<bh::buffer_body> serializer{response};
+  bh::serializer<false, bh::buffer_body, Fields> serializer{response};
   auto [relay_ec, input_failed] =
       co_await relay_body(attempt.connection->stream(), attempt.connection->buffer(), parser, down.stream,
                           serializer, span_of(buffer), pool.config().response_timeout, down.io_timeout,

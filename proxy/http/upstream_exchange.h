@@ -16,6 +16,7 @@
 // that dies while levee waits for the answer may have delivered it, so the request goes again
 // only when SendOptions::safe_to_resend says it may run twice.
 
+#include "proxy/http/field_pool.h"
 #include "proxy/http/added_fields.h"
 #include "proxy/http/downstream.h"
 #include "proxy/http/exchange_error.h"
@@ -35,9 +36,8 @@
 
 namespace levee::http {
 
-using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
 // A response read whole from the service, its header already prepared for the client.
-using BufferedResponse = boost::beast::http::response<boost::beast::http::string_body>;
+using BufferedResponse = boost::beast::http::message<false, boost::beast::http::string_body, Fields>;
 
 struct SendOptions {
   // The request body, read into memory beforehand so that every attempt can send it; the

@@ -5,6 +5,8 @@
 // permit) or before a retry, a small response body before the permit is released (a slow
 // reader then holds none).
 
+#include "proxy/http/field_pool.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/deferred.hpp>
@@ -30,7 +32,7 @@ inline constexpr std::size_t max_read_room = 64 * 1024;
 template <class Stream, bool isRequest>
 boost::asio::awaitable<boost::beast::error_code> read_whole_body(
     Stream& stream, boost::beast::flat_buffer& buffer,
-    boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& parser, std::string& out,
+    boost::beast::http::parser<isRequest, boost::beast::http::buffer_body, FieldAllocator<char>>& parser, std::string& out,
     std::uint64_t length, std::chrono::nanoseconds timeout) {
   namespace bh = boost::beast::http;
   out.resize(static_cast<std::size_t>(length));

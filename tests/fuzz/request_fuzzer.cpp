@@ -179,7 +179,7 @@ void check_forwarded_header(const http::RequestHeader& forwarded, bool chunked,
 }
 
 // The body relayed the way forward() does: a small buffer_body window, refilled until done.
-void relay_body(bh::request_parser<bh::buffer_body>& parser, std::string_view rest) {
+void relay_body(http::RequestParser& parser, std::string_view rest) {
   std::array<char, 512> window{};
   while (!parser.is_done() && !rest.empty()) {
     auto& body = parser.get().body();

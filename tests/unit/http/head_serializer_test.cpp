@@ -16,8 +16,8 @@ namespace bh = boost::beast::http;
 // What Beast's own serializer writes for the header: levee's flat copy must be byte for byte
 // the same, so the service and the client see exactly what they saw before.
 template <bool isRequest>
-std::string beast_head(bh::message<isRequest, bh::string_body> message) {
-  bh::serializer<isRequest, bh::string_body> serializer{message};
+std::string beast_head(bh::message<isRequest, bh::string_body, Fields> message) {
+  bh::serializer<isRequest, bh::string_body, Fields> serializer{message};
   serializer.split(true);
   std::string out;
   boost::beast::error_code ec;
@@ -31,7 +31,7 @@ std::string beast_head(bh::message<isRequest, bh::string_body> message) {
 }
 
 TEST(HeadSerializer, RequestMatchesBeast) {
-  bh::request<bh::string_body> request{bh::verb::post, "/orders?id=7", 11};
+  bh::message<true, bh::string_body, Fields> request{bh::verb::post, "/orders?id=7", 11};
   request.set(bh::field::host, "shop.example");
   request.set(bh::field::content_length, "12");
   request.insert("X-Custom", "a, b");
@@ -46,7 +46,7 @@ TEST(HeadSerializer, RequestMatchesBeast) {
 // The fields levee adds go after the request's own: byte for byte what Beast writes for the
 // same header with them inserted.
 TEST(HeadSerializer, AddedFieldsFollowTheRequestsOwnAsIfInserted) {
-  bh::request<bh::string_body> request{bh::verb::get, "/", 11};
+  bh::message<true, bh::string_body, Fields> request{bh::verb::get, "/", 11};
   request.set(bh::field::host, "shop.example");
   AddedFields added;
   added.add("X-Request-Id", "0123456789abcdef");
@@ -61,7 +61,7 @@ TEST(HeadSerializer, AddedFieldsFollowTheRequestsOwnAsIfInserted) {
 }
 
 TEST(HeadSerializer, UnknownMethodIsWrittenAsSent) {
-  bh::request<bh::string_body> request;
+  bh::message<true, bh::string_body, Fields> request;
   request.method_string("PURGE");
   request.target("/cache");
   request.version(10);
@@ -71,7 +71,7 @@ TEST(HeadSerializer, UnknownMethodIsWrittenAsSent) {
 }
 
 TEST(HeadSerializer, ResponseMatchesBeast) {
-  bh::response<bh::string_body> response{bh::status::not_found, 11};
+  bh::message<false, bh::string_body, Fields> response{bh::status::not_found, 11};
   response.set(bh::field::content_length, "0");
   response.set(bh::field::via, "1.1 levee");
   std::string head;
@@ -81,7 +81,7 @@ TEST(HeadSerializer, ResponseMatchesBeast) {
 }
 
 TEST(HeadSerializer, ResponseKeepsTheServicesReasonPhrase) {
-  bh::response<bh::string_body> response{bh::status::ok, 11};
+  bh::message<false, bh::string_body, Fields> response{bh::status::ok, 11};
   response.reason("Fine");
   std::string head;
   serialize_head(response.base(), head);
@@ -89,7 +89,7 @@ TEST(HeadSerializer, ResponseKeepsTheServicesReasonPhrase) {
 }
 
 TEST(HeadSerializer, StatusWithoutAStandardPhraseGetsAnEmptyOne) {
-  bh::response<bh::string_body> response;
+  bh::message<false, bh::string_body, Fields> response;
   response.result(299);
   response.version(11);
   std::string head;

@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 namespace bh = boost::beast::http;
 
 struct RequestClassTest : ::testing::Test {
-  bh::fields headers;
+  Fields headers;
   config::RouteConfig route;
   config::RequestHeadersConfig names;
 };
@@ -108,7 +108,7 @@ TEST_F(RequestClassTest, GrpcFieldsCountOnlyOnAGrpcCall) {
 }
 
 TEST(RestateGrpcTimeout, TheServiceIsToldWhatIsLeftOfTheCallersDeadline) {
-  bh::fields headers;
+  Fields headers;
   const policy::TimePoint now{std::chrono::seconds(100)};
   headers.set("grpc-timeout", "250m");
   restate_grpc_timeout(headers, now + 180ms, now);
@@ -119,7 +119,7 @@ TEST(RestateGrpcTimeout, TheServiceIsToldWhatIsLeftOfTheCallersDeadline) {
 }
 
 TEST(RestateGrpcTimeout, ARequestWithoutTheFieldGetsNone) {
-  bh::fields headers;
+  Fields headers;
   const policy::TimePoint now{std::chrono::seconds(100)};
   restate_grpc_timeout(headers, now + 1s, now);
   EXPECT_EQ(headers.find("grpc-timeout"), headers.end());
