@@ -27,7 +27,7 @@ std::string text_line(const RequestRecord& record, policy::Duration duration, st
                      record.response_body_bytes, Millis(duration).count(), record.route,
                      Millis(record.queue_wait).count(), record.shed ? policy::name(*record.shed) : "-",
                      name(record.error), record.attempts, record.retry ? policy::name(*record.retry) : "-",
-                     record.request_id.empty() ? std::string_view("-") : std::string_view(record.request_id));
+                     record.request_id.empty() ? std::string_view("-") : record.request_id.view());
 }
 
 std::string json_line(const RequestRecord& record, policy::Duration duration, std::string_view client_address) {
@@ -44,7 +44,7 @@ std::string json_line(const RequestRecord& record, policy::Duration duration, st
       {"error", std::string(name(record.error))},
       {"attempts", record.attempts},
       {"retry", name_or_null(record.retry)},
-      {"request_id", record.request_id.empty() ? Json(nullptr) : Json(record.request_id)},
+      {"request_id", record.request_id.empty() ? Json(nullptr) : Json(record.request_id.view())},
   };
   // replace: a request line is client bytes and need not be UTF-8; throwing would lose the line.
   return line.dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -27,9 +27,9 @@ constexpr auto hex_pairs = [] {
 
 }  // namespace
 
-std::string generate_request_id(policy::Random& random) {
-  // Written on the stack and copied into the string once (no zero-fill first): this runs for
-  // every request that comes without an id.
+RequestId generate_request_id(policy::Random& random) {
+  // Written on the stack and copied into the id once (no zero-fill first): this runs for every
+  // request that comes without an id.
   std::array<char, 32> id;
   char* out = id.data();
   for (int word = 0; word < 2; ++word) {
@@ -37,11 +37,11 @@ std::string generate_request_id(policy::Random& random) {
     for (int shift = 56; shift >= 0; shift -= 8, out += 2)
       std::memcpy(out, &hex_pairs[2 * ((bits >> shift) & 0xffu)], 2);
   }
-  return std::string(id.data(), id.size());
+  return RequestId(std::string_view(id.data(), id.size()));
 }
 
-std::string choose_request_id(std::string_view incoming, policy::Random& random) {
-  if (is_sane_request_id(incoming)) return std::string(incoming);
+RequestId choose_request_id(std::string_view incoming, policy::Random& random) {
+  if (is_sane_request_id(incoming)) return RequestId(incoming);
   return generate_request_id(random);
 }
 

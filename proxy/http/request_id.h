@@ -5,8 +5,10 @@
 
 #include "proxy/policy/random.h"
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
-#include <string>
+#include <cstdint>
 #include <string_view>
 
 namespace levee::http {
@@ -20,10 +22,31 @@ inline constexpr std::size_t max_request_id_bytes = 128;
 // text access log stays split on spaces, and no control bytes or UTF-8 to escape anywhere.
 bool is_sane_request_id(std::string_view id);
 
+// An id held inline, at most max_request_id_bytes: every request has one, copied into its log
+// record and its X-Request-Id, and as a std::string of 32 digits it was a heap allocation on
+// every request.
+class RequestId {
+ public:
+  RequestId() = default;
+  // Cut to max_request_id_bytes (what is_sane_request_id allows anyway).
+  explicit RequestId(std::string_view id) : size_(static_cast<std::uint8_t>(std::min(id.size(), max_request_id_bytes))) {
+    id.copy(bytes_.data(), size_);
+  }
+  std::string_view view() const { return {bytes_.data(), size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT: an id reads as its text
+  bool empty() const { return size_ == 0; }
+  friend bool operator==(const RequestId& id, std::string_view text) { return id.view() == text; }
+
+ private:
+  std::array<char, max_request_id_bytes> bytes_{};
+  std::uint8_t size_ = 0;
+  static_assert(max_request_id_bytes <= UINT8_MAX);
+};
+
 // 128 random bits as 32 lowercase hex digits.
-std::string generate_request_id(policy::Random& random);
+RequestId generate_request_id(policy::Random& random);
 
 // `incoming` when it is sane, else a generated id.
-std::string choose_request_id(std::string_view incoming, policy::Random& random);
+RequestId choose_request_id(std::string_view incoming, policy::Random& random);
 
 }  // namespace levee::http

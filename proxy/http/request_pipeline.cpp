@@ -98,9 +98,9 @@ awaitable<HandledRequest> handle_request(const RequestContext& context, Downstre
   handled.record.request_id = choose_request_id(has_id ? std::string_view(incoming_id->value()) : std::string_view(),
                                                 context.worker.random);
   if (has_id)
-    request.set(request_id_header, handled.record.request_id);
+    request.set(request_id_header, handled.record.request_id.view());
   else
-    added.add(request_id_header, handled.record.request_id);
+    added.add(request_id_header, handled.record.request_id);  // a view: handled stays put until co_return
 
   // check, route, trust (request_head.h: the fuzzer drives the same function)
   HeadDecision head = examine_request_head(request, !parser.is_done(), runtime.router, config, context.peer);

@@ -3,6 +3,7 @@
 // end: the route's status and duration metrics, and the access log line when that is on.
 
 #include "proxy/http/exchange_error.h"
+#include "proxy/http/request_id.h"
 #include "proxy/observability/metrics.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/retry_rules.h"
@@ -32,7 +33,7 @@ struct RequestRecord {
   std::uint64_t response_body_bytes = 0;
   std::uint32_t attempts = 0;                  // exchanges with the service (0: none was tried)
   std::optional<policy::RetryOutcome> retry;   // why retrying stopped; none: no decision needed
-  std::string request_id;                      // as forwarded in X-Request-Id; empty: none read
+  RequestId request_id;                        // as forwarded in X-Request-Id; empty: none read
 };
 
 // Counts the request in `metrics` (in worker `worker`'s shard: call on that worker's thread)

@@ -22,7 +22,7 @@ RequestRecord shed_request() {
   record.shed = policy::ShedReason::queue_timeout;
   record.request_body_bytes = 12;
   record.response_body_bytes = 34;
-  record.request_id = "req-1";
+  record.request_id = RequestId("req-1");
   return record;
 }
 
@@ -33,7 +33,7 @@ RequestRecord retried_request() {
   record.status = 502;
   record.attempts = 3;
   record.retry = policy::RetryOutcome::exhausted;
-  record.request_id = "0123456789abcdef0123456789abcdef";
+  record.request_id = RequestId("0123456789abcdef0123456789abcdef");
   return record;
 }
 

@@ -19,10 +19,22 @@ TEST(RequestId, AnInsaneIncomingIdIsReplaced) {
                                 std::string("tab\there"), std::string("nl\r\nX-Evil: 1"), std::string("nul\0x", 5),
                                 std::string("caf\xC3\xA9"), std::string("\x7f")}) {
     EXPECT_FALSE(is_sane_request_id(bad)) << bad;
-    const std::string id = choose_request_id(bad, random);
+    const std::string id(choose_request_id(bad, random).view());
     EXPECT_NE(id, bad);
     EXPECT_TRUE(is_sane_request_id(id));
   }
+}
+
+TEST(RequestId, HoldsItsTextInline) {
+  const RequestId none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.view(), "");
+  const std::string longest(max_request_id_bytes, 'z');
+  EXPECT_EQ(RequestId(longest).view(), longest);
+  EXPECT_EQ(RequestId(longest + "!").view(), longest);  // cut, never overrun
+  RequestId copy = RequestId("abc");
+  copy = RequestId("de");
+  EXPECT_EQ(copy, "de");
 }
 
 TEST(RequestId, GeneratedIdIs128BitsOfLowercaseHex) {
@@ -31,8 +43,8 @@ TEST(RequestId, GeneratedIdIs128BitsOfLowercaseHex) {
   random.push(0.0);
   EXPECT_EQ(generate_request_id(random), "80000000000000000000000000000000");
   policy::SplitMixRandom real(42);
-  const std::string a = generate_request_id(real);
-  const std::string b = generate_request_id(real);
+  const std::string a(generate_request_id(real).view());
+  const std::string b(generate_request_id(real).view());
   EXPECT_EQ(a.size(), 32u);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
   EXPECT_NE(a, b);
