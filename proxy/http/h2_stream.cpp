@@ -165,7 +165,7 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
   const auto head = h2::http1_request_head(
       stream->fields, stream->has_body ? std::optional<std::uint64_t>(stream->body.size()) : std::nullopt);
   boost::beast::flat_buffer buffer;
-  RequestParser parser;
+  RequestParser parser = make_parser<RequestParser>(worker.fields);
   parser.body_limit(listener.max_body_bytes);
   boost::beast::error_code parse_ec = bh::error::bad_method;
   if (head && !stream->too_large) {
@@ -194,6 +194,7 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
     Downstream down{placeholder, buffer, listener.body_timeout, 11, true, &shared.draining};
     down.gone = &stream->gone;
     down.sink = &sink;
+    down.fields = &worker.fields;
     const RequestContext context{*runtime, shared, worker, session->client_address(), session->peer(),
                                  session->is_tls() ? "https" : "http"};
     handled = co_await handle_request(context, down, parser, stream->opened);
