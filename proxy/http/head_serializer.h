@@ -12,8 +12,8 @@
 // The header is written as it stands: framing fields (Content-Length, Transfer-Encoding) are
 // the caller's to have right, as they are for Beast's serializer of a buffer_body.
 
-#include "proxy/http/field_pool.h"
 #include "proxy/http/added_fields.h"
+#include "proxy/http/field_pool.h"
 
 #include <boost/beast/http/message.hpp>
 

@@ -6,8 +6,8 @@
 // - ProxyShared: process-wide, thread-safe (atomics, the metrics).
 
 #include "proxy/config/config.h"
-#include "proxy/http/field_pool.h"
 #include "proxy/http/client_watch.h"
+#include "proxy/http/field_pool.h"
 #include "proxy/http/per_worker_count.h"
 #include "proxy/http/route.h"
 #include "proxy/http/upstream_pool.h"

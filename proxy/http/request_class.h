@@ -22,8 +22,8 @@
 
 #include <optional>
 
-#include "proxy/http/field_pool.h"
 #include "proxy/config/config.h"
+#include "proxy/http/field_pool.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/priority.h"
 

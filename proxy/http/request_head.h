@@ -5,9 +5,9 @@
 // request pipeline call exactly these, and so does the fuzzer (tests/fuzz/request_fuzzer.cpp),
 // so what is fuzzed is what serves.
 
-#include "proxy/http/field_pool.h"
 #include "proxy/config/config.h"
 #include "proxy/http/client_trust.h"
+#include "proxy/http/field_pool.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/ip_address.h"

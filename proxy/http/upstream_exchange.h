@@ -16,10 +16,10 @@
 // that dies while levee waits for the answer may have delivered it, so the request goes again
 // only when SendOptions::safe_to_resend says it may run twice.
 
-#include "proxy/http/field_pool.h"
 #include "proxy/http/added_fields.h"
 #include "proxy/http/downstream.h"
 #include "proxy/http/exchange_error.h"
+#include "proxy/http/field_pool.h"
 #include "proxy/http/upstream_pool.h"
 #include "proxy/policy/clock.h"
 
