@@ -80,7 +80,7 @@ class FieldPool {
     ++kept_[index];
   }
 
-  // Blocks waiting for reuse (tests and the idle trim).
+  // Blocks waiting for reuse (what the tests read).
   std::size_t kept() const {
     std::size_t total = 0;
     for (std::size_t count : kept_) total += count;
