@@ -257,7 +257,7 @@ void fuzz_request(std::string_view bytes) {
 }
 
 void fuzz_response(std::string_view bytes) {
-  bh::response_parser<bh::empty_body> parser;
+  bh::parser<false, bh::empty_body, http::FieldAllocator<char>> parser;  // the fields type forward() reads into
   parser.skip(true);  // header only, like forward()'s response header read
   beast::error_code ec;
   if (!parse_header(parser, bytes, ec)) return;
