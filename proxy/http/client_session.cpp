@@ -332,7 +332,11 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
                                                         std::chrono::nanoseconds header_timeout) {
   const auto& listener = runtime.config->listener;
   const auto started = shared_.clock.now();
-  RequestParser parser = make_parser<RequestParser>(worker_.fields);
+  RequestParser& parser = emplace_parser(parser_, worker_.fields);
+  const struct EmptiedAtEnd {
+    std::optional<RequestParser>& parser;
+    ~EmptiedAtEnd() { parser.reset(); }
+  } emptied_at_end{parser_};
   parser.body_limit(listener.max_body_bytes);
 
   stream_.expires_never();
@@ -346,16 +350,18 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   beast::error_code read_ec = parse_request_header(parser, buffer_, budget);
   if (read_ec == bh::error::need_more) read_ec = co_await read_rest_of_header(stream_, buffer_, parser, budget);
   disarm_header_timer();
+  // One record and reply for every way out: each local of a coroutine takes its own room in the
+  // frame, used or not, so the error path below reuses them.
+  HandledRequest handled;
   if (read_ec) {
     if (!header_timed_out_ && is_disconnect(read_ec)) co_return Next::close;
-    RequestRecord record;
-    record.started = started;
-    const LocalReply answer = header_timed_out_
-                                  ? make_error_reply(bh::status::request_timeout, "request header timeout", true)
-                                  : reply_for_parse_error(read_ec);
-    record.status = static_cast<unsigned>(answer.status);
-    finish_request(record, shared_.clock.now(), client_address_, shared_.metrics.unrouted(), worker_.index, nullptr);
-    co_return co_await reply(answer, 11, false, false, listener.body_timeout);
+    handled.record.started = started;
+    handled.reply = header_timed_out_ ? make_error_reply(bh::status::request_timeout, "request header timeout", true)
+                                      : reply_for_parse_error(read_ec);
+    handled.record.status = static_cast<unsigned>(handled.reply->status);
+    finish_request(handled.record, shared_.clock.now(), client_address_, shared_.metrics.unrouted(), worker_.index,
+                   nullptr);
+    co_return co_await reply(*handled.reply, 11, false, false, listener.body_timeout);
   }
 
   const auto& request = parser.get();
@@ -371,7 +377,7 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   downstream.fields = &worker_.fields;
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_,
                                stream_.is_tls() ? "https" : "http"};
-  HandledRequest handled = co_await handle_request(context, downstream, parser, started);
+  co_await handle_request(context, downstream, parser, started, handled);
 
   Next next = handled.keep_alive ? Next::keep_alive : Next::close;
   if (handled.reply) next = co_await reply(*handled.reply, version, client_keep_alive, head, listener.body_timeout);

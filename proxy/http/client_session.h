@@ -110,6 +110,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void on_header_timer();
 
   MaybeTlsStream stream_;
+  // The request being served (serve_one): here rather than in the coroutine's frame, which then
+  // fits Asio's recycled blocks. Emptied when the request ends, so its fields go back to the
+  // worker's pool for other connections' requests.
+  std::optional<RequestParser> parser_;
   boost::beast::flat_buffer buffer_;
   std::string head_buffer_;  // serialised headers to the service and back (head_serializer.h)
   std::string body_buffer_;  // a small response body read whole (Downstream::body_buffer)

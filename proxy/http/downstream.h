@@ -41,12 +41,14 @@ struct Downstream {
   // the default is off.
   policy::TransferRateSettings transfer_rate{};
   // The connection's buffer for serialised headers (head_serializer.h), reused from request to
-  // request so that laying out a header allocates nothing; null: each use makes its own.
+  // request so that laying out a header allocates nothing. Required by the exchange (the
+  // coroutines that lay out a header have no room of their own for one: see handle_request).
   std::string* head_buffer = nullptr;
   // The same for a response body read whole (relay_response): lent to the response and given
   // back once it is written, so small answers reuse one allocation. Null: each makes its own.
   std::string* body_buffer = nullptr;
-  // The same for a small request body read whole before admission (handle_request).
+  // The same for a small request body read whole before admission (handle_request). Required
+  // by handle_request.
   std::string* request_body_buffer = nullptr;
   // The worker's pool for the fields of the service's response header (field_pool.h); null:
   // operator new.

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <new>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -146,6 +147,13 @@ using ResponseParser = boost::beast::http::parser<false, boost::beast::http::buf
 template <class Parser>
 Parser make_parser(FieldPool& pool) {
   return Parser(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator<char>(&pool)));
+}
+
+// The same, made in place in `slot` (a parser is neither reset nor assigned: each message gets
+// a new one).
+template <class Parser>
+Parser& emplace_parser(std::optional<Parser>& slot, FieldPool& pool) {
+  return slot.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator<char>(&pool)));
 }
 
 }  // namespace levee::http

@@ -62,9 +62,9 @@ awaitable<std::optional<h2::ClientEvent>> next_event(H2UpstreamStream& waiter, c
 
 }  // namespace
 
-awaitable<ForwardResult> forward_h2(Downstream& down, RequestParser& parser, const std::string* buffered_body,
-                                    H2UpstreamPool& pool, const policy::Clock& clock, std::uint64_t max_request_body) {
-  ForwardResult forwarded;
+awaitable<void> forward_h2(Downstream& down, RequestParser& parser, const std::string* buffered_body,
+                           H2UpstreamPool& pool, const policy::Clock& clock, std::uint64_t max_request_body,
+                           ForwardResult& forwarded) {
   ExchangeResult& result = forwarded.result;
   const auto& request = parser.get();
 
@@ -74,12 +74,12 @@ awaitable<ForwardResult> forward_h2(Downstream& down, RequestParser& parser, con
   if (!buffered_body && !parser.is_done()) {
     if (parser.chunked() || !parser.content_length() || *parser.content_length() > max_request_body) {
       result.error = ExchangeError::request_too_large;
-      co_return forwarded;
+      co_return;
     }
     const ExchangeError error = co_await read_request_body(down, parser, read_body, *parser.content_length());
     if (error != ExchangeError::none) {
       result.error = error;
-      co_return forwarded;
+      co_return;
     }
     body = read_body;
   }
@@ -89,7 +89,7 @@ awaitable<ForwardResult> forward_h2(Downstream& down, RequestParser& parser, con
   forwarded.attempts = 1;
   if (opened.error != ExchangeError::none) {
     result.error = opened.error;
-    co_return forwarded;
+    co_return;
   }
   H2UpstreamConnection& connection = *opened.connection;
   H2UpstreamStream& waiter = *opened.waiter;
@@ -165,7 +165,7 @@ awaitable<ForwardResult> forward_h2(Downstream& down, RequestParser& parser, con
   if (!waiter.closed) connection.reset(opened.stream, h2::error_code::cancel);
   connection.forget(opened.stream);
   if (result.error == ExchangeError::none) result.keep_alive = http1 ? http1->keep_alive() : true;
-  co_return forwarded;
+  co_return;
 }
 
 }  // namespace levee::http

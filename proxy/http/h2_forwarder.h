@@ -36,8 +36,10 @@
 
 namespace levee::http {
 
-boost::asio::awaitable<ForwardResult> forward_h2(Downstream& downstream, RequestParser& request,
-                                                 const std::string* buffered_body, H2UpstreamPool& pool,
-                                                 const policy::Clock& clock, std::uint64_t max_request_body);
+// `forwarded` starts default-constructed and is filled in here (as forward() does).
+boost::asio::awaitable<void> forward_h2(Downstream& downstream, RequestParser& request,
+                                        const std::string* buffered_body, H2UpstreamPool& pool,
+                                        const policy::Clock& clock, std::uint64_t max_request_body,
+                                        ForwardResult& forwarded);
 
 }  // namespace levee::http

@@ -195,9 +195,13 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
     down.gone = &stream->gone;
     down.sink = &sink;
     down.fields = &worker.fields;
+    std::string request_body;  // a body held whole is copied out of `buffer` into it
+    down.request_body_buffer = &request_body;
+    std::string upstream_head;  // the request's header to an HTTP/1.1 service
+    down.head_buffer = &upstream_head;
     const RequestContext context{*runtime, shared, worker, session->client_address(), session->peer(),
                                  session->is_tls() ? "https" : "http"};
-    handled = co_await handle_request(context, down, parser, stream->opened);
+    co_await handle_request(context, down, parser, stream->opened, handled);
   }
 
   if (handled.reply) {

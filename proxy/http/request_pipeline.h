@@ -59,7 +59,11 @@ struct HandledRequest {
   std::optional<EstablishedTunnel> tunnel;
 };
 
-boost::asio::awaitable<HandledRequest> handle_request(const RequestContext& context, Downstream& downstream,
-                                                      RequestParser& parser, policy::TimePoint started);
+// `handled` starts default-constructed and is filled in here. It is the caller's, not a return
+// value: the coroutine's frame then holds a reference where a result would take a second copy
+// (Asio keeps a coroutine's result in its frame until it is read).
+boost::asio::awaitable<void> handle_request(const RequestContext& context, Downstream& downstream,
+                                            RequestParser& parser, policy::TimePoint started,
+                                            HandledRequest& handled);
 
 }  // namespace levee::http

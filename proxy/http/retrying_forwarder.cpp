@@ -70,10 +70,9 @@ awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings
 
 }  // namespace
 
-awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, AddedFields& added,
-                                 const std::string* buffered_body, UpstreamPool& pool, const policy::Clock& clock,
-                                 const RetryContext& retry, std::uint64_t response_buffer_limit) {
-  ForwardResult out;
+awaitable<void> forward(Downstream& down, RequestParser& request, AddedFields& added,
+                        const std::string* buffered_body, UpstreamPool& pool, const policy::Clock& clock,
+                        const RetryContext& retry, std::uint64_t response_buffer_limit, ForwardResult& out) {
   const policy::RetrySettings& settings = retry.settings;
   const auto& header = request.get();
   policy::Replay replay;
@@ -113,7 +112,7 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, Added
         if (error != ExchangeError::none) {
           out.result.error = error;
           out.result.request_body_bytes = body_bytes.size();
-          co_return out;
+          co_return;
         }
         options.buffered_body = &body_bytes;
         replay.replayable = true;
@@ -164,7 +163,7 @@ awaitable<ForwardResult> forward(Downstream& down, RequestParser& request, Added
   else if (out.attempts > 1) out.outcome = out.result.error == ExchangeError::none ? RetryOutcome::succeeded
                                                                                  : RetryOutcome::exhausted;
   if (out.outcome && retry.metrics) retry.metrics->count_outcome(retry.route, static_cast<std::size_t>(*out.outcome));
-  co_return out;
+  co_return;
 }
 
 }  // namespace levee::http

@@ -46,10 +46,12 @@ struct ForwardResult {
 
 // `added`: the fields levee adds to the request (added_fields.h), sent with every attempt.
 // `buffered_body`: the request body, already read whole (null: it is relayed, or read here
-// when a retry needs it). `response_buffer_limit`: see relay_response.
-boost::asio::awaitable<ForwardResult> forward(Downstream& downstream, RequestParser& request, AddedFields& added,
-                                              const std::string* buffered_body, UpstreamPool& pool,
-                                              const policy::Clock& clock, const RetryContext& retry,
-                                              std::uint64_t response_buffer_limit);
+// when a retry needs it). `response_buffer_limit`: see relay_response. `out` starts
+// default-constructed and is filled in here: the caller's, because Asio keeps a coroutine's
+// result in the coroutine's frame, a second copy of something this large.
+boost::asio::awaitable<void> forward(Downstream& downstream, RequestParser& request, AddedFields& added,
+                                     const std::string* buffered_body, UpstreamPool& pool,
+                                     const policy::Clock& clock, const RetryContext& retry,
+                                     std::uint64_t response_buffer_limit, ForwardResult& out);
 
 }  // namespace levee::http

@@ -9,18 +9,17 @@
 namespace levee::http {
 namespace bh = boost::beast::http;
 
-boost::asio::awaitable<UpgradeForward> forward_upgrade(Downstream& down, RequestParser& request,
-                                                       std::string_view protocols, UpstreamPool& pool,
-                                                       const policy::Clock& clock,
-                                                       std::uint64_t response_buffer_limit) {
-  UpgradeForward out;
+boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> forward_upgrade(
+    Downstream& down, RequestParser& request, std::string_view protocols, UpstreamPool& pool,
+    const policy::Clock& clock, std::uint64_t response_buffer_limit, ForwardResult& forwarded) {
+  std::unique_ptr<UpstreamConnection> tunnel_upstream;
   auto& header = request.get();
   header.set(bh::field::upgrade, protocols);
   header.set(bh::field::connection, "Upgrade");
   SendOptions options;
   options.fresh_connection = true;
   UpstreamAttempt attempt;
-  out.forwarded.attempts = 1;
+  forwarded.attempts = 1;
   co_await send_request(down, request, pool, clock, options, attempt);
   ExchangeResult& result = attempt.result;
   if (result.error == ExchangeError::none) {
@@ -39,14 +38,14 @@ boost::asio::awaitable<UpgradeForward> forward_upgrade(Downstream& down, Request
       response.set(bh::field::connection, "Upgrade");
       result.status = 101;
       result.keep_alive = false;
-      out.forwarded.buffered.emplace(std::move(response.base()));
-      out.upstream = std::move(attempt.connection);
+      forwarded.buffered.emplace(std::move(response.base()));
+      tunnel_upstream = std::move(attempt.connection);
       attempt.response.reset();
     }
   }
-  out.forwarded.result = attempt.result;
-  if (attempt.buffered) out.forwarded.buffered = std::move(attempt.buffered);
-  co_return out;
+  forwarded.result = attempt.result;
+  if (attempt.buffered) forwarded.buffered = std::move(attempt.buffered);
+  co_return tunnel_upstream;
 }
 
 }  // namespace levee::http

@@ -19,15 +19,11 @@
 
 namespace levee::http {
 
-struct UpgradeForward {
-  ForwardResult forwarded;                       // as forward() fills it
-  std::unique_ptr<UpstreamConnection> upstream;  // the service answered 101: the tunnel's upstream side
-};
-
-// `protocols`: the request's Upgrade value, already checked against the route.
-boost::asio::awaitable<UpgradeForward> forward_upgrade(Downstream& downstream, RequestParser& request,
-                                                       std::string_view protocols, UpstreamPool& pool,
-                                                       const policy::Clock& clock,
-                                                       std::uint64_t response_buffer_limit);
+// `protocols`: the request's Upgrade value, already checked against the route. `forwarded` is
+// filled in as forward() fills it. Returns the connection when the service answered 101: the
+// tunnel's upstream side.
+boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> forward_upgrade(
+    Downstream& downstream, RequestParser& request, std::string_view protocols, UpstreamPool& pool,
+    const policy::Clock& clock, std::uint64_t response_buffer_limit, ForwardResult& forwarded);
 
 }  // namespace levee::http
