@@ -24,13 +24,21 @@ bool is_sane_request_id(std::string_view id);
 
 // An id held inline, at most max_request_id_bytes: every request has one, copied into its log
 // record and its X-Request-Id, and as a std::string of 32 digits it was a heap allocation on
-// every request.
+// every request. Only the id's own bytes are ever written or copied (not the whole buffer):
+// the record it lives in is made for every request.
 class RequestId {
  public:
-  RequestId() = default;
+  RequestId() {}  // empty; user-provided, as a const one must be with bytes_ left unwritten
   // Cut to max_request_id_bytes (what is_sane_request_id allows anyway).
   explicit RequestId(std::string_view id) : size_(static_cast<std::uint8_t>(std::min(id.size(), max_request_id_bytes))) {
     id.copy(bytes_.data(), size_);
+  }
+  RequestId(const RequestId& other) : size_(other.size_) { other.view().copy(bytes_.data(), size_); }
+  RequestId& operator=(const RequestId& other) {
+    if (this == &other) return *this;
+    size_ = other.size_;
+    other.view().copy(bytes_.data(), size_);
+    return *this;
   }
   std::string_view view() const { return {bytes_.data(), size_}; }
   operator std::string_view() const { return view(); }  // NOLINT: an id reads as its text
@@ -38,7 +46,7 @@ class RequestId {
   friend bool operator==(const RequestId& id, std::string_view text) { return id.view() == text; }
 
  private:
-  std::array<char, max_request_id_bytes> bytes_{};
+  std::array<char, max_request_id_bytes> bytes_;  // the first size_ are the id; the rest is never read
   std::uint8_t size_ = 0;
   static_assert(max_request_id_bytes <= UINT8_MAX);
 };

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace levee::http {
 namespace {
 
@@ -35,6 +37,20 @@ TEST(RequestId, HoldsItsTextInline) {
   RequestId copy = RequestId("abc");
   copy = RequestId("de");
   EXPECT_EQ(copy, "de");
+}
+
+TEST(RequestId, CopiesCarryExactlyTheIdsBytes) {
+  RequestId target(std::string(max_request_id_bytes, 'x'));
+  const RequestId shorter("short-id");
+  target = shorter;  // only the id's bytes are copied: what was past them is never read
+  EXPECT_EQ(target.view(), "short-id");
+  const RequestId constructed(target);
+  EXPECT_EQ(constructed.view(), "short-id");
+  const RequestId& same = target;
+  target = same;  // self-assignment keeps the id
+  EXPECT_EQ(target.view(), "short-id");
+  target = RequestId(std::string(max_request_id_bytes, 'y'));
+  EXPECT_EQ(target.view(), std::string(max_request_id_bytes, 'y'));
 }
 
 TEST(RequestId, GeneratedIdIs128BitsOfLowercaseHex) {
