@@ -99,7 +99,8 @@ void assign_request_id(HandledRequest& handled, RequestHeader& request, AddedFie
 const Route* route_request(HandledRequest& handled, RequestParser& parser, const RequestContext& context,
                            ClientTrust& trust) {
   const ProxyRuntime& runtime = context.runtime;
-  HeadDecision head = examine_request_head(parser.get(), !parser.is_done(), runtime.router, *runtime.config, context.peer);
+  HeadDecision head =
+      examine_request_head(parser.get(), !parser.is_done(), runtime.router, *runtime.config, context.peer);
   if (head.refusal) {
     answer(handled, std::move(*head.refusal));
     return nullptr;
@@ -115,7 +116,8 @@ const Route* route_request(HandledRequest& handled, RequestParser& parser, const
 // about a second (jittered, so a crowd of reconnecting clients spreads out).
 LocalReply tunnel_limit_reply(policy::Random& random) {
   LocalReply reply = make_error_reply(bh::status::service_unavailable, "tunnel limit reached", false);
-  reply.headers.emplace_back("Retry-After", std::to_string(jittered_retry_after(std::chrono::seconds(1), random).count()));
+  const auto retry_after = jittered_retry_after(std::chrono::seconds(1), random);
+  reply.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
   return reply;
 }
 
@@ -136,9 +138,10 @@ bool admit_at_once(const Route& route, const RequestHeader& request, const Reque
   ticket.deadline = facts.deadline;
   // Fair admission only: a group without a flow key reads nothing here.
   if (route.flow_key) {
-    const std::string client = route.flow_key->needs_client_address
-                                   ? resolve_client_address(request, context.peer, trusted_proxy, config.trusted_proxies)
-                                   : std::string();
+    const std::string client =
+        route.flow_key->needs_client_address
+            ? resolve_client_address(request, context.peer, trusted_proxy, config.trusted_proxies)
+            : std::string();
     flow = flow_key(*route.flow_key, FlowKeyInputs{request, request.target(), client});
     ticket.flow = flow.flow;
     ticket.named_flow = flow.named_flow;

@@ -6,7 +6,7 @@
 //
 // - 101 Switching Protocols: the answer for the client (hop-by-hop headers stripped, Upgrade
 //   and Connection set again) is left in `forwarded.buffered`, to be written once the
-//   admission permit is released, and the connection in `upstream`: it becomes the tunnel.
+//   admission permit is released, and the connection is returned: it becomes the tunnel.
 // - any other answer: relayed like any response (relay_response), the connection closed after.
 
 #include "proxy/http/retrying_forwarder.h"
