@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proxy/http/parked_connection.h"
+#include "proxy/http/peer_address.h"
 #include "proxy/http/request_head.h"
 #include "proxy/http/request_pipeline.h"
 #include "proxy/http/tls_context.h"
@@ -95,8 +96,12 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
       resumed_(start == Start::resumed_readable) {
   beast::error_code ec;
   const auto endpoint = peer ? *peer : stream_.socket().remote_endpoint(ec);
-  client_address_ = ec ? "unknown" : endpoint.address().to_string();
-  peer_ = policy::IpAddress::parse(client_address_);
+  if (ec) {
+    client_address_ = "unknown";
+  } else {
+    peer_ = peer_address(endpoint);
+    client_address_ = peer_->to_string();
+  }
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   worker_.sessions.insert(this);
 }

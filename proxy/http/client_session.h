@@ -122,7 +122,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Worker& worker_;
   ProxyShared& shared_;
   std::string client_address_;
-  std::optional<policy::IpAddress> peer_;  // client_address_ parsed once; trust is decided per request
+  std::optional<policy::IpAddress> peer_;  // none when unknown; trust is decided per request
   policy::TimePoint connected_at_;  // the first request's header deadline counts from here
   ConnectionSlot slot_;
   std::shared_ptr<Tunnel> tunnel_;  // while the connection is an upgrade tunnel

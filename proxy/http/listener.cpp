@@ -1,6 +1,7 @@
 #include "proxy/http/listener.h"
 
 #include "proxy/http/client_session.h"
+#include "proxy/http/peer_address.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,12 +35,6 @@ asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
   co_await asio::async_write(socket, asio::buffer(answer), asio::as_tuple(asio::deferred));
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
-}
-
-policy::IpAddress peer_of(const tcp::endpoint& endpoint) {
-  const auto address = endpoint.address();
-  if (address.is_v4()) return policy::IpAddress::v4(address.to_v4().to_bytes());
-  return policy::IpAddress::v6(address.to_v6().to_bytes());
 }
 
 }  // namespace
@@ -93,7 +88,7 @@ asio::awaitable<void> Listener::accept_loop() {
     // of it reaches a worker; the session gives its count back when it ends.
     std::optional<policy::ConnectionsPerClient::Key> counted;
     if (config.max_connections_per_client > 0) {
-      const auto key = policy::ConnectionsPerClient::key_of(peer_of(peer));
+      const auto key = policy::ConnectionsPerClient::key_of(peer_address(peer));
       if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
         shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
         shared_.metrics.client_connections_rejected_per_client().Increment();

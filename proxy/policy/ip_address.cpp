@@ -1,6 +1,7 @@
 #include "proxy/policy/ip_address.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace levee::policy {
 namespace {
@@ -133,14 +134,18 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
 }
 
 std::string IpAddress::to_string() const {
-  std::string out;
   if (family_ == Family::v4) {
+    // Written into a local buffer: every connection formats its peer once (for
+    // X-Forwarded-For), and the longest quad, 15 characters, fits the string's own buffer.
+    std::array<char, 16> text{};
+    char* end = text.data();
     for (std::size_t i = 0; i < 4; ++i) {
-      if (i > 0) out += '.';
-      out += std::to_string(bytes_[i]);
+      if (i > 0) *end++ = '.';
+      end = std::to_chars(end, text.data() + text.size(), bytes_[i]).ptr;
     }
-    return out;
+    return std::string(text.data(), end);
   }
+  std::string out;
   std::array<unsigned, 8> groups{};
   for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = static_cast<unsigned>(bytes_[2 * i] << 8 | bytes_[2 * i + 1]);
   // RFC 5952 4.2: the longest run of two or more zero groups becomes "::", the first on a tie.

@@ -20,6 +20,13 @@ TEST(IpAddress, ParsesIpv4AsFourBytes) {
   EXPECT_EQ(address->to_string(), "10.1.200.255");
 }
 
+TEST(IpAddress, WritesIpv4AsADottedQuad) {
+  EXPECT_EQ(IpAddress::v4({0, 0, 0, 0}).to_string(), "0.0.0.0");
+  EXPECT_EQ(IpAddress::v4({255, 255, 255, 255}).to_string(), "255.255.255.255");
+  EXPECT_EQ(IpAddress::v4({127, 0, 10, 9}).to_string(), "127.0.10.9");
+  EXPECT_EQ(round_trip("192.168.100.7"), "192.168.100.7");
+}
+
 TEST(IpAddress, RefusesAmbiguousOrMalformedIpv4) {
   for (const char* text : {"", "10.0.0", "10.0.0.0.1", "256.0.0.1", "010.0.0.1", "1..2.3", "1.2.3.4.", "a.b.c.d",
                            "1.2.3.4 ", "1.2.3.4%eth0", "1.2.3.-4", "1234.1.1.1"}) {
