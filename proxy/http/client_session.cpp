@@ -373,12 +373,11 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   const unsigned version = request.version() == 10 ? 10 : 11;
   const bool head = request.method() == bh::verb::head;
   const bool client_keep_alive = parser.keep_alive() && !shared_.draining.load(std::memory_order_relaxed);
-  Downstream downstream{stream_, buffer_, listener.body_timeout, version, client_keep_alive, &shared_.draining};
+  Downstream downstream{stream_, buffer_, head_buffer_, request_body_buffer_, listener.body_timeout, version,
+                        client_keep_alive, &shared_.draining};
   downstream.client_watches = &worker_.client_watches;
   downstream.transfer_rate = transfer_rate_of(listener);
-  downstream.head_buffer = &head_buffer_;
   downstream.body_buffer = &body_buffer_;
-  downstream.request_body_buffer = &request_body_buffer_;
   downstream.fields = &worker_.fields;
   const RequestContext context{runtime, shared_, worker_, client_address_, peer_,
                                stream_.is_tls() ? "https" : "http"};

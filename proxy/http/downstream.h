@@ -26,6 +26,12 @@ namespace levee::http {
 struct Downstream {
   MaybeTlsStream& stream;
   boost::beast::flat_buffer& buffer;
+  // The connection's buffer for serialised headers (head_serializer.h), reused from request to
+  // request so that laying out a header allocates nothing. Lent, not owned: the coroutines that
+  // lay out a header have no room of their own for one (see handle_request).
+  std::string& head_buffer;
+  // The same for a small request body read whole before admission (handle_request).
+  std::string& request_body_buffer;
   std::chrono::nanoseconds io_timeout;  // inactivity while reading the body / writing the response
   unsigned version = 11;                // the client's HTTP version
   bool keep_alive = true;               // client wants (and levee allows) another request after
@@ -40,16 +46,10 @@ struct Downstream {
   // The pace a body streamed while the request holds its permit must keep (transfer_watch.h);
   // the default is off.
   policy::TransferRateSettings transfer_rate{};
-  // The connection's buffer for serialised headers (head_serializer.h), reused from request to
-  // request so that laying out a header allocates nothing. Required by the exchange (the
-  // coroutines that lay out a header have no room of their own for one: see handle_request).
-  std::string* head_buffer = nullptr;
-  // The same for a response body read whole (relay_response): lent to the response and given
-  // back once it is written, so small answers reuse one allocation. Null: each makes its own.
+  // The connection's buffer for a response body read whole (relay_response): lent to the
+  // response and given back once it is written, so small answers reuse one allocation. Null:
+  // each makes its own.
   std::string* body_buffer = nullptr;
-  // The same for a small request body read whole before admission (handle_request). Required
-  // by handle_request.
-  std::string* request_body_buffer = nullptr;
   // The worker's pool for the fields of the service's response header (field_pool.h); null:
   // operator new.
   FieldPool* fields = nullptr;

@@ -191,14 +191,13 @@ awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr
     // Only the exchange's placeholder: with the whole request in `buffer`, a gone client
     // watched through `gone` and the response going to `sink`, nothing reads or writes it.
     MaybeTlsStream placeholder(worker.context);
-    Downstream down{placeholder, buffer, listener.body_timeout, 11, true, &shared.draining};
+    std::string upstream_head;  // the request's header to an HTTP/1.1 service
+    std::string request_body;   // a body held whole is copied out of `buffer` into it
+    Downstream down{placeholder, buffer, upstream_head, request_body, listener.body_timeout, 11, true,
+                    &shared.draining};
     down.gone = &stream->gone;
     down.sink = &sink;
     down.fields = &worker.fields;
-    std::string request_body;  // a body held whole is copied out of `buffer` into it
-    down.request_body_buffer = &request_body;
-    std::string upstream_head;  // the request's header to an HTTP/1.1 service
-    down.head_buffer = &upstream_head;
     const RequestContext context{*runtime, shared, worker, session->client_address(), session->peer(),
                                  session->is_tls() ? "https" : "http"};
     co_await handle_request(context, down, parser, stream->opened, handled);

@@ -28,10 +28,8 @@ awaitable<bool> Http1Sink::write_head(const ResponseHeader& received, bool end) 
   else if (end && !sized) head.set(bh::field::content_length, "0");
   if (down_.version == 10 && keep_alive_) head.set(bh::field::connection, "keep-alive");
   else if (!keep_alive_) head.set(bh::field::connection, "close");
-  std::string local;
-  std::string& buffer = down_.head_buffer ? *down_.head_buffer : local;
-  serialize_head(head, buffer);
-  co_return co_await write(buffer);
+  serialize_head(head, down_.head_buffer);
+  co_return co_await write(down_.head_buffer);
 }
 
 awaitable<bool> Http1Sink::write_body(std::string_view bytes, bool end) {

@@ -224,7 +224,7 @@ awaitable<void> handle_request(const RequestContext& context, Downstream& down, 
   down.continue_owed = !parser.is_done() && ascii_iequals(request[bh::field::expect], "100-continue");
   // The connection's buffer, its size kept: a body no larger than the last one is read into it
   // without zeroing it first.
-  std::string& body = *down.request_body_buffer;
+  std::string& body = down.request_body_buffer;
   const bool body_in_memory = !parser.is_done() && !parser.chunked() && parser.content_length() &&
                               *parser.content_length() <= config.listener.max_buffered_request_body;
   if (body_in_memory) {

@@ -189,7 +189,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
     if (options.buffered_body || (request_parser.is_done() && !request_parser.chunked())) {
       const std::string_view body = options.buffered_body ? std::string_view(*options.buffered_body) : std::string_view();
       // Header and body in one write: one buffer when the body is small, else a gather write.
-      std::string& head = *down.head_buffer;
+      std::string& head = down.head_buffer;
       serialize_head(request, options.added ? options.added->fields() : std::span<const AddedField>(), head);
       const auto timeout = upstream_config.response_timeout;
       if (append_small_body(head, body)) {
@@ -361,7 +361,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   std::optional<TransferWatch> pace;
   if (down.transfer_rate.enabled()) pace.emplace(down.stream.socket(), clock, down.transfer_rate);
   if (sized) {
-    std::string& head = *down.head_buffer;
+    std::string& head = down.head_buffer;
     serialize_head(response.base(), head);
     UpstreamConnection& connection = *attempt.connection;
     const SizedRelayResult relayed = co_await relay_sized_body(
@@ -408,7 +408,7 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
     if (!written) result.error = ExchangeError::client_gone;
     co_return;
   }
-  std::string& head = *down.head_buffer;
+  std::string& head = down.head_buffer;
   serialize_head(response.base(), head);
   beast::error_code ec;
   if (append_small_body(head, response.body())) {
