@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 
 namespace levee::http {
@@ -37,11 +38,21 @@ asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
   socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
 
+void start_session(tcp::socket socket, Worker& worker, ProxyShared& shared,
+                   const std::optional<policy::ConnectionsPerClient::Key>& counted, const tcp::endpoint& peer) {
+  auto session = std::make_shared<ClientSession>(std::move(socket), worker, shared, ConnectionSlot(shared, counted),
+                                                 ClientSession::Start::accepted, peer);
+  asio::co_spawn(worker.context, [session]() { return session->run(); }, asio::detached);
+}
+
 }  // namespace
 
 Listener::Listener(WorkerPool& workers, std::vector<Worker*> worker_states, ProxyShared& shared,
                    const tcp::endpoint& endpoint)
     : workers_(workers), worker_states_(std::move(worker_states)), shared_(shared), acceptor_(workers.context(0)) {
+  // The accept loop runs on context 0 and reads worker 0's state as its own.
+  if (worker_states_.empty() || &worker_states_.front()->context != &workers.context(0))
+    throw std::logic_error("listener: worker 0's state must be on the accepting context");
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -75,8 +86,8 @@ asio::awaitable<void> Listener::accept_loop() {
       co_await pause.async_wait(asio::as_tuple(asio::deferred));
       continue;
     }
-    const auto runtime = shared_.runtime();
-    const auto& config = runtime->config->listener;
+    // Worker 0's own copy of the runtime: this loop runs on its thread (start()).
+    const auto& config = shared_.runtime(*worker_states_.front())->config->listener;
     const auto open = shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
     if (open > config.max_connections) {
       shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
@@ -98,10 +109,14 @@ asio::awaitable<void> Listener::accept_loop() {
       counted = key;
     }
     shared_.metrics.client_connections_total().Increment();
+    // A session is made on its worker's thread. This one's is made here, without a trip through
+    // its queue (with one worker, every connection's).
+    if (&worker == worker_states_.front()) {
+      start_session(std::move(socket), worker, shared_, counted, peer);
+      continue;
+    }
     asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted, peer]() mutable {
-      auto session = std::make_shared<ClientSession>(std::move(s), worker, shared, ConnectionSlot(shared, counted),
-                                                     ClientSession::Start::accepted, peer);
-      asio::co_spawn(worker.context, [session]() { return session->run(); }, asio::detached);
+      start_session(std::move(s), worker, shared, counted, peer);
     });
   }
 }
