@@ -168,7 +168,7 @@ awaitable<void> ClientSession::run() {
   auto self = shared_from_this();
   try {
     // A resumed connection was parked after a keep-alive response: plain, past its first request.
-    if (!resumed_ && !co_await start_tls()) {
+    if (!resumed_ && shared_.runtime(worker_)->tls && !co_await start_tls()) {
       co_await close();
       co_return;
     }
@@ -213,7 +213,9 @@ awaitable<void> ClientSession::run() {
       if (first) {
         const auto runtime = shared_.runtime(worker_);
         const auto& listener = runtime->config->listener;
-        if (co_await speaks_h2(listener, alpn_h2)) {
+        const auto preface = h2_preface(listener, alpn_h2);
+        if (preface == H2Preface::present ||
+            (preface == H2Preface::partial && co_await read_h2_preface(listener))) {
           co_await serve_h2(listener);
           break;
         }
@@ -232,9 +234,9 @@ awaitable<void> ClientSession::run() {
 
 awaitable<bool> ClientSession::start_tls() {
   // The listener section (TLS on or off) needs a restart to change; the context itself is the
-  // one of the runtime running now, and stays this connection's.
+  // one of the runtime running now, and stays this connection's. Called only when it has one:
+  // a plain connection makes no coroutine for this.
   const auto runtime = shared_.runtime(worker_);
-  if (!runtime->tls) co_return true;
   stream_.use_tls(runtime->tls);
   stream_.expires_after(runtime->config->listener.tls.handshake_timeout);
   auto [ec] = co_await stream_.tls()->async_handshake(asio::ssl::stream_base::server, use_tuple);
@@ -402,25 +404,33 @@ bool ClientSession::negotiated_h2() {
   return std::string_view(reinterpret_cast<const char*>(protocol), length) == alpn_h2;
 }
 
-awaitable<bool> ClientSession::speaks_h2(const config::ListenerConfig& listener, bool tls_negotiated_h2) {
-  if (!listener.http2.enabled) co_return false;
-  if (stream_.is_tls()) co_return tls_negotiated_h2;
-  if (!listener.http2.h2c) co_return false;
-  const auto read = [&] {
-    const auto bytes = buffer_.cdata();
-    return std::string_view(static_cast<const char*>(bytes.data()), bytes.size());
-  };
+std::string_view ClientSession::buffered() const {
+  const auto bytes = buffer_.cdata();
+  return std::string_view(static_cast<const char*>(bytes.data()), bytes.size());
+}
+
+ClientSession::H2Preface ClientSession::h2_preface(const config::ListenerConfig& listener,
+                                                   bool tls_negotiated_h2) const {
+  if (!listener.http2.enabled) return H2Preface::absent;
+  if (stream_.is_tls()) return tls_negotiated_h2 ? H2Preface::present : H2Preface::absent;
+  if (!listener.http2.h2c) return H2Preface::absent;
+  const auto here = buffered();
+  if (here.starts_with(h2::client_preface)) return H2Preface::present;
+  return h2::client_preface.starts_with(here) ? H2Preface::partial : H2Preface::absent;
+}
+
+awaitable<bool> ClientSession::read_h2_preface(const config::ListenerConfig& listener) {
   const std::size_t preface_size = h2::client_preface.size();
   // What is left of the first header's timeout bounds the rest of the preface.
   const auto left = listener.header_timeout - (shared_.clock.now() - connected_at_);
   arm_header_timer(std::max<std::chrono::nanoseconds>(left, std::chrono::nanoseconds::zero()));
-  while (read().size() < preface_size && h2::client_preface.starts_with(read())) {
+  while (buffered().size() < preface_size && h2::client_preface.starts_with(buffered())) {
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(preface_size), use_tuple);
     if (ec) break;  // the HTTP/1.1 path then answers what is there (or closes)
     buffer_.commit(n);
   }
   disarm_header_timer();
-  co_return read().starts_with(h2::client_preface);
+  co_return buffered().starts_with(h2::client_preface);
 }
 
 awaitable<void> ClientSession::serve_h2(const config::ListenerConfig& listener) {

@@ -81,7 +81,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   enum class Next { keep_alive, close };
   enum class Waited { request, closed, park };
 
-  // Runs the TLS handshake when the running config asks for TLS; false: the connection ends.
+  // The TLS handshake; run() calls it when the running config has TLS. False: the connection ends.
   boost::asio::awaitable<bool> start_tls();
   boost::asio::awaitable<void> close();
   // The wait for the next request's first bytes, in two halves around its read, which run()
@@ -98,10 +98,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
   boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
-  // True when the connection speaks HTTP/2: ALPN h2, or the h2c preface (read on until its 24
-  // bytes are here or one differs).
   bool negotiated_h2();  // ALPN chose h2 in the TLS handshake
-  boost::asio::awaitable<bool> speaks_h2(const config::ListenerConfig& listener, bool tls_negotiated_h2);
+  // Whether the connection speaks HTTP/2 (ALPN h2, or the h2c preface), from what is here:
+  // partial when the bytes so far begin the preface and the rest decides (read_h2_preface reads
+  // on until its 24 bytes are here or one differs). A plain function, because nearly every
+  // connection is answered at once and a coroutine would cost each one a frame.
+  enum class H2Preface { absent, present, partial };
+  H2Preface h2_preface(const config::ListenerConfig& listener, bool tls_negotiated_h2) const;
+  boost::asio::awaitable<bool> read_h2_preface(const config::ListenerConfig& listener);
+  std::string_view buffered() const;  // read from the client, not yet consumed
   boost::asio::awaitable<void> serve_h2(const config::ListenerConfig& listener);
   boost::asio::awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
   void arm_header_timer(std::chrono::nanoseconds timeout);

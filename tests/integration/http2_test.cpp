@@ -3,6 +3,10 @@
 // prior knowledge on a plain listener, and ALPN h2 over TLS. Every client run is bounded.
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +79,49 @@ TEST(Http2Test, Http11StillWorksOnAnH2cListener) {
   ASSERT_EQ(curl.status, 0) << curl.output;
   EXPECT_EQ(curl.output, "levee-load backend\n");
   EXPECT_EQ(metric_value(levee.admin_port, "levee_h2_connections_total"), 0);
+}
+
+// What levee sends first on a connection given `pieces` (100 ms apart): up to `want` bytes,
+// or what came within 5 s.
+std::string first_bytes_after(unsigned short port, const std::vector<std::string>& pieces, std::size_t want) {
+  boost::asio::io_context context;
+  boost::beast::tcp_stream stream(context);
+  stream.expires_after(5s);
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  for (const auto& piece : pieces) {
+    if (&piece != &pieces.front()) std::this_thread::sleep_for(100ms);
+    boost::asio::write(stream, boost::asio::buffer(piece));
+  }
+  std::string got;
+  char chunk[256];
+  while (got.size() < want) {
+    boost::beast::error_code ec;
+    stream.expires_after(5s);
+    const auto n = stream.read_some(boost::asio::buffer(chunk), ec);
+    if (ec) break;
+    got.append(chunk, n);
+  }
+  return got;
+}
+
+// HTTP/2's 24-byte client preface may come in pieces; levee reads on until it can tell.
+TEST(Http2Test, AnH2cPrefaceInPiecesIsStillHttp2) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+  const std::string empty_settings("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9);
+  const auto reply = first_bytes_after(levee.port, {"PRI * HTTP/2.0\r\n", "\r\nSM\r\n\r\n" + empty_settings}, 9);
+  ASSERT_GE(reply.size(), 9u) << reply;
+  EXPECT_EQ(reply[3], '\x04') << "the server's preface is a SETTINGS frame";
+  EXPECT_EQ(reply[4], '\x00') << "not an acknowledgement";
+}
+
+// A first byte that begins the preface, then one that does not: an HTTP/1.1 request after all.
+TEST(Http2Test, ARequestThatOnlyBeginsLikeThePrefaceIsHttp11) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config(backend_address(backend), h2c_listener));
+  const auto reply = first_bytes_after(
+      levee.port, {"P", "OST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"}, 12);
+  EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 200") << reply;
 }
 
 TEST(Http2Test, ConcurrentStreamsOnOneConnectionAreAllAnswered) {
