@@ -169,7 +169,7 @@ awaitable<void> ClientSession::run() {
   try {
     // A resumed connection was parked after a keep-alive response: plain, past its first request.
     if (!resumed_ && shared_.runtime(worker_)->tls && !co_await start_tls()) {
-      co_await close();
+      close_socket();
       co_return;
     }
     const bool alpn_h2 = negotiated_h2();
@@ -229,7 +229,8 @@ awaitable<void> ClientSession::run() {
   } catch (const std::exception& e) {
     spdlog::warn("client session {}: {}", client_address_, e.what());
   }
-  co_await close();
+  if (tls_established_) co_await send_close_notify();
+  close_socket();
 }
 
 awaitable<bool> ClientSession::start_tls() {
@@ -252,12 +253,13 @@ awaitable<bool> ClientSession::start_tls() {
   co_return true;
 }
 
-awaitable<void> ClientSession::close() {
+awaitable<void> ClientSession::send_close_notify() {
+  stream_.expires_after(close_notify_wait);
+  co_await stream_.tls()->async_shutdown(use_tuple);
+}
+
+void ClientSession::close_socket() {
   beast::error_code ignored;
-  if (tls_established_) {
-    stream_.expires_after(close_notify_wait);
-    co_await stream_.tls()->async_shutdown(use_tuple);
-  }
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.socket().close(ignored);
 }

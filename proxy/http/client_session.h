@@ -83,7 +83,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // The TLS handshake; run() calls it when the running config has TLS. False: the connection ends.
   boost::asio::awaitable<bool> start_tls();
-  boost::asio::awaitable<void> close();
+  // TLS's close_notify, bounded by close_notify_wait; then (and alone on a plain connection,
+  // which so makes no coroutine to close) close_socket.
+  boost::asio::awaitable<void> send_close_notify();
+  void close_socket();
   // The wait for the next request's first bytes, in two halves around its read, which run()
   // awaits itself (a coroutine of its own would allocate a frame for every request).
   // start_wait: false when a pipelined request is already buffered (nothing to wait for);
