@@ -1,7 +1,6 @@
 #include "proxy/policy/ip_address.h"
 
 #include <algorithm>
-#include <charconv>
 
 namespace levee::policy {
 namespace {
@@ -135,15 +134,17 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
 
 std::string IpAddress::to_string() const {
   if (family_ == Family::v4) {
-    // Written into a local buffer: every connection formats its peer once (for
-    // X-Forwarded-For), and the longest quad, 15 characters, fits the string's own buffer.
-    std::array<char, 16> text{};
-    char* end = text.data();
+    // Digit by digit: every connection formats its peer once (for X-Forwarded-For), and the
+    // longest quad, 15 characters, fits the string's own buffer, so nothing is allocated.
+    std::string quad;
     for (std::size_t i = 0; i < 4; ++i) {
-      if (i > 0) *end++ = '.';
-      end = std::to_chars(end, text.data() + text.size(), bytes_[i]).ptr;
+      if (i > 0) quad += '.';
+      const unsigned part = bytes_[i];
+      if (part >= 100) quad += static_cast<char>('0' + part / 100);
+      if (part >= 10) quad += static_cast<char>('0' + part / 10 % 10);
+      quad += static_cast<char>('0' + part % 10);
     }
-    return std::string(text.data(), end);
+    return quad;
   }
   std::string out;
   std::array<unsigned, 8> groups{};
