@@ -94,7 +94,9 @@ std::optional<Decision> Admission::decide_now(const Ticket& ticket, TimePoint no
     // caller need not get ready to wait (it would not).
     if (hot_.waiters.load() != 0 || hot_.in_flight.load() >= cap_for(ticket.priority, now)) return std::nullopt;
     const std::lock_guard lock(mu_);
-    if (!queue_.empty()) return std::nullopt;
+    // Both checked again under the lock: another worker may have taken the last slot between
+    // the look above and here, and this request must then wait, not be turned away.
+    if (!queue_.empty() || hot_.in_flight.load() >= cap_for(ticket.priority, now)) return std::nullopt;
     const FlowArrival flow = arrive(ticket);
     if (const auto capped = over_cap(ticket, flow)) return std::move(*capped);
     if (const std::uint32_t in_flight = try_acquire(cap_for(ticket.priority, now))) {
