@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -135,8 +136,38 @@ std::string first_word(const std::string& text) {
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+namespace {
+
+// The directory a test process writes its files in (configs, pages, certificates), removed with
+// them when the process exits: a run of the suite leaves nothing behind in /tmp.
+class TempDirectory {
+ public:
+  TempDirectory() {
+    std::string path = (std::filesystem::temp_directory_path() / "levee-test-XXXXXX").string();
+    if (mkdtemp(path.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = path;
+  }
+  ~TempDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDirectory(const TempDirectory&) = delete;
+  TempDirectory& operator=(const TempDirectory&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+const std::filesystem::path& temp_directory() {
+  static const TempDirectory directory;
+  return directory.path();
+}
+
+}  // namespace
+
 std::string write_temp_file(const std::string& name_hint, const std::string& content) {
-  std::string path = "/tmp/levee-test-XXXXXX";
+  std::string path = (temp_directory() / "XXXXXX").string();
   const int fd = mkstemp(path.data());
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   close(fd);
