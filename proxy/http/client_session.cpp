@@ -174,6 +174,9 @@ awaitable<void> ClientSession::run() {
     }
     const bool alpn_h2 = negotiated_h2();
     bool first = !resumed_;
+    // A new connection's first request is nearly always here when accept() returns, and a
+    // resumed one's is arriving (that is why it resumed).
+    bool request_expected = true;
     for (;;) {
       // The listener section needs a restart to change, so any runtime has the right timeouts.
       const auto timeout = [&] {
@@ -185,7 +188,9 @@ awaitable<void> ClientSession::run() {
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
       may_park_ = !first && !stream_.is_tls();  // a keep-alive wait (not the first request's)
       Waited waited = Waited::request;
-      if (start_wait(timeout)) {
+      const bool read_at_once = request_expected && read_now();
+      request_expected = false;
+      if (!read_at_once && start_wait(timeout)) {
         // The wait is a read, for TLS and plain alike (start_wait says why).
         beast::error_code ec;
         std::size_t n = 0;
@@ -264,6 +269,16 @@ void ClientSession::close_socket() {
   stream_.socket().close(ignored);
 }
 
+bool ClientSession::read_now() {
+  if (buffer_.size() > 0) return false;  // a pipelined request is here: start_wait sees it
+  beast::error_code ec;
+  const std::size_t n = stream_.read_some_now(buffer_.prepare(first_read_size), ec);
+  // Nothing yet, TLS, or the client already closed or failed: the wait decides.
+  if (n == 0) return false;
+  buffer_.commit(n);
+  return true;
+}
+
 bool ClientSession::start_wait(std::chrono::nanoseconds timeout) {
   if (buffer_.size() > 0) return false;  // a pipelined request is already here
   // A buffer that grew for one large header or a body relay is not kept for the next request;
@@ -274,13 +289,12 @@ bool ClientSession::start_wait(std::chrono::nanoseconds timeout) {
   // frees it once idle): answers of one size then reuse it without zeroing or reallocating.
   if (body_buffer_.capacity() > kept_body_buffer) std::string().swap(body_buffer_);
   if (request_body_buffer_.capacity() > kept_body_buffer) std::string().swap(request_body_buffer_);
-  // The wait is a read, for TLS and plain alike. On a plain socket Asio queues it without a
-  // system call when the last read emptied the socket (no speculative read that would fail with
-  // EAGAIN), where a wait for readiness costs an epoll_ctl to re-arm the edge each time: one per
-  // keep-alive request. A new or resumed connection's first read is tried at once (the request
-  // is nearly always there already). The buffer stays tied to the wait until the connection is
-  // parked. The session's timer bounds the wait: it cancels it, and the connection closes
-  // silently.
+  // The wait is a read, for TLS and plain alike. On a plain socket Asio first tries it at once
+  // (a recv that fails with EAGAIN when the next request is not there yet), where a wait for
+  // readiness costs an epoll_ctl to re-arm the edge each time, one per keep-alive request: a
+  // system call either way, and the read's is the cheaper. A new or resumed connection has had
+  // its read_now already. The buffer stays tied to the wait until the connection is parked. The
+  // session's timer bounds the wait: it cancels it, and the connection closes silently.
   arm_header_timer(timeout);
   idle_ = true;
   idle_ticks_ = 0;
@@ -349,16 +363,21 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   parser.body_limit(listener.max_body_bytes);
 
   stream_.expires_never();
-  arm_header_timer(header_timeout);
   const auto header_limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(listener.max_header_bytes, UINT32_MAX));
   // Beast buffers a chunked body's whole trailer section before parsing it, with no limit of its
   // own: without a cap on the buffer, "0\r\n" and then endless trailer lines grow it without
   // bound. The header never needs more than its limit plus one read.
   buffer_.max_size(std::max<std::size_t>(buffer_.size(), std::size_t{header_limit} + read_chunk));
   HeaderBudget budget{header_limit};
+  // The header timer is armed only when the header must be read on: a header that came whole
+  // in the first read (nearly every one) costs no timer, and a new connection's none at all.
+  header_timed_out_ = false;
   beast::error_code read_ec = parse_request_header(parser, buffer_, budget);
-  if (read_ec == bh::error::need_more) read_ec = co_await read_rest_of_header(stream_, buffer_, parser, budget);
-  disarm_header_timer();
+  if (read_ec == bh::error::need_more) {
+    arm_header_timer(header_timeout);
+    read_ec = co_await read_rest_of_header(stream_, buffer_, parser, budget);
+    disarm_header_timer();
+  }
   // One record and reply for every way out: each local of a coroutine takes its own room in the
   // frame, used or not, so the error path below reuses them.
   HandledRequest handled;

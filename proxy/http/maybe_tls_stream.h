@@ -26,7 +26,9 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "proxy/http/deadline_stream.h"
+#include "proxy/http/immediate_io.h"
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -78,6 +80,22 @@ class MaybeTlsStream {
   void expires_never() { tcp_.expires_never(); }
   // Cancels pending operations (they complete with operation_aborted); the connection stays.
   void cancel() { tcp_.cancel(); }
+
+  // One system call that never waits (immediate_io.h), on a plain connection. A TLS one does
+  // nothing here (0 bytes, no error): its bytes are OpenSSL's records, and they go through the
+  // asynchronous calls. So does a closed socket, whose operation then reports why.
+  template <class ConstBufferSequence>
+  std::size_t write_some_now(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+    ec.clear();
+    if (tls_ || !socket().is_open()) return 0;
+    std::array<iovec, 16> storage;
+    return send_now(socket().native_handle(), iovecs_of(buffers, storage), ec);
+  }
+  std::size_t read_some_now(boost::asio::mutable_buffer buffer, boost::system::error_code& ec) {
+    ec.clear();
+    if (tls_ || !socket().is_open()) return 0;
+    return receive_now(socket().native_handle(), buffer.data(), buffer.size(), ec);
+  }
 
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {

@@ -62,6 +62,27 @@ boost::asio::awaitable<WriteResult> write_watched(Stream& output, const Buffers 
   co_return WriteResult{boost::beast::error_code{}, written};
 }
 
+// What write_now sent: the part of the buffers left to send (empty when all went), and the
+// error the send met.
+template <class Buffers>
+struct WriteNow {
+  boost::beast::buffers_suffix<Buffers> rest;
+  std::size_t written = 0;
+  boost::beast::error_code error;
+  bool done() const { return error || boost::asio::buffer_size(rest) == 0; }
+};
+
+// Sends what `output` takes of `buffers` at once, without waiting (immediate_io.h); the caller
+// co_awaits write_whole for `rest` only when some is left, which for a message that fits the
+// socket's buffer is never: the coroutine then does not suspend at all.
+template <class Stream, class Buffers>
+WriteNow<Buffers> write_now(Stream& output, const Buffers& buffers) {
+  WriteNow<Buffers> sent{.rest = boost::beast::buffers_suffix<Buffers>(buffers), .written = 0, .error = {}};
+  sent.written = output.write_some_now(buffers, sent.error);
+  sent.rest.consume(sent.written);
+  return sent;
+}
+
 // Writes all of `buffers` whole: Asio's composed write as a deferred operation, which the caller
 // co_awaits with no coroutine frame between (neither levee's nor use_awaitable's). The buffer
 // sequence (a few pointers and sizes) is copied into the operation, so a plain function may

@@ -1,0 +1,42 @@
+#include "proxy/http/immediate_io.h"
+
+#include <boost/asio/error.hpp>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace levee::http {
+
+namespace {
+
+bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
+
+}  // namespace
+
+std::size_t send_now(int fd, std::span<const iovec> buffers, boost::system::error_code& ec) {
+  ec.clear();
+  if (buffers.empty()) return 0;
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(buffers.data());
+  message.msg_iovlen = buffers.size();
+  const ssize_t n = ::sendmsg(fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n >= 0) return static_cast<std::size_t>(n);
+  if (!would_block(errno)) ec.assign(errno, boost::asio::error::get_system_category());
+  return 0;
+}
+
+std::size_t receive_now(int fd, void* data, std::size_t size, boost::system::error_code& ec) {
+  ec.clear();
+  if (size == 0) return 0;
+  const ssize_t n = ::recv(fd, data, size, MSG_DONTWAIT);
+  if (n > 0) return static_cast<std::size_t>(n);
+  if (n == 0) {
+    ec = boost::asio::error::eof;
+    return 0;
+  }
+  if (!would_block(errno)) ec.assign(errno, boost::asio::error::get_system_category());
+  return 0;
+}
+
+}  // namespace levee::http
