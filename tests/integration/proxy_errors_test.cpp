@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -189,6 +191,31 @@ TEST(ProxyConnections, OverTheConnectionCapGets503) {
   const auto refused = third.read_response();
   EXPECT_EQ(refused.status, 503u);
   EXPECT_EQ(metric_value(levee.admin_port, "levee_client_connections_total{result=\"rejected\"}"), 1.0);
+}
+
+// Connections that wait together are accepted in one burst (listener.h); each is still counted
+// against the cap on its own. levee is stopped while they connect (the kernel completes each
+// handshake into the listen backlog), so all of them are waiting when it resumes.
+TEST(ProxyConnections, ABurstOfWaitingConnectionsIsCappedOneByOne) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port), "  max_connections: 5\n"));
+  levee.process->signal(SIGSTOP);
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<TestClient>(levee.port));
+    clients.back()->send_raw("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  }
+  levee.process->signal(SIGCONT);
+  int served = 0;
+  int refused = 0;
+  for (auto& client : clients) {
+    const auto status = client->read_response().status;
+    if (status == 200u) ++served;
+    if (status == 503u) ++refused;
+  }
+  EXPECT_EQ(served, 5);
+  EXPECT_EQ(refused, 3);
+  EXPECT_EQ(metric_value(levee.admin_port, "levee_client_connections_total{result=\"rejected\"}"), 3.0);
 }
 
 TEST(ProxyConnections, OverTheCapFromOneAddressGets503UntilOneOfItsConnectionsCloses) {

@@ -7,6 +7,12 @@
 
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace levee::testing {
 namespace {
 
@@ -187,6 +193,48 @@ TEST_F(ProxyForwarding, LargeBodiesStreamInBoundedMemory) {
   constexpr long bound_kib = 20 * 1024;
 #endif
   EXPECT_LT(rss_after - rss_before, bound_kib) << "before " << rss_before << " KiB, after " << rss_after << " KiB";
+}
+
+// A buffered answer goes out with one non-blocking send first (immediate_io.h), and what the
+// client's socket does not take at once goes through the asynchronous write. A client that
+// reads nothing for a while through a small receive buffer makes that rest certain: 8 MiB is
+// more than its buffer and levee's send buffer hold (the latter grows to 4 MiB on loopback).
+TEST(ProxyWrites, AnAnswerLargerThanTheClientTakesAtOnceArrivesWhole) {
+  auto backend = start_backend();
+  auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port),
+                                        "  max_buffered_response_body: 16MiB\n"));
+  const std::string target = "/bytes?n=8388608";
+  const auto direct = fetch(backend.port, "GET", target);
+  ASSERT_EQ(direct.body.size(), 8388608u);
+
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(levee.port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Read to the end (Connection: close), each wait bounded.
+  std::string received;
+  char chunk[65536];
+  for (int reads = 0; reads < 100000; ++reads) {
+    pollfd ready{.fd = fd, .events = POLLIN, .revents = 0};
+    if (::poll(&ready, 1, 10000) <= 0) break;
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    received.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  ASSERT_TRUE(received.starts_with("HTTP/1.1 200")) << received.substr(0, 200);
+  const auto body_at = received.find("\r\n\r\n");
+  ASSERT_NE(body_at, std::string::npos);
+  EXPECT_TRUE(received.compare(body_at + 4, std::string::npos, direct.body) == 0)
+      << "body of " << received.size() - body_at - 4 << " bytes, expected " << direct.body.size();
 }
 
 }  // namespace
