@@ -174,9 +174,6 @@ awaitable<void> ClientSession::run() {
     }
     const bool alpn_h2 = negotiated_h2();
     bool first = !resumed_;
-    // A new connection's first request is nearly always here when accept() returns, and a
-    // resumed one's is arriving (that is why it resumed).
-    bool request_expected = true;
     for (;;) {
       // The listener section needs a restart to change, so any runtime has the right timeouts.
       const auto timeout = [&] {
@@ -188,9 +185,7 @@ awaitable<void> ClientSession::run() {
       if (!first && shared_.draining.load(std::memory_order_relaxed)) break;
       may_park_ = !first && !stream_.is_tls();  // a keep-alive wait (not the first request's)
       Waited waited = Waited::request;
-      const bool read_at_once = request_expected && read_now();
-      request_expected = false;
-      if (!read_at_once && start_wait(timeout)) {
+      if (start_wait(timeout)) {
         // The wait is a read, for TLS and plain alike (start_wait says why).
         beast::error_code ec;
         std::size_t n = 0;
@@ -269,16 +264,6 @@ void ClientSession::close_socket() {
   stream_.socket().close(ignored);
 }
 
-bool ClientSession::read_now() {
-  if (buffer_.size() > 0) return false;  // a pipelined request is here: start_wait sees it
-  beast::error_code ec;
-  const std::size_t n = stream_.read_some_now(buffer_.prepare(first_read_size), ec);
-  // Nothing yet, TLS, or the client already closed or failed: the wait decides.
-  if (n == 0) return false;
-  buffer_.commit(n);
-  return true;
-}
-
 bool ClientSession::start_wait(std::chrono::nanoseconds timeout) {
   if (buffer_.size() > 0) return false;  // a pipelined request is already here
   // A buffer that grew for one large header or a body relay is not kept for the next request;
@@ -291,10 +276,11 @@ bool ClientSession::start_wait(std::chrono::nanoseconds timeout) {
   if (request_body_buffer_.capacity() > kept_body_buffer) std::string().swap(request_body_buffer_);
   // The wait is a read, for TLS and plain alike. On a plain socket Asio first tries it at once
   // (a recv that fails with EAGAIN when the next request is not there yet), where a wait for
-  // readiness costs an epoll_ctl to re-arm the edge each time, one per keep-alive request: a
-  // system call either way, and the read's is the cheaper. A new or resumed connection has had
-  // its read_now already. The buffer stays tied to the wait until the connection is parked. The
-  // session's timer bounds the wait: it cancels it, and the connection closes silently.
+  // readiness costs an epoll_ctl to re-arm the edge each time, one per keep-alive request. The
+  // attempt rarely fails: the answer's write yielded (yield_before_reply), and the client sent
+  // its next request meanwhile. The buffer stays tied to the wait until the connection is
+  // parked. The session's timer bounds the wait: it cancels it, and the connection closes
+  // silently.
   arm_header_timer(timeout);
   idle_ = true;
   idle_ticks_ = 0;

@@ -94,9 +94,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // end_wait: what the read means; Waited::park only when may_park_ (set by run()) and the tick
   // asked for it.
   bool start_wait(std::chrono::nanoseconds timeout);
-  // The first read of a new or resumed plain connection, without waiting (immediate_io.h): true
-  // when it brought bytes, so there is nothing to wait for.
-  bool read_now();
   Waited end_wait(const boost::beast::error_code& ec, std::size_t n);
   void park();
   void release_idle_buffers();

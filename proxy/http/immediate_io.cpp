@@ -32,17 +32,4 @@ std::size_t send_now(int fd, std::span<const iovec> buffers, boost::system::erro
   return 0;
 }
 
-std::size_t receive_now(int fd, void* data, std::size_t size, boost::system::error_code& ec) {
-  ec.clear();
-  if (size == 0) return 0;
-  const ssize_t n = ::recv(fd, data, size, MSG_DONTWAIT);
-  if (n > 0) return static_cast<std::size_t>(n);
-  if (n == 0) {
-    ec = boost::asio::error::eof;
-    return 0;
-  }
-  if (!would_block(errno)) ec.assign(errno, boost::asio::error::get_system_category());
-  return 0;
-}
-
 }  // namespace levee::http

@@ -81,7 +81,7 @@ class MaybeTlsStream {
   // Cancels pending operations (they complete with operation_aborted); the connection stays.
   void cancel() { tcp_.cancel(); }
 
-  // One system call that never waits (immediate_io.h), on a plain connection. A TLS one does
+  // A write that never waits (immediate_io.h), on a plain connection. A TLS one does
   // nothing here (0 bytes, no error): its bytes are OpenSSL's records, and they go through the
   // asynchronous calls. So does a closed socket, whose operation then reports why.
   template <class ConstBufferSequence>
@@ -90,11 +90,6 @@ class MaybeTlsStream {
     if (tls_ || !socket().is_open()) return 0;
     std::array<iovec, 16> storage;
     return send_now(socket().native_handle(), iovecs_of(buffers, storage), ec);
-  }
-  std::size_t read_some_now(boost::asio::mutable_buffer buffer, boost::system::error_code& ec) {
-    ec.clear();
-    if (tls_ || !socket().is_open()) return 0;
-    return receive_now(socket().native_handle(), buffer.data(), buffer.size(), ec);
   }
 
   template <class MutableBufferSequence, class ReadToken>

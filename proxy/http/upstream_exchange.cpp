@@ -192,16 +192,11 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
       std::string& head = down.head_buffer;
       serialize_head(request, options.added ? options.added->fields() : std::span<const AddedField>(), head);
       const auto timeout = upstream_config.response_timeout;
-      // What the socket takes at once goes without a trip through the scheduler (write_now).
       if (append_small_body(head, body)) {
-        auto sent = write_now(upstream, asio::buffer(head));
-        relay_ec = sent.error;
-        if (!sent.done()) std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, sent.rest, timeout);
+        std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, asio::buffer(head), timeout);
       } else {
         const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
-        auto sent = write_now(upstream, message);
-        relay_ec = sent.error;
-        if (!sent.done()) std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, sent.rest, timeout);
+        std::tie(relay_ec, std::ignore) = co_await write_whole(upstream, message, timeout);
       }
       result.request_body_bytes = body.size();
     } else {
@@ -416,16 +411,19 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
   std::string& head = down.head_buffer;
   serialize_head(response.base(), head);
   beast::error_code ec;
-  // What the client's socket takes at once goes without a trip through the scheduler (write_now).
+  // What the client's socket takes at once goes without an asynchronous operation (write_now),
+  // and a connection that closes next makes no trip round the worker's queue at all.
   if (append_small_body(head, response.body())) {
     auto sent = write_now(down.stream, asio::buffer(head));
     ec = sent.error;
     if (!sent.done()) std::tie(ec, std::ignore) = co_await write_whole(down.stream, sent.rest, down.io_timeout);
+    else if (!ec && result.keep_alive) co_await yield_before_reply(down.stream);  // the next request
   } else {
     const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
     auto sent = write_now(down.stream, message);
     ec = sent.error;
     if (!sent.done()) std::tie(ec, std::ignore) = co_await write_whole(down.stream, sent.rest, down.io_timeout);
+    else if (!ec && result.keep_alive) co_await yield_before_reply(down.stream);  // the next request
   }
   // Lent by relay_response: back to the connection for the next answer, its size kept, so an
   // answer no larger than this one is read into it without zeroing it first.

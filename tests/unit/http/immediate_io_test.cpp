@@ -1,6 +1,5 @@
-// send_now and receive_now (immediate_io.h) over a socket pair: what they do when the socket
-// can take or give bytes, when it cannot (nothing done, no error: the caller waits), and when
-// the peer has closed. No call here may block: every socket is left in blocking mode, so a
+// send_now (immediate_io.h) over a socket pair: what it does when the socket can take bytes,
+// when it cannot (nothing sent, no error: the caller waits), and when the peer has closed. No call here may block: every socket is left in blocking mode, so a
 // missing MSG_DONTWAIT would hang the test (bounded by ctest's timeout).
 #include "proxy/http/immediate_io.h"
 
@@ -76,27 +75,6 @@ TEST(ImmediateIo, ASendToAClosedPeerIsAnErrorNotASignal) {
   boost::system::error_code ec;
   EXPECT_EQ(send_now(pair.here(), message, ec), 0u);
   EXPECT_EQ(ec, boost::asio::error::broken_pipe);  // MSG_NOSIGNAL: no SIGPIPE kills the test
-}
-
-TEST(ImmediateIo, ReceivesWhatIsThereAndNothingWhenNothingIs) {
-  SocketPair pair;
-  char buffer[64];
-  boost::system::error_code ec;
-  EXPECT_EQ(receive_now(pair.here(), buffer, sizeof buffer, ec), 0u);
-  EXPECT_FALSE(ec) << "nothing there yet is not an error";
-  ASSERT_EQ(::send(pair.there(), "GET /", 5, 0), 5);
-  EXPECT_EQ(receive_now(pair.here(), buffer, sizeof buffer, ec), 5u);
-  EXPECT_FALSE(ec);
-  EXPECT_EQ(std::string_view(buffer, 5), "GET /");
-}
-
-TEST(ImmediateIo, AClosedPeerReadsAsEndOfStream) {
-  SocketPair pair;
-  pair.close_there();
-  char buffer[8];
-  boost::system::error_code ec;
-  EXPECT_EQ(receive_now(pair.here(), buffer, sizeof buffer, ec), 0u);
-  EXPECT_EQ(ec, boost::asio::error::eof);
 }
 
 TEST(ImmediateIo, IovecsSkipEmptyBuffersAndStopAtTheirRoom) {
