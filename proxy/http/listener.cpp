@@ -38,11 +38,6 @@ asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
   socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-// The most connections one burst accepts (see listener.h): enough to spare most trips through
-// the queue, few enough that a flood of connections still lets the worker serve requests in
-// between.
-constexpr int max_accept_burst = 16;
-
 void start_session(tcp::socket socket, Worker& worker, ProxyShared& shared,
                    const std::optional<policy::ConnectionsPerClient::Key>& counted, const tcp::endpoint& peer) {
   auto session = std::make_shared<ClientSession>(std::move(socket), worker, shared, ConnectionSlot(shared, counted),
@@ -62,8 +57,6 @@ Listener::Listener(WorkerPool& workers, std::vector<Worker*> worker_states, Prox
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
-  // The burst's accept() calls must return at once when nothing is waiting.
-  acceptor_.non_blocking(true);
 }
 
 void Listener::start() {
@@ -77,15 +70,11 @@ void Listener::close() {
   });
 }
 
-Worker& Listener::next_worker() {
-  Worker& worker = *worker_states_[next_];
-  next_ = (next_ + 1) % worker_states_.size();
-  return worker;
-}
-
 asio::awaitable<void> Listener::accept_loop() {
+  std::size_t next = 0;
   while (acceptor_.is_open()) {
-    Worker& worker = next_worker();
+    Worker& worker = *worker_states_[next];
+    next = (next + 1) % worker_states_.size();
     // The peer's address comes with accept() itself, which saves each connection a getpeername().
     tcp::endpoint peer;
     auto [ec, socket] = co_await acceptor_.async_accept(worker.context, peer, asio::as_tuple(asio::deferred));
@@ -97,53 +86,39 @@ asio::awaitable<void> Listener::accept_loop() {
       co_await pause.async_wait(asio::as_tuple(asio::deferred));
       continue;
     }
-    take(std::move(socket), peer, worker);
-    // The rest of the burst. Any failure (nothing waiting, or EMFILE) ends it; the next
-    // asynchronous accept meets it again and decides.
-    for (int taken = 1; taken < max_accept_burst && acceptor_.is_open(); ++taken) {
-      Worker& next = *worker_states_[next_];
-      boost::system::error_code accept_ec;
-      tcp::socket more = acceptor_.accept(next.context, peer, accept_ec);
-      if (accept_ec) break;
-      next_worker();
-      take(std::move(more), peer, next);
-    }
-  }
-}
-
-void Listener::take(tcp::socket socket, const tcp::endpoint& peer, Worker& worker) {
-  // Worker 0's own copy of the runtime: the accept loop runs on its thread (start()).
-  const auto& config = shared_.runtime(*worker_states_.front())->config->listener;
-  const auto open = shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (open > config.max_connections) {
-    shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-    shared_.metrics.client_connections_rejected().Increment();
-    asio::co_spawn(worker.context, refuse(std::move(socket), too_many_connections), asio::detached);
-    return;
-  }
-  // Counted here, on the accepting thread, so a burst from one address is refused before any
-  // of it reaches a worker; the session gives its count back when it ends.
-  std::optional<policy::ConnectionsPerClient::Key> counted;
-  if (config.max_connections_per_client > 0) {
-    const auto key = policy::ConnectionsPerClient::key_of(peer_address(peer));
-    if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
+    // Worker 0's own copy of the runtime: this loop runs on its thread (start()).
+    const auto& config = shared_.runtime(*worker_states_.front())->config->listener;
+    const auto open = shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (open > config.max_connections) {
       shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-      shared_.metrics.client_connections_rejected_per_client().Increment();
-      asio::co_spawn(worker.context, refuse(std::move(socket), too_many_from_client), asio::detached);
-      return;
+      shared_.metrics.client_connections_rejected().Increment();
+      asio::co_spawn(worker.context, refuse(std::move(socket), too_many_connections), asio::detached);
+      continue;
     }
-    counted = key;
+    // Counted here, on the accepting thread, so a burst from one address is refused before any
+    // of it reaches a worker; the session gives its count back when it ends.
+    std::optional<policy::ConnectionsPerClient::Key> counted;
+    if (config.max_connections_per_client > 0) {
+      const auto key = policy::ConnectionsPerClient::key_of(peer_address(peer));
+      if (!shared_.connections_per_client.try_open(key, config.max_connections_per_client)) {
+        shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+        shared_.metrics.client_connections_rejected_per_client().Increment();
+        asio::co_spawn(worker.context, refuse(std::move(socket), too_many_from_client), asio::detached);
+        continue;
+      }
+      counted = key;
+    }
+    shared_.metrics.client_connections_total().Increment();
+    // A session is made on its worker's thread. This one's is made here, without a trip through
+    // its queue (with one worker, every connection's).
+    if (&worker == worker_states_.front()) {
+      start_session(std::move(socket), worker, shared_, counted, peer);
+      continue;
+    }
+    asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted, peer]() mutable {
+      start_session(std::move(s), worker, shared, counted, peer);
+    });
   }
-  shared_.metrics.client_connections_total().Increment();
-  // A session is made on its worker's thread. This one's is made here, without a trip through
-  // its queue (with one worker, every connection's).
-  if (&worker == worker_states_.front()) {
-    start_session(std::move(socket), worker, shared_, counted, peer);
-    return;
-  }
-  asio::post(worker.context, [&worker, &shared = shared_, s = std::move(socket), counted, peer]() mutable {
-    start_session(std::move(s), worker, shared, counted, peer);
-  });
 }
 
 }  // namespace levee::http

@@ -193,10 +193,10 @@ TEST(ProxyConnections, OverTheConnectionCapGets503) {
   EXPECT_EQ(metric_value(levee.admin_port, "levee_client_connections_total{result=\"rejected\"}"), 1.0);
 }
 
-// Connections that wait together are accepted in one burst (listener.h); each is still counted
-// against the cap on its own. levee is stopped while they connect (the kernel completes each
-// handshake into the listen backlog), so all of them are waiting when it resumes.
-TEST(ProxyConnections, ABurstOfWaitingConnectionsIsCappedOneByOne) {
+// Connections that arrive together are each counted against the cap on their own. levee is
+// stopped while they connect (the kernel completes each handshake into the listen backlog), so
+// all of them are waiting, their requests sent, when it resumes.
+TEST(ProxyConnections, ConnectionsWaitingTogetherAreCappedOneByOne) {
   auto backend = start_backend();
   auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port), "  max_connections: 5\n"));
   levee.process->signal(SIGSTOP);
