@@ -277,10 +277,10 @@ bool ClientSession::start_wait(std::chrono::nanoseconds timeout) {
   // The wait is a read, for TLS and plain alike. On a plain socket Asio first tries it at once
   // (a recv that fails with EAGAIN when the next request is not there yet), where a wait for
   // readiness costs an epoll_ctl to re-arm the edge each time, one per keep-alive request. The
-  // attempt rarely fails: the answer's write yielded (yield_before_reply), and the client sent
-  // its next request meanwhile. The buffer stays tied to the wait until the connection is
-  // parked. The session's timer bounds the wait: it cancels it, and the connection closes
-  // silently.
+  // attempt comes after the answer's write went round the worker's queue (yield_before_reply),
+  // which gives the client time to send its next request. The buffer stays tied to the wait
+  // until the connection is parked. The session's timer bounds the wait: it cancels it, and the
+  // connection closes silently.
   arm_header_timer(timeout);
   idle_ = true;
   idle_ticks_ = 0;
@@ -355,8 +355,8 @@ awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runt
   // bound. The header never needs more than its limit plus one read.
   buffer_.max_size(std::max<std::size_t>(buffer_.size(), std::size_t{header_limit} + read_chunk));
   HeaderBudget budget{header_limit};
-  // The header timer is armed only when the header must be read on: a header that came whole
-  // in the first read (nearly every one) costs no timer, and a new connection's none at all.
+  // The header timer is armed again only when the header must be read on: a header that came
+  // whole in the read that waited for it (nearly every one) costs no second arming.
   header_timed_out_ = false;
   beast::error_code read_ec = parse_request_header(parser, buffer_, budget);
   if (read_ec == bh::error::need_more) {
