@@ -7,8 +7,8 @@
 # `strace -c` in README.md) and what the instructions cost in cycles.
 #
 # Each proxy runs alone under callgrind in front of the bench nginx (one thread, the configs of
-# run.sh), is warmed up, then wrk (1 thread, 10 keep-alive connections) drives it for
-# --duration seconds between a zero and a dump of the counters.
+# run.sh), is warmed up, then wrk (1 thread, --connections keep-alive connections, 10 unless
+# told) drives it for --duration seconds between a zero and a dump of the counters.
 #
 # --cache adds callgrind's cache and branch simulation (about 3x slower) and prints, per
 # request, what decides how many cycles those instructions take: first-level instruction and
@@ -18,7 +18,8 @@
 #
 #   bench/overhead/instructions.sh [--build-dir build/release] [--levee BIN] [--duration 4]
 #                                  [--response-size BYTES] [--request-body BYTES]
-#                                  [--close] [--only levee|haproxy] [--keep DIR] [--cache]
+#                                  [--connections 10] [--close] [--only levee|haproxy]
+#                                  [--keep DIR] [--cache]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,6 +30,7 @@ duration=4
 response_size=0
 request_body=0
 close_each=0
+connections=10
 only=
 keep=
 cache=0
@@ -40,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --response-size) response_size=$2; shift 2 ;;
     --request-body) request_body=$2; shift 2 ;;
     --close) close_each=1; shift ;;
+    --connections) connections=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     --cache) cache=1; shift ;;
@@ -107,9 +110,9 @@ measure() {
   valgrind --tool=callgrind "${simulate[@]}" --callgrind-out-file="$work/callgrind.$name.%p" "$@" >"$work/$name.log" 2>&1 &
   local pid=$!
   wait_for "$url"
-  wrk -t1 -c10 -d1s "${wrk_args[@]}" "$url" >/dev/null  # warm-up: pools, caches, first allocations
+  wrk -t1 -c"$connections" -d1s "${wrk_args[@]}" "$url" >/dev/null  # warm-up: pools, caches, first allocations
   callgrind_control -z "$pid" >/dev/null
-  wrk -t1 -c10 -d"${duration}s" "${wrk_args[@]}" "$url" >"$work/wrk.$name.txt"
+  wrk -t1 -c"$connections" -d"${duration}s" "${wrk_args[@]}" "$url" >"$work/wrk.$name.txt"
   callgrind_control -d "$pid" >/dev/null
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   local requests counts

@@ -68,7 +68,6 @@ boost::asio::awaitable<WriteResult> write_watched(Stream& output, const Buffers 
 template <class Buffers>
 struct WriteNow {
   boost::beast::buffers_suffix<Buffers> rest;
-  std::size_t written = 0;
   boost::beast::error_code error;
   bool done() const { return error || boost::asio::buffer_size(rest) == 0; }
 };
@@ -78,9 +77,8 @@ struct WriteNow {
 // socket's buffer is never: the coroutine then does not suspend at all.
 template <class Stream, class Buffers>
 WriteNow<Buffers> write_now(Stream& output, const Buffers& buffers) {
-  WriteNow<Buffers> sent{.rest = boost::beast::buffers_suffix<Buffers>(buffers), .written = 0, .error = {}};
-  sent.written = output.write_some_now(buffers, sent.error);
-  sent.rest.consume(sent.written);
+  WriteNow<Buffers> sent{.rest = boost::beast::buffers_suffix<Buffers>(buffers), .error = {}};
+  sent.rest.consume(output.write_some_now(buffers, sent.error));
   return sent;
 }
 

@@ -410,21 +410,17 @@ awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& resp
   }
   std::string& head = down.head_buffer;
   serialize_head(response.base(), head);
-  beast::error_code ec;
-  // What the client's socket takes at once goes without an asynchronous operation (write_now),
-  // and a connection that closes next makes no trip round the worker's queue at all.
-  if (append_small_body(head, response.body())) {
-    auto sent = write_now(down.stream, asio::buffer(head));
-    ec = sent.error;
-    if (!sent.done()) std::tie(ec, std::ignore) = co_await write_whole(down.stream, sent.rest, down.io_timeout);
-    else if (!ec && result.keep_alive) co_await yield_before_reply(down.stream);  // the next request
-  } else {
-    const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(response.body())};
-    auto sent = write_now(down.stream, message);
-    ec = sent.error;
-    if (!sent.done()) std::tie(ec, std::ignore) = co_await write_whole(down.stream, sent.rest, down.io_timeout);
-    else if (!ec && result.keep_alive) co_await yield_before_reply(down.stream);  // the next request
-  }
+  // A small body goes in the head's buffer (append_small_body), leaving the second buffer empty:
+  // one buffer, one send(). What the client's socket takes at once goes without an asynchronous
+  // operation (write_now), and a connection that closes next makes no trip round the worker's
+  // queue at all.
+  const bool body_in_head = append_small_body(head, response.body());
+  const std::array<asio::const_buffer, 2> message{
+      asio::buffer(head), body_in_head ? asio::const_buffer() : asio::buffer(response.body())};
+  auto sent = write_now(down.stream, message);
+  beast::error_code ec = sent.error;
+  if (!sent.done()) std::tie(ec, std::ignore) = co_await write_whole(down.stream, sent.rest, down.io_timeout);
+  else if (!ec && result.keep_alive) co_await yield_before_reply(down.stream);  // the next request
   // Lent by relay_response: back to the connection for the next answer, its size kept, so an
   // answer no larger than this one is read into it without zeroing it first.
   if (down.body_buffer) *down.body_buffer = std::move(response.body());
