@@ -102,7 +102,7 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, Proxy
     peer_ = peer_address(endpoint);
     client_address_ = peer_->to_string();
   }
-  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  // TCP_NODELAY came from the listening socket (listener.cpp).
   worker_.sessions.insert(this);
 }
 

@@ -1,5 +1,6 @@
 #include "proxy/http/listener.h"
 
+#include "proxy/http/accepted_socket.h"
 #include "proxy/http/client_session.h"
 #include "proxy/http/peer_address.h"
 
@@ -24,6 +25,11 @@ namespace {
 
 // Both refusals close: the client is told to come back later (or elsewhere), not to retry
 // on a connection levee does not want.
+// Connections taken from the backlog in one go before the loop lets the worker's other work
+// run: a burst of connects is taken in batches (one epoll_wait for many), and the sessions the
+// worker already serves wait for at most this many accepts.
+constexpr int max_accepts_per_turn = 16;
+
 constexpr std::string_view too_many_connections =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 33\r\nConnection: close\r\n"
     "Retry-After: 1\r\nlevee-error: too many connections\r\n\r\nlevee: too many open connections\n";
@@ -57,6 +63,10 @@ Listener::Listener(WorkerPool& workers, std::vector<Worker*> worker_states, Prox
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
+  // accept_now() takes connections until the backlog is empty, then the loop waits.
+  acceptor_.non_blocking(true);
+  // Inherited by every accepted socket (Linux copies it), which then needs no setsockopt.
+  acceptor_.set_option(asio::ip::tcp::no_delay(true));
 }
 
 void Listener::start() {
@@ -72,19 +82,32 @@ void Listener::close() {
 
 asio::awaitable<void> Listener::accept_loop() {
   std::size_t next = 0;
+  int accepted_this_turn = 0;
   while (acceptor_.is_open()) {
     Worker& worker = *worker_states_[next];
-    next = (next + 1) % worker_states_.size();
     // The peer's address comes with accept() itself, which saves each connection a getpeername().
     tcp::endpoint peer;
-    auto [ec, socket] = co_await acceptor_.async_accept(worker.context, peer, asio::as_tuple(asio::deferred));
+    boost::system::error_code ec;
+    tcp::socket socket = accept_now(acceptor_, worker.context, peer, ec);
+    if (ec == asio::error::would_block) {
+      accepted_this_turn = 0;
+      auto [wait_ec] = co_await acceptor_.async_wait(tcp::acceptor::wait_read, asio::as_tuple(asio::deferred));
+      if (wait_ec == asio::error::operation_aborted) break;
+      continue;
+    }
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
+      if (!acceptor_.is_open()) break;
+      if (is_connection_level(ec)) continue;
       // EMFILE and friends: keep serving the connections we have rather than spin.
       spdlog::warn("accept failed: {}", ec.message());
       asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::as_tuple(asio::deferred));
       continue;
+    }
+    next = (next + 1) % worker_states_.size();
+    if (++accepted_this_turn == max_accepts_per_turn) {
+      accepted_this_turn = 0;
+      co_await asio::post(acceptor_.get_executor(), asio::deferred);
     }
     // Worker 0's own copy of the runtime: this loop runs on its thread (start()).
     const auto& config = shared_.runtime(*worker_states_.front())->config->listener;
