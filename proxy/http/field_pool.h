@@ -36,7 +36,12 @@ class FieldPool {
   static constexpr std::size_t class_step = 64;  // bytes; Beast's field node is about 80 with a short name
   static constexpr std::size_t classes = 8;      // 64 B .. 512 B
   static constexpr std::size_t max_pooled = class_step * classes;
-  static constexpr std::size_t max_kept_per_class = 256;
+  // A keep-alive request and its answer hold about ten fields, most in the first two classes,
+  // so the peak a worker frees at once grows with its busy connections. 256 was too few with
+  // 50 connections (0.4 of the 2.7 allocations a request, bench/overhead/allocations.sh
+  // --sites); 1024 leaves none with 200. Kept at most: 1024 blocks of each class, in practice
+  // a few hundred KiB a worker after a burst (the blocks of the two small classes).
+  static constexpr std::size_t max_kept_per_class = 1024;
 
   FieldPool() = default;
   FieldPool(const FieldPool&) = delete;
