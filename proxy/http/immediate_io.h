@@ -2,7 +2,7 @@
 // A write that never waits: one non-blocking system call on a plain socket, made in the
 // coroutine that asked, with no operation queued in Asio.
 //
-// Used for the answer to the client. Asio's asynchronous write makes the same system call at
+// Used for the answer to the client (a buffered one, and each read of a streamed one). Asio's asynchronous write makes the same system call at
 // once ("speculative"), but even when it succeeds the completion is posted: the coroutine goes
 // round the worker's queue, and each trip round that queue costs an epoll_wait. An answer that
 // ends its connection (Connection: close) then makes no trip at all. One that keeps the

@@ -195,14 +195,13 @@ TEST_F(ProxyForwarding, LargeBodiesStreamInBoundedMemory) {
   EXPECT_LT(rss_after - rss_before, bound_kib) << "before " << rss_before << " KiB, after " << rss_after << " KiB";
 }
 
-// A buffered answer goes out with one non-blocking send first (immediate_io.h), and what the
-// client's socket does not take at once goes through the asynchronous write. A client that
-// reads nothing for a while through a small receive buffer makes that rest certain: 8 MiB is
-// more than its buffer and levee's send buffer hold (the latter grows to 4 MiB on loopback).
-TEST(ProxyWrites, AnAnswerLargerThanTheClientTakesAtOnceArrivesWhole) {
+// An 8 MiB answer to a client that reads nothing for a while through a small receive buffer:
+// more than its buffer and levee's send buffer hold (the latter grows to 4 MiB on loopback), so
+// part of every answer goes through the asynchronous write after the non-blocking send that
+// starts it (immediate_io.h). The client must receive the answer whole, byte for byte.
+void expect_answer_arrives_whole_through_a_small_window(const std::string& listener_settings) {
   auto backend = start_backend();
-  auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port),
-                                        "  max_buffered_response_body: 16MiB\n"));
+  auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port), listener_settings));
   const std::string target = "/bytes?n=8388608";
   const auto direct = fetch(backend.port, "GET", target);
   ASSERT_EQ(direct.body.size(), 8388608u);
@@ -235,6 +234,17 @@ TEST(ProxyWrites, AnAnswerLargerThanTheClientTakesAtOnceArrivesWhole) {
   ASSERT_NE(body_at, std::string::npos);
   EXPECT_TRUE(received.compare(body_at + 4, std::string::npos, direct.body) == 0)
       << "body of " << received.size() - body_at - 4 << " bytes, expected " << direct.body.size();
+}
+
+// Read whole from the service first (write_buffered_response).
+TEST(ProxyWrites, ABufferedAnswerLargerThanTheClientTakesAtOnceArrivesWhole) {
+  expect_answer_arrives_whole_through_a_small_window("  max_buffered_response_body: 16MiB\n");
+}
+
+// Streamed as it comes (relay_sized_body): each read of the body is sent at once, and what the
+// client does not take waits for its socket.
+TEST(ProxyWrites, AStreamedAnswerLargerThanTheClientTakesAtOnceArrivesWhole) {
+  expect_answer_arrives_whole_through_a_small_window("  max_buffered_response_body: 0\n");
 }
 
 }  // namespace
