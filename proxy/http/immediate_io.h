@@ -2,9 +2,10 @@
 // A write that never waits: one non-blocking system call on a plain socket, made in the
 // coroutine that asked, with no operation queued in Asio.
 //
-// Used for the answer to the client (a buffered one, and each read of a streamed one). Asio's asynchronous write makes the same system call at
-// once ("speculative"), but even when it succeeds the completion is posted: the coroutine goes
-// round the worker's queue, and each trip round that queue costs an epoll_wait. An answer that
+// Used for the answer to the client (a buffered one, and each read of a streamed one). Asio's
+// asynchronous write makes the same system call at once ("speculative"), but even when it
+// succeeds the completion is posted: the coroutine goes round the worker's queue, and each trip
+// round that queue costs an epoll_wait. An answer that
 // ends its connection (Connection: close) then makes no trip at all. One that keeps the
 // connection makes the trip on purpose (yield_before_reply in sized_relay.h says why). The
 // request to the service keeps Asio's write, which makes the same trip. Reads stay
