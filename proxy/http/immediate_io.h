@@ -5,15 +5,14 @@
 // Used for the answer to the client (a buffered one, and each read of a streamed one). Asio's
 // asynchronous write makes the same system call at once ("speculative"), but even when it
 // succeeds the completion is posted: the coroutine goes round the worker's queue, and each trip
-// round that queue costs an epoll_wait. An answer that
-// ends its connection (Connection: close) then makes no trip at all. One that keeps the
-// connection makes the trip on purpose (yield_before_reply in sized_relay.h says why). The
-// request to the service keeps Asio's write, which makes the same trip. Reads stay
-// asynchronous: one tried here first costs, when nothing is there yet, a failed system call
-// and then Asio's own attempt; measured with the reads of the service's answer and of the
-// next request tried here after that trip, they failed often enough (a fifth to half of the
-// time on this loopback bench, more with a real service's latency) to cost more system time
-// than the trips they saved.
+// round that queue costs an epoll_wait. An answer that ends its connection (Connection:
+// close) then makes no trip at all. One that keeps the connection makes the trip on purpose
+// (yield_before_reply in sized_relay.h says why). The request to the service keeps Asio's
+// write, which makes the same trip. Reads stay asynchronous: one tried here first costs, when
+// nothing is there yet, a failed system call and then Asio's own attempt; measured with the
+// reads of the service's answer and of the next request tried here after that trip, they
+// failed often enough (a fifth to half of the time on this loopback bench, more with a real
+// service's latency) to cost more system time than the trips they saved.
 //
 // The socket is Asio's and stays registered with its reactor; a call here must not overlap an
 // asynchronous write on the same socket.

@@ -23,13 +23,13 @@ using asio::ip::tcp;
 
 namespace {
 
-// Both refusals close: the client is told to come back later (or elsewhere), not to retry
-// on a connection levee does not want.
 // Connections taken from the backlog in one go before the loop lets the worker's other work
 // run: a burst of connects is taken in batches (one epoll_wait for many), and the sessions the
 // worker already serves wait for at most this many accepts.
 constexpr int max_accepts_per_turn = 16;
 
+// Both refusals close: the client is told to come back later (or elsewhere), not to retry
+// on a connection levee does not want.
 constexpr std::string_view too_many_connections =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 33\r\nConnection: close\r\n"
     "Retry-After: 1\r\nlevee-error: too many connections\r\n\r\nlevee: too many open connections\n";

@@ -162,8 +162,8 @@ boost::asio::awaitable<SizedRelayResult> relay_sized_body(
     bytes += n;
     left -= n;
     // What the client's socket takes now goes at once, without a trip round the worker's queue
-    // (an asynchronous write's completion is posted even when it wrote everything): one trip
-    // less for each read of the body, a fifth of the relay's user time with 1 MiB answers.
+    // (an asynchronous write's completion is posted even when it wrote everything): a 1 MiB
+    // answer made 22 epoll_wait calls, one for nearly every read of its body, and makes 9.5.
     const auto chunk = boost::asio::buffer(buffer.data(), n);
     auto sent = write_now(output, chunk);
     const std::size_t sent_now = n - boost::asio::buffer_size(sent.rest);
