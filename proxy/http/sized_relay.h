@@ -82,6 +82,29 @@ WriteNow<Buffers> write_now(Stream& output, const Buffers& buffers) {
   return sent;
 }
 
+// The same for a message that Beast's serializer frames (a chunked body re-encoded, a header
+// with it): what the serializer has ready goes out as far as `output` takes it now, piece after
+// piece. Returns the bytes sent. Afterwards either the serializer is done or wants the next body
+// buffer (`ec` is need_buffer), or `ec` is the send's error, or the socket took less than it
+// was offered and the caller finishes with Asio's write of the serializer.
+template <class Stream, class Serializer>
+std::size_t write_serialized_now(Stream& output, Serializer& serializer, boost::beast::error_code& ec) {
+  std::size_t total = 0;
+  while (!serializer.is_done()) {
+    std::size_t offered = 0;
+    std::size_t sent = 0;
+    serializer.next(ec, [&](boost::beast::error_code& visit_ec, const auto& buffers) {
+      offered = boost::asio::buffer_size(buffers);
+      sent = output.write_some_now(buffers, visit_ec);
+    });
+    if (ec) return total;  // need_buffer included: this piece of the body is all out
+    serializer.consume(sent);
+    total += sent;
+    if (sent < offered) return total;
+  }
+  return total;
+}
+
 // After a message that went at once, before reading the peer's reply: one trip round the
 // worker's queue (what Asio's own write costs when it completes at once, without the rest of
 // its work). The peer needs about that long to answer; a read tried sooner fails with EAGAIN,

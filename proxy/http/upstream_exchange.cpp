@@ -125,6 +125,17 @@ awaitable<std::pair<beast::error_code, bool>> relay_body(
       body.size = 0;
       body.more = false;
     }
+    if constexpr (!isRequest) {
+      // The answer's pieces go to the client at once, as a sized body's do (relay_sized_body).
+      // The request's keep Asio's write: its trip round the worker's queue gives the service
+      // time to answer before levee reads (immediate_io.h).
+      beast::error_code ec;
+      const std::size_t sent = write_serialized_now(output, serializer, ec);
+      if (paced.paces_output() && sent > 0 && paced.watch->completed(sent) != policy::TransferVerdict::ok)
+        co_return std::pair{too_slow_error, false};
+      if (ec == bh::error::need_buffer || (!ec && serializer.is_done())) continue;
+      if (ec) co_return std::pair{ec, false};  // output failed
+    }
     if (paced.paces_output()) {
       for (;;) {
         output.expires_after(output_timeout);
