@@ -45,7 +45,7 @@ void HealthChecker::stop() {
   });
 }
 
-asio::awaitable<void> HealthChecker::check_loop(Check& check) {
+http::Awaitable<void> HealthChecker::check_loop(Check& check) {
   while (!stopped_) {
     const ProbeResult result = co_await probe(check.upstream.target);
     if (stopped_) break;

@@ -15,6 +15,7 @@
 #include "proxy/policy/clock.h"
 #include "proxy/policy/upstream_health.h"
 
+#include "proxy/http/worker_executor.h"
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -54,7 +55,7 @@ class HealthChecker {
     boost::asio::steady_timer pause;
   };
 
-  boost::asio::awaitable<void> check_loop(Check& check);
+  http::Awaitable<void> check_loop(Check& check);
 
   boost::asio::io_context& context_;
   const policy::Clock& clock_;

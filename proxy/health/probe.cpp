@@ -34,7 +34,7 @@ ProbeResult failed(std::string_view step, const boost::system::error_code& ec, c
 }
 }  // namespace
 
-asio::awaitable<ProbeResult> probe(const ProbeTarget& target) {
+http::Awaitable<ProbeResult> probe(const ProbeTarget& target) {
   http::MaybeTlsStream stream(co_await asio::this_coro::executor);
   auto& tcp = stream.tcp();
   const auto started = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 // request get through", and it must not take a slot of the pool's connection cap. An upstream
 // with TLS is probed over TLS, with the pool's context and checks (upstream_tls.h).
 
+#include "proxy/http/worker_executor.h"
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -30,6 +31,6 @@ struct ProbeResult {
 };
 
 // Runs on the caller's executor; never throws for network errors.
-boost::asio::awaitable<ProbeResult> probe(const ProbeTarget& target);
+http::Awaitable<ProbeResult> probe(const ProbeTarget& target);
 
 }  // namespace levee::health

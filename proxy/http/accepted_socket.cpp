@@ -16,7 +16,7 @@ using asio::ip::tcp;
 
 namespace {
 
-using SocketBase = asio::basic_socket<tcp, tcp::socket::executor_type>;
+using SocketBase = asio::basic_socket<tcp, Socket::executor_type>;
 
 // The socket's state bits are in Asio's implementation object, a protected member of
 // basic_socket. A pointer to that member, formed inside a class derived from basic_socket, may
@@ -27,7 +27,7 @@ struct StateAccess : SocketBase {
 
 // Tells Asio what accept4() already did: the descriptor is non-blocking (no ioctl before the
 // first operation), and it is not a duplicate (close() without epoll_ctl(DEL) first).
-void mark_as_opened_here(tcp::socket& socket) {
+void mark_as_opened_here(Socket& socket) {
   auto& impl = StateAccess::implementation(socket);
   static_assert(std::is_same_v<std::remove_reference_t<decltype(impl)>,
                                asio::detail::reactive_socket_service<tcp>::implementation_type>,
@@ -38,9 +38,9 @@ void mark_as_opened_here(tcp::socket& socket) {
 
 }  // namespace
 
-tcp::socket accept_now(tcp::acceptor& acceptor, asio::io_context& context, tcp::endpoint& peer,
+Socket accept_now(tcp::acceptor& acceptor, asio::io_context& context, tcp::endpoint& peer,
                        boost::system::error_code& ec) {
-  tcp::socket socket(context);
+  Socket socket(context);
   socklen_t length = static_cast<socklen_t>(peer.capacity());
   const int fd = ::accept4(acceptor.native_handle(), peer.data(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) {

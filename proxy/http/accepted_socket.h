@@ -11,6 +11,7 @@
 // request in bench/overhead/RESULTS.md, thirteenth session). TCP_NODELAY is set once on the
 // listening socket: Linux copies it into every accepted socket, which saves a third.
 
+#include "proxy/http/worker_executor.h"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
@@ -20,7 +21,7 @@ namespace levee::http {
 // Accepts one pending connection without waiting, as a socket of `context` (registered with its
 // reactor). `ec` is would_block when none is pending; then wait for the acceptor's readiness.
 // `peer` receives the client's address (saves a getpeername()).
-boost::asio::ip::tcp::socket accept_now(boost::asio::ip::tcp::acceptor& acceptor, boost::asio::io_context& context,
+Socket accept_now(boost::asio::ip::tcp::acceptor& acceptor, boost::asio::io_context& context,
                                         boost::asio::ip::tcp::endpoint& peer, boost::system::error_code& ec);
 
 // True for accept errors that concern one connection, gone before it was taken (the next one

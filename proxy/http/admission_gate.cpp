@@ -89,7 +89,7 @@ AdmissionGate::AdmissionGate(std::string name, const policy::AdmissionSettings& 
       metrics_(std::move(metrics)),
       max_wait_ns_(settings.queue.max_wait.count()) {}
 
-asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::ip::tcp::socket& client) {
+Awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, Socket& client) {
   // The handler may run after the wait ended; it touches only the waiter it shares and a
   // non-consuming peek, never the session.
   const ClientWatcher watcher{
@@ -112,7 +112,7 @@ asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, asio::i
   co_return co_await admit_watching(std::move(ticket), watcher);
 }
 
-asio::awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, ClientGone& client) {
+Awaitable<AdmitResult> AdmissionGate::admit(policy::Ticket ticket, ClientGone& client) {
   const ClientWatcher watcher{[&client](const std::shared_ptr<Waiter>& waiter) {
                                 client.on_gone([waiter] {
                                   if (!waiter->waiting) return;
@@ -137,7 +137,7 @@ std::optional<AdmitResult> AdmissionGate::admit_now(policy::Ticket& ticket) {
   return result;
 }
 
-asio::awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket, const ClientWatcher& watcher) {
+Awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket, const ClientWatcher& watcher) {
   // Ticket ids start at 1: an id means admit_now() has already decided this ticket must queue.
   if (ticket.id == 0) {
     if (auto decided = admit_now(ticket)) co_return std::move(*decided);

@@ -27,6 +27,7 @@
 #include <unordered_map>
 
 #include "proxy/http/client_gone.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/observability/admission_metrics.h"
 #include "proxy/policy/admission.h"
 #include "proxy/policy/clock.h"
@@ -81,10 +82,10 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
   // The whole admission, queue included: admit_now() first unless the ticket has been through
   // it already. `client` is only watched for end-of-stream while queued (no data is read), so a
   // body or a pipelined request behind the header stays intact.
-  boost::asio::awaitable<AdmitResult> admit(policy::Ticket ticket, boost::asio::ip::tcp::socket& client);
+  Awaitable<AdmitResult> admit(policy::Ticket ticket, Socket& client);
   // The same for a client without a socket of its own (an HTTP/2 stream): `client` says when
   // it leaves. Called on the executor that fires `client`.
-  boost::asio::awaitable<AdmitResult> admit(policy::Ticket ticket, ClientGone& client);
+  Awaitable<AdmitResult> admit(policy::Ticket ticket, ClientGone& client);
 
   void tick();                                            // every few ms, from one timer
   void reconfigure(const policy::AdmissionSettings& settings);  // reload
@@ -107,7 +108,7 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
     std::function<void(const std::shared_ptr<Waiter>&)> watch;
     std::function<void()> unwatch;
   };
-  boost::asio::awaitable<AdmitResult> admit_watching(policy::Ticket ticket, const ClientWatcher& watcher);
+  Awaitable<AdmitResult> admit_watching(policy::Ticket ticket, const ClientWatcher& watcher);
   void release(const policy::Permit& permit, policy::Outcome outcome);
   void deliver(policy::Effects effects);
   AdmitResult finish_wait(const policy::Ticket& ticket, Waiter& waiter, bool client_gone);

@@ -25,7 +25,6 @@ namespace levee::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bh = boost::beast::http;
-using asio::awaitable;
 
 namespace {
 
@@ -52,7 +51,7 @@ LocalReply reply_for_parse_error(const beast::error_code& ec) {
 // (parse_request_header keeps the budget). Called only once what the buffer held was not
 // enough: a keep-alive request is nearly always whole in the buffer the wait read into, and
 // is parsed without this coroutine.
-awaitable<beast::error_code> read_rest_of_header(MaybeTlsStream& stream, beast::flat_buffer& buffer,
+Awaitable<beast::error_code> read_rest_of_header(MaybeTlsStream& stream, beast::flat_buffer& buffer,
                                                  RequestParser& parser, HeaderBudget& budget) {
   for (;;) {
     const std::size_t room = beast::read_size(buffer, read_chunk);
@@ -85,7 +84,7 @@ bool is_disconnect(const beast::error_code& ec) {
 
 }  // namespace
 
-ClientSession::ClientSession(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+ClientSession::ClientSession(Socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
                              Start start, const std::optional<asio::ip::tcp::endpoint>& peer)
     : stream_(std::move(socket)),
       header_timer_(worker.context),
@@ -164,7 +163,7 @@ void ClientSession::on_header_timer() {
 
 void ClientSession::disarm_header_timer() { header_armed_ = false; }
 
-awaitable<void> ClientSession::run() {
+Awaitable<void> ClientSession::run() {
   auto self = shared_from_this();
   try {
     // A resumed connection was parked after a keep-alive response: plain, past its first request.
@@ -233,7 +232,7 @@ awaitable<void> ClientSession::run() {
   close_socket();
 }
 
-awaitable<bool> ClientSession::start_tls() {
+Awaitable<bool> ClientSession::start_tls() {
   // The listener section (TLS on or off) needs a restart to change; the context itself is the
   // one of the runtime running now, and stays this connection's. Called only when it has one:
   // a plain connection makes no coroutine for this.
@@ -253,14 +252,14 @@ awaitable<bool> ClientSession::start_tls() {
   co_return true;
 }
 
-awaitable<void> ClientSession::send_close_notify() {
+Awaitable<void> ClientSession::send_close_notify() {
   stream_.expires_after(close_notify_wait);
   co_await stream_.tls()->async_shutdown(use_tuple);
 }
 
 void ClientSession::close_socket() {
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().shutdown(Socket::shutdown_send, ignored);
   stream_.socket().close(ignored);
 }
 
@@ -337,7 +336,7 @@ void ClientSession::park() {
   ParkedConnection::park(std::move(socket), worker_, shared_, std::move(slot_), idle_deadline);
 }
 
-awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime,
+Awaitable<ClientSession::Next> ClientSession::serve_one(const ProxyRuntime& runtime,
                                                         std::chrono::nanoseconds header_timeout) {
   const auto& listener = runtime.config->listener;
   const auto started = shared_.clock.now();
@@ -426,7 +425,7 @@ ClientSession::H2Preface ClientSession::h2_preface(const config::ListenerConfig&
   return h2::client_preface.starts_with(here) ? H2Preface::partial : H2Preface::absent;
 }
 
-awaitable<bool> ClientSession::read_h2_preface(const config::ListenerConfig& listener) {
+Awaitable<bool> ClientSession::read_h2_preface(const config::ListenerConfig& listener) {
   const std::size_t preface_size = h2::client_preface.size();
   // What is left of the first header's timeout bounds the rest of the preface.
   const auto left = listener.header_timeout - (shared_.clock.now() - connected_at_);
@@ -440,7 +439,7 @@ awaitable<bool> ClientSession::read_h2_preface(const config::ListenerConfig& lis
   co_return buffered().starts_with(h2::client_preface);
 }
 
-awaitable<void> ClientSession::serve_h2(const config::ListenerConfig& listener) {
+Awaitable<void> ClientSession::serve_h2(const config::ListenerConfig& listener) {
   const auto bytes = buffer_.cdata();
   const std::string already_read(static_cast<const char*>(bytes.data()), bytes.size());
   buffer_.consume(buffer_.size());
@@ -450,7 +449,7 @@ awaitable<void> ClientSession::serve_h2(const config::ListenerConfig& listener) 
   h2_.reset();
 }
 
-awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const config::Config& config) {
+Awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const config::Config& config) {
   stream_.expires_never();
   buffer_.max_size(std::numeric_limits<std::size_t>::max());
   tunnel_ = std::make_shared<Tunnel>(stream_, buffer_, std::move(established), shared_.clock,
@@ -463,7 +462,7 @@ awaitable<void> ClientSession::relay_tunnel(EstablishedTunnel established, const
   tunnel_.reset();
 }
 
-awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,
+Awaitable<ClientSession::Next> ClientSession::reply(const LocalReply& answer, unsigned version, bool keep_alive,
                                                     bool head, std::chrono::nanoseconds timeout) {
   auto response = to_response(answer, version, keep_alive, head);
   stream_.expires_after(timeout);

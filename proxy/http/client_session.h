@@ -40,6 +40,7 @@
 #include "proxy/http/local_reply.h"
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/tunnel.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -62,12 +63,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // `peer` is the client's address as accept() gave it; without it (a resumed connection: a
   // parked one does not keep it, it is all overhead) the socket is asked.
-  ClientSession(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+  ClientSession(Socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
                 Start start = Start::accepted,
                 const std::optional<boost::asio::ip::tcp::endpoint>& peer = std::nullopt);
   ~ClientSession();
 
-  boost::asio::awaitable<void> run();
+  Awaitable<void> run();
   // Drain: an idle connection closes now, a busy one after its current response, a tunnel
   // after its grace period.
   void drain();
@@ -82,10 +83,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   enum class Waited { request, closed, park };
 
   // The TLS handshake; run() calls it when the running config has TLS. False: the connection ends.
-  boost::asio::awaitable<bool> start_tls();
+  Awaitable<bool> start_tls();
   // TLS's close_notify, bounded by close_notify_wait; then (and alone on a plain connection,
   // which so makes no coroutine to close) close_socket.
-  boost::asio::awaitable<void> send_close_notify();
+  Awaitable<void> send_close_notify();
   void close_socket();
   // The wait for the next request's first bytes, in two halves around its read, which run()
   // awaits itself (a coroutine of its own would allocate a frame for every request).
@@ -98,8 +99,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void park();
   void release_idle_buffers();
   // `header_timeout`: what is left for this request's header once its first byte is here.
-  boost::asio::awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
-  boost::asio::awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
+  Awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
+  Awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
                                      std::chrono::nanoseconds timeout);
   bool negotiated_h2();  // ALPN chose h2 in the TLS handshake
   // Whether the connection speaks HTTP/2 (ALPN h2, or the h2c preface), from what is here:
@@ -108,10 +109,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // connection is answered at once and a coroutine would cost each one a frame.
   enum class H2Preface { absent, present, partial };
   H2Preface h2_preface(const config::ListenerConfig& listener, bool tls_negotiated_h2) const;
-  boost::asio::awaitable<bool> read_h2_preface(const config::ListenerConfig& listener);
+  Awaitable<bool> read_h2_preface(const config::ListenerConfig& listener);
   std::string_view buffered() const;  // read from the client, not yet consumed
-  boost::asio::awaitable<void> serve_h2(const config::ListenerConfig& listener);
-  boost::asio::awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
+  Awaitable<void> serve_h2(const config::ListenerConfig& listener);
+  Awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
   void wait_header_timer();

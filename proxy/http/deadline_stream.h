@@ -17,7 +17,7 @@
 // other direction's pending operation then fails with operation_aborted). Connect counts as a
 // write. Not thread-safe: one worker thread, like the connection that owns it.
 
-#include <boost/asio/any_io_executor.hpp>
+#include "proxy/http/worker_executor.h"
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,8 +33,8 @@ namespace levee::http {
 
 class DeadlineStream {
  public:
-  using executor_type = boost::asio::any_io_executor;
-  using socket_type = boost::asio::ip::tcp::socket;
+  using executor_type = Executor;
+  using socket_type = Socket;
   using lowest_layer_type = socket_type;  // for asio::ssl::stream over this
   using clock = std::chrono::steady_clock;
 

@@ -12,7 +12,7 @@
 
 namespace levee::http {
 
-boost::asio::awaitable<bool> send_continue_once(Downstream& down) {
+Awaitable<bool> send_continue_once(Downstream& down) {
   if (!down.continue_owed) co_return true;
   down.continue_owed = false;
   static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -22,7 +22,7 @@ boost::asio::awaitable<bool> send_continue_once(Downstream& down) {
   co_return !ec;
 }
 
-boost::asio::awaitable<ExchangeError> read_request_body(Downstream& down, RequestParser& parser, std::string& body,
+Awaitable<ExchangeError> read_request_body(Downstream& down, RequestParser& parser, std::string& body,
                                                         std::uint64_t length) {
   if (!co_await send_continue_once(down)) co_return ExchangeError::client_gone;
   const auto ec = co_await read_whole_body(down.stream, down.buffer, parser, body, length, down.io_timeout);

@@ -14,6 +14,7 @@
 #include "proxy/http/client_watch.h"
 #include "proxy/http/response_sink.h"
 #include "proxy/http/exchange_error.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/transfer_rate.h"
 
 #include <atomic>
@@ -63,11 +64,11 @@ struct Downstream {
 // Tells the client to send its body, the first time the body is needed (levee does not pass
 // Expect on: header_hygiene removes it). Does nothing when nothing is owed. False: the client
 // is gone.
-boost::asio::awaitable<bool> send_continue_once(Downstream& downstream);
+Awaitable<bool> send_continue_once(Downstream& downstream);
 
 // Reads a request body of known `length` whole into `body` (telling the client to continue
 // first when it asked). none, request_too_large or client_gone.
-boost::asio::awaitable<ExchangeError> read_request_body(Downstream& downstream, RequestParser& parser,
+Awaitable<ExchangeError> read_request_body(Downstream& downstream, RequestParser& parser,
                                                         std::string& body, std::uint64_t length);
 
 }  // namespace levee::http

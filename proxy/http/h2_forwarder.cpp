@@ -16,7 +16,6 @@
 namespace levee::http {
 namespace asio = boost::asio;
 namespace bh = boost::beast::http;
-using asio::awaitable;
 
 namespace {
 
@@ -47,7 +46,7 @@ Fields to_fields(const std::vector<h2::Field>& fields) {
 }
 
 // The stream's next event; none when the deadline passed or the client left first.
-awaitable<std::optional<h2::ClientEvent>> next_event(H2UpstreamStream& waiter, const policy::Clock& clock,
+Awaitable<std::optional<h2::ClientEvent>> next_event(H2UpstreamStream& waiter, const policy::Clock& clock,
                                                      policy::TimePoint deadline, const bool& client_left) {
   while (waiter.events.empty()) {
     const auto now = clock.now();
@@ -62,7 +61,7 @@ awaitable<std::optional<h2::ClientEvent>> next_event(H2UpstreamStream& waiter, c
 
 }  // namespace
 
-awaitable<void> forward_h2(Downstream& down, RequestParser& parser, const std::string* buffered_body,
+Awaitable<void> forward_h2(Downstream& down, RequestParser& parser, const std::string* buffered_body,
                            H2UpstreamPool& pool, const policy::Clock& clock, std::uint64_t max_request_body,
                            ForwardResult& forwarded) {
   ExchangeResult& result = forwarded.result;

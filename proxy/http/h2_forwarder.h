@@ -27,6 +27,7 @@
 #include "proxy/http/downstream.h"
 #include "proxy/http/h2_upstream_pool.h"
 #include "proxy/http/retrying_forwarder.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -37,7 +38,7 @@
 namespace levee::http {
 
 // `forwarded` starts default-constructed and is filled in here (as forward() does).
-boost::asio::awaitable<void> forward_h2(Downstream& downstream, RequestParser& request,
+Awaitable<void> forward_h2(Downstream& downstream, RequestParser& request,
                                         const std::string* buffered_body, H2UpstreamPool& pool,
                                         const policy::Clock& clock, std::uint64_t max_request_body,
                                         ForwardResult& forwarded);

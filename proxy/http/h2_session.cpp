@@ -16,7 +16,6 @@
 
 namespace levee::http {
 namespace asio = boost::asio;
-using asio::awaitable;
 
 namespace {
 
@@ -51,7 +50,7 @@ H2Session::~H2Session() = default;
 
 void H2Session::wake_writer() { write_wake_.cancel(); }
 
-awaitable<void> H2Session::run(std::string_view already_read) {
+Awaitable<void> H2Session::run(std::string_view already_read) {
   using namespace asio::experimental::awaitable_operators;
   auto self = shared_from_this();
   shared_.metrics.h2_connections().Increment();
@@ -76,7 +75,7 @@ void H2Session::stop_reading() {
   wake_writer();
 }
 
-awaitable<void> H2Session::read_loop() {
+Awaitable<void> H2Session::read_loop() {
   std::string buffer;
   while (reading_ && !connection_.should_close()) {
     buffer.resize(read_size);
@@ -89,7 +88,7 @@ awaitable<void> H2Session::read_loop() {
   stop_reading();
 }
 
-awaitable<void> H2Session::write_loop() {
+Awaitable<void> H2Session::write_loop() {
   for (;;) {
     const auto output = connection_.pending_output(shared_.clock.now());
     if (output.empty()) {

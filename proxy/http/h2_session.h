@@ -19,6 +19,7 @@
 #include "proxy/h2/server_connection.h"
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/proxy_state.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -46,7 +47,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
   // Serves the connection to its end; `already_read`: the bytes the detection read (the
   // client preface at least), fed first.
-  boost::asio::awaitable<void> run(std::string_view already_read);
+  Awaitable<void> run(std::string_view already_read);
   void drain();
 
   // For the streams (h2_stream.cpp).
@@ -61,8 +62,8 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   static constexpr std::size_t response_high_water = 64 * 1024;
 
  private:
-  boost::asio::awaitable<void> read_loop();
-  boost::asio::awaitable<void> write_loop();
+  Awaitable<void> read_loop();
+  Awaitable<void> write_loop();
   void feed(std::string_view bytes);
   void dispatch();
   void stream_ended(std::int32_t id);

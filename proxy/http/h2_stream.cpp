@@ -20,7 +20,6 @@
 namespace levee::http {
 namespace asio = boost::asio;
 namespace bh = boost::beast::http;
-using asio::awaitable;
 
 namespace {
 
@@ -32,13 +31,13 @@ class StreamSink final : public ResponseSink {
   bool head_sent() const { return head_sent_; }
   bool ended() const { return ended_; }
 
-  awaitable<bool> write_head(const ResponseHeader& head, bool end) override {
+  Awaitable<bool> write_head(const ResponseHeader& head, bool end) override {
     std::vector<h2::Field> fields;
     for (const auto& field : head) fields.push_back({std::string(field.name_string()), std::string(field.value())});
     co_return submit(head.result_int(), fields, end);
   }
 
-  awaitable<bool> write_body(std::string_view bytes, bool end) override {
+  Awaitable<bool> write_body(std::string_view bytes, bool end) override {
     if (stream_.closed || !session_.connection().send_body(stream_.id, bytes, end)) co_return false;
     ended_ = end;
     session_.wake_writer();
@@ -50,7 +49,7 @@ class StreamSink final : public ResponseSink {
     co_return !stream_.closed;
   }
 
-  awaitable<bool> write_trailers(const Fields& trailers) override {
+  Awaitable<bool> write_trailers(const Fields& trailers) override {
     std::vector<h2::Field> fields;
     for (const auto& field : trailers) fields.push_back({std::string(field.name_string()), std::string(field.value())});
     if (stream_.closed || !session_.connection().submit_trailers(stream_.id, fields)) co_return false;
@@ -139,7 +138,7 @@ void answer_grpc_failure(StreamSink& sink, const LocalReply& reply, ExchangeErro
   answer_grpc(sink, status, policy::grpc_message_value(detail));
 }
 
-awaitable<void> answer_locally(StreamSink& sink, const LocalReply& reply, bool head_request) {
+Awaitable<void> answer_locally(StreamSink& sink, const LocalReply& reply, bool head_request) {
   const auto response = to_response(reply, 11, true, head_request);
   const bool empty = response.body().empty();
   const bool head_written = co_await sink.write_head(response.base(), empty);
@@ -148,7 +147,7 @@ awaitable<void> answer_locally(StreamSink& sink, const LocalReply& reply, bool h
 
 }  // namespace
 
-awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr<H2Stream> stream) {
+Awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr<H2Stream> stream) {
   ProxyShared& shared = session->shared();
   Worker& worker = session->worker();
   const auto runtime = shared.runtime(worker);

@@ -24,6 +24,7 @@
 
 #include "proxy/h2/events.h"
 #include "proxy/http/client_gone.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -60,6 +61,6 @@ struct H2Stream {
 };
 
 // The stream's request, through levee, to its answer on the stream.
-boost::asio::awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr<H2Stream> stream);
+Awaitable<void> serve_stream(std::shared_ptr<H2Session> session, std::shared_ptr<H2Stream> stream);
 
 }  // namespace levee::http

@@ -17,7 +17,6 @@
 
 namespace levee::http {
 namespace asio = boost::asio;
-using asio::awaitable;
 
 namespace {
 
@@ -49,7 +48,7 @@ H2UpstreamConnection::~H2UpstreamConnection() {
   if (counted_) shared_.open.fetch_sub(1, std::memory_order_relaxed);
 }
 
-awaitable<AcquireError> H2UpstreamConnection::connect(const std::vector<asio::ip::tcp::endpoint>& endpoints,
+Awaitable<AcquireError> H2UpstreamConnection::connect(const std::vector<asio::ip::tcp::endpoint>& endpoints,
                                                       const UpstreamTls& tls, std::chrono::nanoseconds timeout) {
   shared_.open.fetch_add(1, std::memory_order_relaxed);
   counted_ = true;
@@ -135,7 +134,7 @@ void H2UpstreamConnection::changed() {
   if (on_change_) on_change_();
 }
 
-awaitable<void> H2UpstreamConnection::read_loop(std::shared_ptr<H2UpstreamConnection>) {
+Awaitable<void> H2UpstreamConnection::read_loop(std::shared_ptr<H2UpstreamConnection>) {
   std::string buffer;
   while (!ended_ && !connection_.should_close()) {
     buffer.resize(read_size);
@@ -151,7 +150,7 @@ awaitable<void> H2UpstreamConnection::read_loop(std::shared_ptr<H2UpstreamConnec
   changed();
 }
 
-awaitable<void> H2UpstreamConnection::write_loop(std::shared_ptr<H2UpstreamConnection>) {
+Awaitable<void> H2UpstreamConnection::write_loop(std::shared_ptr<H2UpstreamConnection>) {
   for (;;) {
     const auto output = connection_.pending_output(clock_.now());
     dispatch();  // writing may close streams (a reset went out)
@@ -175,7 +174,7 @@ awaitable<void> H2UpstreamConnection::write_loop(std::shared_ptr<H2UpstreamConne
   // No TLS close_notify: the GOAWAY said goodbye, and waiting for the peer's would hold the
   // connection for a round trip more.
   boost::system::error_code ignored;
-  socket_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.socket().shutdown(Socket::shutdown_both, ignored);
   socket_.socket().close(ignored);
   changed();
 }

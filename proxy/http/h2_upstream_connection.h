@@ -18,6 +18,7 @@
 
 #include "proxy/h2/client_connection.h"
 #include "proxy/http/upstream_pool.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/h2_client_pool.h"
 
@@ -60,7 +61,7 @@ class H2UpstreamConnection : public std::enable_shared_from_this<H2UpstreamConne
 
   // Each address gets the whole timeout, as UpstreamPool::acquire does; with `tls` (protocol
   // h2) the handshake follows within the same timeout, and the service must choose h2 by ALPN.
-  boost::asio::awaitable<AcquireError> connect(const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
+  Awaitable<AcquireError> connect(const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
                                                const UpstreamTls& tls, std::chrono::nanoseconds timeout);
   // Starts the read and write loops, after a successful connect.
   void start(std::function<void()> on_change);
@@ -81,8 +82,8 @@ class H2UpstreamConnection : public std::enable_shared_from_this<H2UpstreamConne
  private:
   // `self` keeps the connection alive from the moment the loop is spawned (a parameter is in
   // the coroutine frame at once; a shared_from_this() in the body only once it first runs).
-  boost::asio::awaitable<void> read_loop(std::shared_ptr<H2UpstreamConnection> self);
-  boost::asio::awaitable<void> write_loop(std::shared_ptr<H2UpstreamConnection> self);
+  Awaitable<void> read_loop(std::shared_ptr<H2UpstreamConnection> self);
+  Awaitable<void> write_loop(std::shared_ptr<H2UpstreamConnection> self);
   void dispatch();
   void changed();
   void end(std::uint32_t code);

@@ -8,7 +8,6 @@
 
 namespace levee::http {
 namespace asio = boost::asio;
-using asio::awaitable;
 
 namespace {
 
@@ -38,7 +37,7 @@ H2UpstreamPool::~H2UpstreamPool() {
   for (auto& [id, connection] : connections_) connection->close();
 }
 
-awaitable<H2OpenedStream> H2UpstreamPool::open_stream(const h2::RequestHead& head, std::string_view body,
+Awaitable<H2OpenedStream> H2UpstreamPool::open_stream(const h2::RequestHead& head, std::string_view body,
                                                       const policy::Clock& clock) {
   const policy::TimePoint give_up = clock.now() + config_.connect_timeout;
   for (;;) {

@@ -14,6 +14,7 @@
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/h2_upstream_connection.h"
 #include "proxy/http/upstream_pool.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/h2_client_pool.h"
 
@@ -49,7 +50,7 @@ class H2UpstreamPool {
   const config::UpstreamConfig& config() const { return config_; }
 
   // A stream for the request on some connection, its body (held whole) queued behind it.
-  boost::asio::awaitable<H2OpenedStream> open_stream(const h2::RequestHead& head, std::string_view body,
+  Awaitable<H2OpenedStream> open_stream(const h2::RequestHead& head, std::string_view body,
                                                      const policy::Clock& clock);
 
   // Closes connections the pool's rules retire (idle ones past the upstream's idle_timeout,

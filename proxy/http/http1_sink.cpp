@@ -8,14 +8,13 @@
 
 namespace levee::http {
 namespace bh = boost::beast::http;
-using boost::asio::awaitable;
 
-awaitable<bool> Http1Sink::write(std::string_view bytes) {
+Awaitable<bool> Http1Sink::write(std::string_view bytes) {
   const auto [ec, written] = co_await write_whole(down_.stream, boost::asio::buffer(bytes), down_.io_timeout);
   co_return !ec;
 }
 
-awaitable<bool> Http1Sink::write_head(const ResponseHeader& received, bool end) {
+Awaitable<bool> Http1Sink::write_head(const ResponseHeader& received, bool end) {
   ResponseHeader head = received;
   head.version(11);
   keep_alive_ = down_.keep_alive && !(down_.draining && down_.draining->load(std::memory_order_relaxed));
@@ -32,7 +31,7 @@ awaitable<bool> Http1Sink::write_head(const ResponseHeader& received, bool end) 
   co_return co_await write(down_.head_buffer);
 }
 
-awaitable<bool> Http1Sink::write_body(std::string_view bytes, bool end) {
+Awaitable<bool> Http1Sink::write_body(std::string_view bytes, bool end) {
   if (!chunked_) co_return bytes.empty() || co_await write(bytes);
   out_.clear();
   if (!bytes.empty()) {
@@ -44,7 +43,7 @@ awaitable<bool> Http1Sink::write_body(std::string_view bytes, bool end) {
   co_return out_.empty() || co_await write(out_);
 }
 
-awaitable<bool> Http1Sink::write_trailers(const Fields&) {
+Awaitable<bool> Http1Sink::write_trailers(const Fields&) {
   co_return co_await write_body({}, true);
 }
 

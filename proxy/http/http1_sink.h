@@ -7,6 +7,7 @@
 
 #include "proxy/http/downstream.h"
 #include "proxy/http/response_sink.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -18,15 +19,15 @@ class Http1Sink final : public ResponseSink {
  public:
   explicit Http1Sink(Downstream& downstream) : down_(downstream) {}
 
-  boost::asio::awaitable<bool> write_head(const ResponseHeader& head, bool end) override;
-  boost::asio::awaitable<bool> write_body(std::string_view bytes, bool end) override;
-  boost::asio::awaitable<bool> write_trailers(const Fields& trailers) override;
+  Awaitable<bool> write_head(const ResponseHeader& head, bool end) override;
+  Awaitable<bool> write_body(std::string_view bytes, bool end) override;
+  Awaitable<bool> write_trailers(const Fields& trailers) override;
 
   // The client connection may carry another request once the response is complete.
   bool keep_alive() const { return keep_alive_; }
 
  private:
-  boost::asio::awaitable<bool> write(std::string_view bytes);
+  Awaitable<bool> write(std::string_view bytes);
 
   Downstream& down_;
   std::string out_;

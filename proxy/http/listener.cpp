@@ -38,13 +38,13 @@ constexpr std::string_view too_many_from_client =
     "Retry-After: 1\r\nlevee-error: too many connections from this client\r\n\r\n"
     "levee: too many open connections from you\n";
 
-asio::awaitable<void> refuse(tcp::socket socket, std::string_view answer) {
+Awaitable<void> refuse(Socket socket, std::string_view answer) {
   co_await asio::async_write(socket, asio::buffer(answer), asio::as_tuple(asio::deferred));
   boost::system::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.shutdown(Socket::shutdown_both, ignored);
 }
 
-void start_session(tcp::socket socket, Worker& worker, ProxyShared& shared,
+void start_session(Socket socket, Worker& worker, ProxyShared& shared,
                    const std::optional<policy::ConnectionsPerClient::Key>& counted, const tcp::endpoint& peer) {
   auto session = std::make_shared<ClientSession>(std::move(socket), worker, shared, ConnectionSlot(shared, counted),
                                                  ClientSession::Start::accepted, peer);
@@ -80,7 +80,7 @@ void Listener::close() {
   });
 }
 
-asio::awaitable<void> Listener::accept_loop() {
+Awaitable<void> Listener::accept_loop() {
   std::size_t next = 0;
   int accepted_this_turn = 0;
   while (acceptor_.is_open()) {
@@ -88,7 +88,7 @@ asio::awaitable<void> Listener::accept_loop() {
     // The peer's address comes with accept() itself, which saves each connection a getpeername().
     tcp::endpoint peer;
     boost::system::error_code ec;
-    tcp::socket socket = accept_now(acceptor_, worker.context, peer, ec);
+    Socket socket = accept_now(acceptor_, worker.context, peer, ec);
     if (ec == asio::error::would_block) {
       accepted_this_turn = 0;
       auto [wait_ec] = co_await acceptor_.async_wait(tcp::acceptor::wait_read, asio::as_tuple(asio::deferred));

@@ -6,6 +6,7 @@
 // instead of a file descriptor held for minutes.
 
 #include "proxy/http/proxy_state.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/http/worker_pool.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -26,7 +27,7 @@ class Listener {
   void close();  // stop accepting; thread-safe (posted to the accepting worker)
 
  private:
-  boost::asio::awaitable<void> accept_loop();
+  Awaitable<void> accept_loop();
 
   WorkerPool& workers_;
   std::vector<Worker*> worker_states_;

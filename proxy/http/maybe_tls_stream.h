@@ -27,6 +27,7 @@
 
 #include "proxy/http/deadline_stream.h"
 #include "proxy/http/immediate_io.h"
+#include "proxy/http/worker_executor.h"
 
 #include <array>
 #include <chrono>
@@ -55,7 +56,7 @@ class MaybeTlsStream {
   using executor_type = DeadlineStream::executor_type;
   using TlsLayer = boost::asio::ssl::stream<DeadlineStream&>;
 
-  explicit MaybeTlsStream(boost::asio::ip::tcp::socket socket) : tcp_(std::move(socket)) {}
+  explicit MaybeTlsStream(Socket socket) : tcp_(std::move(socket)) {}
   // Unconnected, to connect through tcp().
   explicit MaybeTlsStream(boost::asio::io_context& context) : tcp_(context) {}
   explicit MaybeTlsStream(const executor_type& executor) : tcp_(executor) {}
@@ -75,7 +76,7 @@ class MaybeTlsStream {
 
   executor_type get_executor() noexcept { return tcp_.get_executor(); }
   DeadlineStream& tcp() { return tcp_; }
-  boost::asio::ip::tcp::socket& socket() { return tcp_.socket(); }
+  Socket& socket() { return tcp_.socket(); }
   void expires_after(std::chrono::nanoseconds timeout) { tcp_.expires_after(timeout); }
   void expires_never() { tcp_.expires_never(); }
   // Cancels pending operations (they complete with operation_aborted); the connection stays.

@@ -35,20 +35,20 @@ auto exact_size(Handler handler) {
 // True when a read would not block: bytes, the client's close, or an error. Bytes that came
 // while the session's wait was being cancelled are already here; the epoll reactor is edge
 // triggered, so rather than count on a readiness report for them, look.
-bool readable_now(asio::ip::tcp::socket& socket) {
+bool readable_now(Socket& socket) {
   pollfd probe{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
   return ::poll(&probe, 1, 0) != 0;
 }
 
 }  // namespace
 
-void ParkedConnection::park(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+void ParkedConnection::park(Socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
                             IdleDeadline idle_deadline) {
   auto parked = std::make_shared<ParkedConnection>(std::move(socket), worker, shared, std::move(slot));
   parked->start(idle_deadline);
 }
 
-ParkedConnection::ParkedConnection(asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared,
+ParkedConnection::ParkedConnection(Socket socket, Worker& worker, ProxyShared& shared,
                                    ConnectionSlot slot)
     : socket_(std::move(socket)),
       idle_timer_(worker.context.get_executor()),
@@ -75,7 +75,7 @@ void ParkedConnection::start(IdleDeadline idle_deadline) {
     if (ec) return;
     if (auto self = weak.lock()) self->close();
   }));
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+  socket_.async_wait(Socket::wait_read,
                      exact_size([self = shared_from_this()](const boost::system::error_code& ec) {
                        // An error: closed here (idle deadline, drain) or failed; the slot is
                        // given back with self.
@@ -94,7 +94,7 @@ void ParkedConnection::resume() {
 void ParkedConnection::close() {
   boost::system::error_code ignored;
   idle_timer_.cancel();
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.shutdown(Socket::shutdown_send, ignored);
   socket_.close(ignored);
 }
 

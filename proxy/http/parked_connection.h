@@ -21,6 +21,7 @@
 
 #include "proxy/http/connection_slot.h"
 #include "proxy/http/proxy_state.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -37,10 +38,10 @@ class ParkedConnection : public std::enable_shared_from_this<ParkedConnection> {
 
   // Parks `socket` (plain TCP, nothing of the next request read yet) until it is readable or
   // `idle_deadline` passes.
-  static void park(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
+  static void park(Socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot,
                    IdleDeadline idle_deadline);
 
-  ParkedConnection(boost::asio::ip::tcp::socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot);
+  ParkedConnection(Socket socket, Worker& worker, ProxyShared& shared, ConnectionSlot slot);
   ParkedConnection(const ParkedConnection&) = delete;
   ParkedConnection& operator=(const ParkedConnection&) = delete;
   ~ParkedConnection();
@@ -52,7 +53,7 @@ class ParkedConnection : public std::enable_shared_from_this<ParkedConnection> {
   void start(IdleDeadline idle_deadline);
   void resume();
 
-  boost::asio::ip::tcp::socket socket_;
+  Socket socket_;
   // The io_context's own executor type: a parked connection is all overhead, and this timer is
   // 40 bytes smaller than a steady_timer with its any_io_executor.
   boost::asio::basic_waitable_timer<std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>,

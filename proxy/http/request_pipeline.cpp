@@ -21,7 +21,6 @@
 
 namespace levee::http {
 namespace bh = boost::beast::http;
-using boost::asio::awaitable;
 
 namespace {
 
@@ -156,7 +155,7 @@ bool admit_at_once(const Route& route, const RequestHeader& request, const Reque
 // The queue: only a wait takes a coroutine (and its frame). Separate statements, not `?:`: GCC
 // destroys a co_await result of a conditional operator twice, and the permit inside was
 // released twice.
-awaitable<void> wait_for_admission(AdmissionGate& gate, const policy::Ticket& ticket, Downstream& down,
+Awaitable<void> wait_for_admission(AdmissionGate& gate, const policy::Ticket& ticket, Downstream& down,
                                    AdmitResult& admission) {
   if (down.gone) admission = co_await gate.admit(ticket, *down.gone);
   else admission = co_await gate.admit(ticket, down.stream.socket());
@@ -186,7 +185,7 @@ void record_exchange(HandledRequest& handled, const ForwardResult& forwarded) {
 
 }  // namespace
 
-awaitable<void> handle_request(const RequestContext& context, Downstream& down, RequestParser& parser,
+Awaitable<void> handle_request(const RequestContext& context, Downstream& down, RequestParser& parser,
                                policy::TimePoint started, HandledRequest& handled) {
   const config::Config& config = *context.runtime.config;
   ProxyShared& shared = context.shared;

@@ -29,6 +29,7 @@
 #include "proxy/http/proxy_state.h"
 #include "proxy/http/request_record.h"
 #include "proxy/http/tunnel.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/ip_address.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -62,7 +63,7 @@ struct HandledRequest {
 // `handled` starts default-constructed and is filled in here. It is the caller's, not a return
 // value: the coroutine's frame then holds a reference where a result would take a second copy
 // (Asio keeps a coroutine's result in its frame until it is read).
-boost::asio::awaitable<void> handle_request(const RequestContext& context, Downstream& downstream,
+Awaitable<void> handle_request(const RequestContext& context, Downstream& downstream,
                                             RequestParser& parser, policy::TimePoint started,
                                             HandledRequest& handled);
 

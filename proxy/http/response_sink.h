@@ -6,6 +6,7 @@
 // flow control.
 
 #include "proxy/http/field_pool.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -19,14 +20,14 @@ class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
   // The status and header fields; `end`: no body follows. False: the client is gone.
-  virtual boost::asio::awaitable<bool> write_head(const ResponseHeader& head, bool end) = 0;
+  virtual Awaitable<bool> write_head(const ResponseHeader& head, bool end) = 0;
   // Body bytes (copied before return); waits while the client is behind (flow control).
   // `end`: the last of the body. False: the client is gone.
-  virtual boost::asio::awaitable<bool> write_body(std::string_view bytes, bool end) = 0;
+  virtual Awaitable<bool> write_body(std::string_view bytes, bool end) = 0;
   // Trailer fields, ending the response after the body written so far (gRPC's grpc-status
   // travels here). False: the client is gone. An HTTP/1.1 client may not get them (see the
   // implementation).
-  virtual boost::asio::awaitable<bool> write_trailers(const Fields& trailers) = 0;
+  virtual Awaitable<bool> write_trailers(const Fields& trailers) = 0;
 };
 
 }  // namespace levee::http

@@ -13,7 +13,6 @@
 namespace levee::http {
 namespace asio = boost::asio;
 namespace bh = boost::beast::http;
-using asio::awaitable;
 using policy::RetryOn;
 using policy::RetryOutcome;
 
@@ -61,7 +60,7 @@ class CapSlot {
   bool held_ = false;
 };
 
-awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings& settings, policy::Random& random) {
+Awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings& settings, policy::Random& random) {
   const auto delay = random.jitter(policy::backoff_ceiling(settings, retry_number));
   if (delay <= policy::Duration::zero()) co_return;
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
@@ -70,7 +69,7 @@ awaitable<void> back_off(std::uint32_t retry_number, const policy::RetrySettings
 
 }  // namespace
 
-awaitable<void> forward(Downstream& down, RequestParser& request, AddedFields& added,
+Awaitable<void> forward(Downstream& down, RequestParser& request, AddedFields& added,
                         const std::string* buffered_body, UpstreamPool& pool, const policy::Clock& clock,
                         const RetryContext& retry, std::uint64_t response_buffer_limit, ForwardResult& out) {
   const policy::RetrySettings& settings = retry.settings;

@@ -11,6 +11,7 @@
 // the first attempt. A larger or chunked body is relayed as it arrives and cannot be replayed.
 
 #include "proxy/http/upstream_exchange.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/random.h"
 #include "proxy/policy/retry_rules.h"
 
@@ -49,7 +50,7 @@ struct ForwardResult {
 // when a retry needs it). `response_buffer_limit`: see relay_response. `out` starts
 // default-constructed and is filled in here: the caller's, because Asio keeps a coroutine's
 // result in the coroutine's frame, a second copy of something this large.
-boost::asio::awaitable<void> forward(Downstream& downstream, RequestParser& request, AddedFields& added,
+Awaitable<void> forward(Downstream& downstream, RequestParser& request, AddedFields& added,
                                      const std::string* buffered_body, UpstreamPool& pool,
                                      const policy::Clock& clock, const RetryContext& retry,
                                      std::uint64_t response_buffer_limit, ForwardResult& out);

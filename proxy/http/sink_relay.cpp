@@ -9,7 +9,7 @@
 namespace levee::http {
 namespace bh = boost::beast::http;
 
-boost::asio::awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, boost::beast::flat_buffer& upstream_buffer,
+Awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, boost::beast::flat_buffer& upstream_buffer,
                                                       ResponseParser& parser, ResponseSink& sink, std::span<char> buffer,
                                                       std::chrono::nanoseconds read_timeout, std::uint64_t& bytes) {
   SinkRelayResult result;

@@ -7,6 +7,7 @@
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/response_sink.h"
 #include "proxy/http/upstream_exchange.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -24,7 +25,7 @@ struct SinkRelayResult {
 };
 
 // `parser` holds the response header, read from `upstream`; `bytes` counts the body relayed.
-boost::asio::awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, boost::beast::flat_buffer& upstream_buffer,
+Awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, boost::beast::flat_buffer& upstream_buffer,
                                                       ResponseParser& parser, ResponseSink& sink, std::span<char> buffer,
                                                       std::chrono::nanoseconds read_timeout, std::uint64_t& bytes);
 

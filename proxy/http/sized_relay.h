@@ -11,6 +11,7 @@
 // upstream_exchange.cpp), which re-frame them.
 
 #include "proxy/http/transfer_watch.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -47,7 +48,7 @@ using WriteResult = std::tuple<boost::beast::error_code, std::size_t>;
 // Writes all of `buffers` to `output` one system call at a time, each reported to `watch` (a
 // slow client's progress is seen within a write, not only when all of it is done).
 template <class Stream, class Buffers>
-boost::asio::awaitable<WriteResult> write_watched(Stream& output, const Buffers buffers,
+Awaitable<WriteResult> write_watched(Stream& output, const Buffers buffers,
                                                   std::chrono::nanoseconds timeout, TransferWatch& watch) {
   constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   boost::beast::buffers_suffix<Buffers> rest(buffers);
@@ -140,10 +141,10 @@ inline bool append_small_body(std::string& head, std::string_view body) {
 // Writes all of `buffers`: whole, or watched when there is a watch (one awaitable type for
 // both, for the body relays that may or may not pace their client).
 template <class Stream, class Buffers>
-boost::asio::awaitable<WriteResult> write_all(Stream& output, const Buffers buffers, std::chrono::nanoseconds timeout,
+Awaitable<WriteResult> write_all(Stream& output, const Buffers buffers, std::chrono::nanoseconds timeout,
                                               TransferWatch* watch) {
   if (watch) return write_watched(output, buffers, timeout, *watch);
-  return write_whole(output, buffers, timeout)(boost::asio::use_awaitable);
+  return write_whole(output, buffers, timeout)(use_awaitable);
 }
 
 // Relays `head` and then `length` body bytes: first those already read past the header into
@@ -151,7 +152,7 @@ boost::asio::awaitable<WriteResult> write_all(Stream& output, const Buffers buff
 // `length` stay in `input_buffer` (the caller must not pool a connection that has any).
 // `bytes` counts the body bytes read. A watch is paused while the relay waits on the input.
 template <class InStream, class OutStream>
-boost::asio::awaitable<SizedRelayResult> relay_sized_body(
+Awaitable<SizedRelayResult> relay_sized_body(
     InStream& input, boost::beast::flat_buffer& input_buffer, OutStream& output, const std::string& head,
     std::uint64_t length, std::span<char> buffer, std::chrono::nanoseconds input_timeout,
     std::chrono::nanoseconds output_timeout, std::uint64_t& bytes, TransferWatch* watch) {
@@ -223,7 +224,7 @@ inline std::size_t take_buffered_body(boost::beast::flat_buffer& input_buffer, s
 // read_body_rest reads the rest, `out` from `have` on. `timeout` is per read. On an error `out`
 // holds what came.
 template <class InStream>
-boost::asio::awaitable<boost::beast::error_code> read_body_rest(InStream& input, std::string& out, std::size_t have,
+Awaitable<boost::beast::error_code> read_body_rest(InStream& input, std::string& out, std::size_t have,
                                                                 std::chrono::nanoseconds timeout) {
   constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   const std::size_t size = out.size();

@@ -4,14 +4,14 @@
 
 namespace levee::http {
 
-TransferWatch::State::State(boost::asio::ip::tcp::socket& client_socket, const policy::Clock& clock_,
+TransferWatch::State::State(Socket& client_socket, const policy::Clock& clock_,
                             const policy::TransferRateSettings& settings)
     : client(&client_socket),
       clock(clock_),
       rate(settings, clock_.now()),
       timer(client_socket.get_executor()) {}
 
-TransferWatch::TransferWatch(boost::asio::ip::tcp::socket& client, const policy::Clock& clock,
+TransferWatch::TransferWatch(Socket& client, const policy::Clock& clock,
                              const policy::TransferRateSettings& settings)
     : state_(std::make_shared<State>(client, clock, settings)) {
   if (settings.enabled()) wait(state_);

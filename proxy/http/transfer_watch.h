@@ -15,6 +15,7 @@
 // step) cancel nothing: a wait armed before a pause fires early, finds the window moved later
 // and waits again, and one that fired while paused is re-armed by resume().
 
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/transfer_rate.h"
 
@@ -29,7 +30,7 @@ namespace levee::http {
 class TransferWatch {
  public:
   // Watching starts now. `clock` must outlive the watch (the process's clock does).
-  TransferWatch(boost::asio::ip::tcp::socket& client, const policy::Clock& clock,
+  TransferWatch(Socket& client, const policy::Clock& clock,
                 const policy::TransferRateSettings& settings);
   ~TransferWatch();
   TransferWatch(const TransferWatch&) = delete;
@@ -47,9 +48,9 @@ class TransferWatch {
 
  private:
   struct State {
-    State(boost::asio::ip::tcp::socket& client, const policy::Clock& clock,
+    State(Socket& client, const policy::Clock& clock,
           const policy::TransferRateSettings& settings);
-    boost::asio::ip::tcp::socket* client;  // null once the watch is gone
+    Socket* client;  // null once the watch is gone
     const policy::Clock& clock;
     policy::TransferRate rate;
     boost::asio::steady_timer timer;

@@ -18,7 +18,6 @@
 namespace levee::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-using asio::awaitable;
 using asio::ip::tcp;
 
 namespace {
@@ -48,19 +47,19 @@ void Tunnel::drain(policy::TimePoint close_at) {
 
 void Tunnel::shut_both() {
   beast::error_code ignored;
-  client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  established_.upstream->stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  client_.socket().shutdown(Socket::shutdown_both, ignored);
+  established_.upstream->stream().socket().shutdown(Socket::shutdown_both, ignored);
 }
 
 bool Tunnel::pass_end_of_stream(MaybeTlsStream& to) {
   if (to.is_tls()) return false;
   beast::error_code ignored;
-  to.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  to.socket().shutdown(Socket::shutdown_send, ignored);
   return true;
 }
 
 template <class From, class To>
-awaitable<void> Tunnel::relay(From& from, To& to, beast::flat_buffer& pending, std::uint64_t& bytes) {
+Awaitable<void> Tunnel::relay(From& from, To& to, beast::flat_buffer& pending, std::uint64_t& bytes) {
   if (pending.size() > 0) {
     auto [ec, n] = co_await asio::async_write(to, pending.data(), use_tuple);
     if (ec) {
@@ -93,7 +92,7 @@ awaitable<void> Tunnel::relay(From& from, To& to, beast::flat_buffer& pending, s
   }
 }
 
-awaitable<void> Tunnel::watchdog() {
+Awaitable<void> Tunnel::watchdog() {
   const auto self = shared_from_this();  // the timer and the flags outlive run() until this ends
   while (!finished_) {
     const auto now = clock_.now();
@@ -107,7 +106,7 @@ awaitable<void> Tunnel::watchdog() {
   }
 }
 
-awaitable<void> Tunnel::run() {
+Awaitable<void> Tunnel::run() {
   using namespace asio::experimental::awaitable_operators;
   const auto self = shared_from_this();
   asio::co_spawn(co_await asio::this_coro::executor, watchdog(), asio::detached);
@@ -117,7 +116,7 @@ awaitable<void> Tunnel::run() {
   finished_ = true;
   timer_.cancel();
   beast::error_code ignored;
-  upstream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  upstream.socket().shutdown(Socket::shutdown_send, ignored);
   upstream.socket().close(ignored);
 }
 

@@ -19,6 +19,7 @@
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/tunnel_place.h"
 #include "proxy/http/upstream_pool.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -46,7 +47,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
   // Relays until both directions are done, or the watchdog closed them; both sockets are
   // closed when it returns.
-  boost::asio::awaitable<void> run();
+  Awaitable<void> run();
   // Close both sides at `close_at` (policy::drain_close_at), or at once if that has passed.
   void drain(policy::TimePoint close_at);
 
@@ -55,11 +56,11 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
  private:
   template <class From, class To>
-  boost::asio::awaitable<void> relay(From& from, To& to, boost::beast::flat_buffer& pending, std::uint64_t& bytes);
+  Awaitable<void> relay(From& from, To& to, boost::beast::flat_buffer& pending, std::uint64_t& bytes);
   // End-of-stream from the other side reached `to`: passes it on (false: `to` cannot take a
   // half-close, and the tunnel ends).
   static bool pass_end_of_stream(MaybeTlsStream& to);
-  boost::asio::awaitable<void> watchdog();
+  Awaitable<void> watchdog();
   // Both sides see a FIN and both relays end (a pending read returns end-of-stream).
   void shut_both();
 

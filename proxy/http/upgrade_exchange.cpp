@@ -9,7 +9,7 @@
 namespace levee::http {
 namespace bh = boost::beast::http;
 
-boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> forward_upgrade(
+Awaitable<std::unique_ptr<UpstreamConnection>> forward_upgrade(
     Downstream& down, RequestParser& request, std::string_view protocols, UpstreamPool& pool,
     const policy::Clock& clock, std::uint64_t response_buffer_limit, ForwardResult& forwarded) {
   std::unique_ptr<UpstreamConnection> tunnel_upstream;

@@ -11,6 +11,7 @@
 
 #include "proxy/http/retrying_forwarder.h"
 #include "proxy/http/upstream_exchange.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -22,7 +23,7 @@ namespace levee::http {
 // `protocols`: the request's Upgrade value, already checked against the route. `forwarded` is
 // filled in as forward() fills it. Returns the connection when the service answered 101: the
 // tunnel's upstream side.
-boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> forward_upgrade(
+Awaitable<std::unique_ptr<UpstreamConnection>> forward_upgrade(
     Downstream& downstream, RequestParser& request, std::string_view protocols, UpstreamPool& pool,
     const policy::Clock& clock, std::uint64_t response_buffer_limit, ForwardResult& forwarded);
 

@@ -25,7 +25,6 @@ namespace levee::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bh = boost::beast::http;
-using asio::awaitable;
 
 namespace {
 
@@ -85,7 +84,7 @@ const beast::error_code too_slow_error = asio::error::timed_out;
 // out first, through Beast's serializer: it lives in this coroutine's frame, not the callers'
 // (about 400 bytes their small, sized exchanges would carry for nothing).
 template <class InStream, class OutStream, bool isRequest>
-awaitable<std::pair<beast::error_code, bool>> relay_body(
+Awaitable<std::pair<beast::error_code, bool>> relay_body(
     InStream& input, beast::flat_buffer& input_buffer, bh::parser<isRequest, bh::buffer_body, FieldAllocator<char>>& parser,
     OutStream& output, std::span<char> buffer, std::chrono::nanoseconds input_timeout,
     std::chrono::nanoseconds output_timeout, std::uint64_t& bytes, PacedClient paced = {}) {
@@ -163,7 +162,7 @@ bool closed_before_answer(const beast::error_code& ec) {
 
 }  // namespace
 
-awaitable<void> send_request(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
+Awaitable<void> send_request(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
                              const policy::Clock& clock, const SendOptions& options, UpstreamAttempt& attempt) {
   ExchangeResult& result = attempt.result;
   result = {};
@@ -292,7 +291,7 @@ awaitable<void> send_request(Downstream& down, RequestParser& request_parser, Up
   }
 }
 
-awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
+Awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, UpstreamPool& pool,
                                const policy::Clock& clock, std::uint64_t buffer_limit, UpstreamAttempt& attempt) {
   ExchangeResult& result = attempt.result;
   ResponseParser& parser = *attempt.response;
@@ -410,7 +409,7 @@ awaitable<void> relay_response(Downstream& down, RequestParser& request_parser, 
   finish();
 }
 
-awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
+Awaitable<void> write_buffered_response(Downstream& down, BufferedResponse& response, ExchangeResult& result) {
   result.response_started = true;
   if (down.sink) {
     const bool empty = response.body().empty();

@@ -21,6 +21,7 @@
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/field_pool.h"
 #include "proxy/http/upstream_pool.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -73,7 +74,7 @@ struct UpstreamAttempt {
 
 // First half. On success `attempt.response` holds the header and `attempt.result.error` is
 // none; otherwise the error says what failed and nothing was sent to the client.
-boost::asio::awaitable<void> send_request(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
+Awaitable<void> send_request(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
                                           const policy::Clock& clock, const SendOptions& options,
                                           UpstreamAttempt& attempt);
 
@@ -84,12 +85,12 @@ boost::asio::awaitable<void> send_request(Downstream& downstream, RequestParser&
 // (the admission permit) first, then writes it with write_buffered_response, so a client that
 // reads slowly holds none of the service's capacity. Larger bodies stream through. Fills
 // attempt.result (response_started stays false for a buffered one).
-boost::asio::awaitable<void> relay_response(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
+Awaitable<void> relay_response(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
                                             const policy::Clock& clock, std::uint64_t buffer_limit,
                                             UpstreamAttempt& attempt);
 
 // Writes a response relay_response buffered; updates `result` (client_gone when it fails).
-boost::asio::awaitable<void> write_buffered_response(Downstream& downstream, BufferedResponse& response,
+Awaitable<void> write_buffered_response(Downstream& downstream, BufferedResponse& response,
                                                      ExchangeResult& result);
 
 }  // namespace levee::http

@@ -82,7 +82,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::reuse_idle(Clock::time_point n
   return nullptr;
 }
 
-asio::awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fresh_only) {
+Awaitable<Acquired> UpstreamPool::acquire(Clock::time_point now, bool fresh_only) {
   if (!fresh_only) {
     if (auto connection = reuse_idle(now)) co_return Acquired{std::move(connection), AcquireError::none};
   }

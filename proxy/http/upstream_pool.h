@@ -13,6 +13,7 @@
 #include "proxy/http/maybe_tls_stream.h"
 #include "proxy/http/per_worker_count.h"
 #include "proxy/http/upstream_tls.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -104,7 +105,7 @@ class UpstreamPool {
   std::unique_ptr<UpstreamConnection> reuse_idle(std::chrono::steady_clock::time_point now);
   // reuse_idle(), else a new connection (connect_timeout applies). `fresh_only` skips the idle
   // list: the retry after a stale reused connection failed.
-  boost::asio::awaitable<Acquired> acquire(std::chrono::steady_clock::time_point now, bool fresh_only);
+  Awaitable<Acquired> acquire(std::chrono::steady_clock::time_point now, bool fresh_only);
 
   // Returns a connection after a complete exchange. Not reusable (error, close, leftover bytes)
   // means it is closed here.

@@ -44,7 +44,7 @@ UpstreamTlsResult make_upstream_tls(const config::UpstreamConfig& upstream) {
   return result;
 }
 
-asio::awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
+Awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
                                                              std::chrono::nanoseconds timeout) {
   stream.use_tls(tls.context);
   auto& layer = *stream.tls();

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "proxy/config/config.h"
+#include "proxy/http/worker_executor.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -43,7 +44,7 @@ UpstreamTlsResult make_upstream_tls(const config::UpstreamConfig& upstream);
 
 // Turns `stream` (connected) into a TLS client connection per `tls` and runs the handshake
 // within `timeout`. Returns the handshake's error (beast::error::timeout when it ran out).
-boost::asio::awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
+Awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
                                                                     std::chrono::nanoseconds timeout);
 
 // The TLS connection's ALPN chose h2 (after a successful handshake).

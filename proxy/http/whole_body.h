@@ -6,6 +6,7 @@
 // reader then holds none).
 
 #include "proxy/http/field_pool.h"
+#include "proxy/http/worker_executor.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -30,7 +31,7 @@ inline constexpr std::size_t max_read_room = 64 * 1024;
 // `out` ends up holding the bytes read (all `length` of them on success). Errors are the
 // stream's or the parser's (body_limit, partial_message); `timeout` is per read.
 template <class Stream, bool isRequest>
-boost::asio::awaitable<boost::beast::error_code> read_whole_body(
+Awaitable<boost::beast::error_code> read_whole_body(
     Stream& stream, boost::beast::flat_buffer& buffer,
     boost::beast::http::parser<isRequest, boost::beast::http::buffer_body, FieldAllocator<char>>& parser, std::string& out,
     std::uint64_t length, std::chrono::nanoseconds timeout) {

@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -24,10 +25,10 @@
 namespace levee::http {
 namespace {
 namespace asio = boost::asio;
-using asio::awaitable;
+using levee::http::Awaitable;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::deferred);
 
 // A service on 127.0.0.1 that answers every stream 200, "hello", then grpc-status: 0 in the
 // trailers; or, as told, sends GOAWAY with its first answer (only), or drops the connection
@@ -44,7 +45,7 @@ class FakeService {
   void stop() { acceptor_.close(); }
 
  private:
-  awaitable<void> accept_loop() {
+  asio::awaitable<void> accept_loop() {
     for (;;) {
       auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
       if (ec) co_return;
@@ -53,7 +54,7 @@ class FakeService {
     }
   }
 
-  awaitable<void> serve(tcp::socket socket) {
+  asio::awaitable<void> serve(tcp::socket socket) {
     h2::ServerConnection connection(h2::Http2Settings{}, clock_.now());
     std::string buffer(16 * 1024, '\0');
     for (;;) {
@@ -97,7 +98,7 @@ h2::RequestHead call_head() {
 }
 
 // Every event of the stream, up to its StreamClosed (at most 5 s).
-awaitable<std::vector<h2::ClientEvent>> collect(H2OpenedStream& opened) {
+Awaitable<std::vector<h2::ClientEvent>> collect(H2OpenedStream& opened) {
   std::vector<h2::ClientEvent> events;
   H2UpstreamStream& waiter = *opened.waiter;
   for (int waits = 0; waits < 100; ++waits) {
@@ -150,9 +151,9 @@ struct H2UpstreamPoolTest : ::testing::Test {
   }
 
   // Runs `test` on the io_context to its end (at most 10 s).
-  void run(std::function<awaitable<void>()> test) {
+  void run(std::function<Awaitable<void>()> test) {
     bool done = false;
-    asio::co_spawn(io, [&]() -> awaitable<void> {
+    asio::co_spawn(io, [&]() -> Awaitable<void> {
       co_await test();
       done = true;
     }, asio::detached);
@@ -164,7 +165,7 @@ struct H2UpstreamPoolTest : ::testing::Test {
 TEST_F(H2UpstreamPoolTest, CallsShareOneConnectionAndGetTheirTrailers) {
   FakeService service(io, FakeService::Mode::answer);
   H2UpstreamPool pool(io, upstream_config(), {service.endpoint()}, shared);
-  run([&]() -> awaitable<void> {
+  run([&]() -> Awaitable<void> {
     H2OpenedStream first = co_await pool.open_stream(call_head(), "\0\0\0\0\0", clock);
     H2OpenedStream second = co_await pool.open_stream(call_head(), {}, clock);
     EXPECT_EQ(first.error, ExchangeError::none);
@@ -182,7 +183,7 @@ TEST_F(H2UpstreamPoolTest, CallsShareOneConnectionAndGetTheirTrailers) {
 TEST_F(H2UpstreamPoolTest, AConnectionTheServiceRetiresIsReplaced) {
   FakeService service(io, FakeService::Mode::goaway_after_first);
   H2UpstreamPool pool(io, upstream_config(), {service.endpoint()}, shared);
-  run([&]() -> awaitable<void> {
+  run([&]() -> Awaitable<void> {
     H2OpenedStream first = co_await pool.open_stream(call_head(), {}, clock);
     if (!first.connection) co_return;
     expect_answered(co_await collect(first));
@@ -200,7 +201,7 @@ TEST_F(H2UpstreamPoolTest, AConnectionTheServiceRetiresIsReplaced) {
 TEST_F(H2UpstreamPoolTest, AConnectionLostMidCallEndsItsStreamWithoutAnAnswer) {
   FakeService service(io, FakeService::Mode::drop_on_request);
   H2UpstreamPool pool(io, upstream_config(), {service.endpoint()}, shared);
-  run([&]() -> awaitable<void> {
+  run([&]() -> Awaitable<void> {
     H2OpenedStream call = co_await pool.open_stream(call_head(), {}, clock);
     if (!call.connection) co_return;
     const auto events = co_await collect(call);
@@ -216,7 +217,7 @@ TEST_F(H2UpstreamPoolTest, ARefusedConnectFailsTheCallAsConnectRefused) {
   const tcp::endpoint nobody = service.endpoint();
   service.stop();  // nothing listens there any more
   H2UpstreamPool pool(io, upstream_config(), {nobody}, shared);
-  run([&]() -> awaitable<void> {
+  run([&]() -> Awaitable<void> {
     H2OpenedStream call = co_await pool.open_stream(call_head(), {}, clock);
     EXPECT_EQ(call.error, ExchangeError::connect_refused);
     EXPECT_EQ(call.connection, nullptr);

@@ -35,7 +35,7 @@ std::optional<boost::beast::error_code> read_rest(ReadPair& link, std::string& o
   std::optional<boost::beast::error_code> result;
   asio::co_spawn(
       link.context,
-      [&]() -> asio::awaitable<void> { result = co_await read_body_rest(*link.stream, out, have, 5s); },
+      [&]() -> Awaitable<void> { result = co_await read_body_rest(*link.stream, out, have, 5s); },
       asio::detached);
   const auto give_up = std::chrono::steady_clock::now() + 5s;
   while (!result && std::chrono::steady_clock::now() < give_up) link.context.run_one_for(10ms);

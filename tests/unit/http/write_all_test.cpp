@@ -31,7 +31,7 @@ void start_write_all(WritePair& link, const Buffers& buffers, std::optional<boos
   asio::co_spawn(
       link.context,
       // The buffer sequence by value: the coroutine starts after this function has returned.
-      [&link, &result, buffers]() -> asio::awaitable<void> {
+      [&link, &result, buffers]() -> Awaitable<void> {
         result = std::get<0>(co_await write_all(*link.stream, buffers, 5s, nullptr));
       },
       asio::detached);
