@@ -8,7 +8,7 @@
 //
 // Used for responses streamed to the client (larger than the buffering limit). Chunked and
 // close-delimited bodies keep going through Beast's parser and serializer (relay_body in
-// upstream_exchange.cpp), which re-frame them.
+// framed_relay.h), which re-frame them.
 
 #include "proxy/http/transfer_watch.h"
 #include "proxy/http/worker_executor.h"
