@@ -12,10 +12,10 @@
 
 #include "proxy/config/config.h"
 #include "proxy/health/probe.h"
+#include "proxy/http/worker_executor.h"
 #include "proxy/policy/clock.h"
 #include "proxy/policy/upstream_health.h"
 
-#include "proxy/http/worker_executor.h"
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

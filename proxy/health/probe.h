@@ -5,11 +5,11 @@
 // request get through", and it must not take a slot of the pool's connection cap. An upstream
 // with TLS is probed over TLS, with the pool's context and checks (upstream_tls.h).
 
-#include "proxy/http/worker_executor.h"
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "proxy/http/upstream_tls.h"
+#include "proxy/http/worker_executor.h"
 
 #include <chrono>
 #include <string>

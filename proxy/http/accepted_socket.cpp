@@ -39,7 +39,7 @@ void mark_as_opened_here(Socket& socket) {
 }  // namespace
 
 Socket accept_now(tcp::acceptor& acceptor, asio::io_context& context, tcp::endpoint& peer,
-                       boost::system::error_code& ec) {
+                  boost::system::error_code& ec) {
   Socket socket(context);
   socklen_t length = static_cast<socklen_t>(peer.capacity());
   const int fd = ::accept4(acceptor.native_handle(), peer.data(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -12,6 +12,7 @@
 // listening socket: Linux copies it into every accepted socket, which saves a third.
 
 #include "proxy/http/worker_executor.h"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
@@ -22,7 +23,7 @@ namespace levee::http {
 // reactor). `ec` is would_block when none is pending; then wait for the acceptor's readiness.
 // `peer` receives the client's address (saves a getpeername()).
 Socket accept_now(boost::asio::ip::tcp::acceptor& acceptor, boost::asio::io_context& context,
-                                        boost::asio::ip::tcp::endpoint& peer, boost::system::error_code& ec);
+                  boost::asio::ip::tcp::endpoint& peer, boost::system::error_code& ec);
 
 // True for accept errors that concern one connection, gone before it was taken (the next one
 // may be fine), rather than the process's resources.

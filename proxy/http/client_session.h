@@ -101,7 +101,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // `header_timeout`: what is left for this request's header once its first byte is here.
   Awaitable<Next> serve_one(const ProxyRuntime& runtime, std::chrono::nanoseconds header_timeout);
   Awaitable<Next> reply(const LocalReply& reply, unsigned version, bool keep_alive, bool head,
-                                     std::chrono::nanoseconds timeout);
+                        std::chrono::nanoseconds timeout);
   bool negotiated_h2();  // ALPN chose h2 in the TLS handshake
   // Whether the connection speaks HTTP/2 (ALPN h2, or the h2c preface), from what is here:
   // partial when the bytes so far begin the preface and the rest decides (read_h2_preface reads

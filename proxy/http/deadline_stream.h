@@ -18,6 +18,7 @@
 // write. Not thread-safe: one worker thread, like the connection that owns it.
 
 #include "proxy/http/worker_executor.h"
+
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/io_context.hpp>

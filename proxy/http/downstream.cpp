@@ -23,7 +23,7 @@ Awaitable<bool> send_continue_once(Downstream& down) {
 }
 
 Awaitable<ExchangeError> read_request_body(Downstream& down, RequestParser& parser, std::string& body,
-                                                        std::uint64_t length) {
+                                           std::uint64_t length) {
   if (!co_await send_continue_once(down)) co_return ExchangeError::client_gone;
   const auto ec = co_await read_whole_body(down.stream, down.buffer, parser, body, length, down.io_timeout);
   if (!ec) co_return ExchangeError::none;

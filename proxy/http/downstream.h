@@ -69,6 +69,6 @@ Awaitable<bool> send_continue_once(Downstream& downstream);
 // Reads a request body of known `length` whole into `body` (telling the client to continue
 // first when it asked). none, request_too_large or client_gone.
 Awaitable<ExchangeError> read_request_body(Downstream& downstream, RequestParser& parser,
-                                                        std::string& body, std::uint64_t length);
+                                           std::string& body, std::uint64_t length);
 
 }  // namespace levee::http

@@ -39,8 +39,8 @@ namespace levee::http {
 
 // `forwarded` starts default-constructed and is filled in here (as forward() does).
 Awaitable<void> forward_h2(Downstream& downstream, RequestParser& request,
-                                        const std::string* buffered_body, H2UpstreamPool& pool,
-                                        const policy::Clock& clock, std::uint64_t max_request_body,
-                                        ForwardResult& forwarded);
+                           const std::string* buffered_body, H2UpstreamPool& pool,
+                           const policy::Clock& clock, std::uint64_t max_request_body,
+                           ForwardResult& forwarded);
 
 }  // namespace levee::http

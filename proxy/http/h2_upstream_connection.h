@@ -62,7 +62,7 @@ class H2UpstreamConnection : public std::enable_shared_from_this<H2UpstreamConne
   // Each address gets the whole timeout, as UpstreamPool::acquire does; with `tls` (protocol
   // h2) the handshake follows within the same timeout, and the service must choose h2 by ALPN.
   Awaitable<AcquireError> connect(const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
-                                               const UpstreamTls& tls, std::chrono::nanoseconds timeout);
+                                  const UpstreamTls& tls, std::chrono::nanoseconds timeout);
   // Starts the read and write loops, after a successful connect.
   void start(std::function<void()> on_change);
   // Opens a stream for `head` with `body` (empty: none); none when the connection cannot take

@@ -51,7 +51,7 @@ class H2UpstreamPool {
 
   // A stream for the request on some connection, its body (held whole) queued behind it.
   Awaitable<H2OpenedStream> open_stream(const h2::RequestHead& head, std::string_view body,
-                                                     const policy::Clock& clock);
+                                        const policy::Clock& clock);
 
   // Closes connections the pool's rules retire (idle ones past the upstream's idle_timeout,
   // GOAWAY'd ones with nothing open); the server calls it about once a second.

@@ -64,7 +64,7 @@ struct HandledRequest {
 // value: the coroutine's frame then holds a reference where a result would take a second copy
 // (Asio keeps a coroutine's result in its frame until it is read).
 Awaitable<void> handle_request(const RequestContext& context, Downstream& downstream,
-                                            RequestParser& parser, policy::TimePoint started,
-                                            HandledRequest& handled);
+                               RequestParser& parser, policy::TimePoint started,
+                               HandledRequest& handled);
 
 }  // namespace levee::http

@@ -51,8 +51,8 @@ struct ForwardResult {
 // default-constructed and is filled in here: the caller's, because Asio keeps a coroutine's
 // result in the coroutine's frame, a second copy of something this large.
 Awaitable<void> forward(Downstream& downstream, RequestParser& request, AddedFields& added,
-                                     const std::string* buffered_body, UpstreamPool& pool,
-                                     const policy::Clock& clock, const RetryContext& retry,
-                                     std::uint64_t response_buffer_limit, ForwardResult& out);
+                        const std::string* buffered_body, UpstreamPool& pool,
+                        const policy::Clock& clock, const RetryContext& retry,
+                        std::uint64_t response_buffer_limit, ForwardResult& out);
 
 }  // namespace levee::http

@@ -10,8 +10,8 @@ namespace levee::http {
 namespace bh = boost::beast::http;
 
 Awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, boost::beast::flat_buffer& upstream_buffer,
-                                                      ResponseParser& parser, ResponseSink& sink, std::span<char> buffer,
-                                                      std::chrono::nanoseconds read_timeout, std::uint64_t& bytes) {
+                                         ResponseParser& parser, ResponseSink& sink, std::span<char> buffer,
+                                         std::chrono::nanoseconds read_timeout, std::uint64_t& bytes) {
   SinkRelayResult result;
   auto& response = parser.get();
   if (!co_await sink.write_head(response.base(), parser.is_done())) {

@@ -26,7 +26,7 @@ struct SinkRelayResult {
 
 // `parser` holds the response header, read from `upstream`; `bytes` counts the body relayed.
 Awaitable<SinkRelayResult> relay_to_sink(MaybeTlsStream& upstream, boost::beast::flat_buffer& upstream_buffer,
-                                                      ResponseParser& parser, ResponseSink& sink, std::span<char> buffer,
-                                                      std::chrono::nanoseconds read_timeout, std::uint64_t& bytes);
+                                         ResponseParser& parser, ResponseSink& sink, std::span<char> buffer,
+                                         std::chrono::nanoseconds read_timeout, std::uint64_t& bytes);
 
 }  // namespace levee::http

@@ -49,7 +49,7 @@ using WriteResult = std::tuple<boost::beast::error_code, std::size_t>;
 // slow client's progress is seen within a write, not only when all of it is done).
 template <class Stream, class Buffers>
 Awaitable<WriteResult> write_watched(Stream& output, const Buffers buffers,
-                                                  std::chrono::nanoseconds timeout, TransferWatch& watch) {
+                                     std::chrono::nanoseconds timeout, TransferWatch& watch) {
   constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   boost::beast::buffers_suffix<Buffers> rest(buffers);
   std::size_t written = 0;
@@ -142,7 +142,7 @@ inline bool append_small_body(std::string& head, std::string_view body) {
 // both, for the body relays that may or may not pace their client).
 template <class Stream, class Buffers>
 Awaitable<WriteResult> write_all(Stream& output, const Buffers buffers, std::chrono::nanoseconds timeout,
-                                              TransferWatch* watch) {
+                                 TransferWatch* watch) {
   if (watch) return write_watched(output, buffers, timeout, *watch);
   return write_whole(output, buffers, timeout)(use_awaitable);
 }
@@ -225,7 +225,7 @@ inline std::size_t take_buffered_body(boost::beast::flat_buffer& input_buffer, s
 // holds what came.
 template <class InStream>
 Awaitable<boost::beast::error_code> read_body_rest(InStream& input, std::string& out, std::size_t have,
-                                                                std::chrono::nanoseconds timeout) {
+                                                   std::chrono::nanoseconds timeout) {
   constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::deferred);
   const std::size_t size = out.size();
   while (have < size) {

@@ -75,8 +75,8 @@ struct UpstreamAttempt {
 // First half. On success `attempt.response` holds the header and `attempt.result.error` is
 // none; otherwise the error says what failed and nothing was sent to the client.
 Awaitable<void> send_request(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
-                                          const policy::Clock& clock, const SendOptions& options,
-                                          UpstreamAttempt& attempt);
+                             const policy::Clock& clock, const SendOptions& options,
+                             UpstreamAttempt& attempt);
 
 // Second half, after a successful send_request: the connection goes back to the pool when
 // both sides allow it, and the response to the client. A response whose body is at most
@@ -86,11 +86,11 @@ Awaitable<void> send_request(Downstream& downstream, RequestParser& request, Ups
 // reads slowly holds none of the service's capacity. Larger bodies stream through. Fills
 // attempt.result (response_started stays false for a buffered one).
 Awaitable<void> relay_response(Downstream& downstream, RequestParser& request, UpstreamPool& pool,
-                                            const policy::Clock& clock, std::uint64_t buffer_limit,
-                                            UpstreamAttempt& attempt);
+                               const policy::Clock& clock, std::uint64_t buffer_limit,
+                               UpstreamAttempt& attempt);
 
 // Writes a response relay_response buffered; updates `result` (client_gone when it fails).
 Awaitable<void> write_buffered_response(Downstream& downstream, BufferedResponse& response,
-                                                     ExchangeResult& result);
+                                        ExchangeResult& result);
 
 }  // namespace levee::http

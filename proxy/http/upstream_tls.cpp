@@ -45,7 +45,7 @@ UpstreamTlsResult make_upstream_tls(const config::UpstreamConfig& upstream) {
 }
 
 Awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
-                                                             std::chrono::nanoseconds timeout) {
+                                                        std::chrono::nanoseconds timeout) {
   stream.use_tls(tls.context);
   auto& layer = *stream.tls();
   boost::system::error_code not_an_address;

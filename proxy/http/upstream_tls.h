@@ -45,7 +45,7 @@ UpstreamTlsResult make_upstream_tls(const config::UpstreamConfig& upstream);
 // Turns `stream` (connected) into a TLS client connection per `tls` and runs the handshake
 // within `timeout`. Returns the handshake's error (beast::error::timeout when it ran out).
 Awaitable<boost::system::error_code> upstream_handshake(MaybeTlsStream& stream, const UpstreamTls& tls,
-                                                                    std::chrono::nanoseconds timeout);
+                                                        std::chrono::nanoseconds timeout);
 
 // The TLS connection's ALPN chose h2 (after a successful handshake).
 bool alpn_is_h2(MaybeTlsStream& stream);
