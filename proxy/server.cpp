@@ -8,6 +8,7 @@
 #include "proxy/health/health_checker.h"
 #include "proxy/http/access_log.h"
 #include "proxy/http/admission_groups.h"
+#include "proxy/http/admission_ticker.h"
 #include "proxy/http/exchange_error.h"
 #include "proxy/http/client_session.h"
 #include "proxy/http/parked_connection.h"
@@ -61,9 +62,6 @@ constexpr auto drain_poll_interval = std::chrono::milliseconds(50);
 void catch_up(prometheus::Counter& counter, double total) {
   if (total > counter.Value()) counter.Increment(total - counter.Value());
 }
-// Admission maintenance (max wait, CoDel, deadlines, estimates): often enough that a queued
-// request is shed within a few ms of its bound, rarely enough to cost nothing.
-constexpr auto admission_tick_interval = std::chrono::milliseconds(5);
 
 tcp::endpoint resolve_listen(const config::Endpoint& endpoint) {
   asio::io_context resolver_context;
@@ -128,7 +126,9 @@ struct Server::State {
         tls_metrics(registry),
         tunnels(config->routes.size()),
         shared(metrics, clock, std::random_device{}(), worker_threads.count),
-        groups(registry, clock),
+        groups(registry, clock, [this] {
+          if (admission_ticker) admission_ticker->hurry();
+        }),
         flow_secret(random_flow_hash_key()) {
     shared.retry_metrics = &retry_metrics;
     shared.tunnels = &tunnels;
@@ -159,7 +159,7 @@ struct Server::State {
   // The admission tick (queue expiry, CoDel, deadlines) on a thread of its own: a slow
   // /metrics scrape or an admin flood on the control thread must not delay it.
   asio::io_context ticker{1};
-  std::unique_ptr<asio::steady_timer> admission_timer;
+  std::unique_ptr<http::AdmissionTicker> admission_ticker;  // set before the workers start
   std::vector<std::unique_ptr<http::UpstreamShared>> upstream_shared;
   std::vector<std::unique_ptr<http::Worker>> worker_states;
   std::unique_ptr<http::Listener> listener;
@@ -170,15 +170,6 @@ struct Server::State {
   std::shared_ptr<spdlog::details::thread_pool> log_threads;  // started with the first access log
   std::promise<void> stopped;
   bool drain_started = false;
-
-  void start_admission_ticks() {
-    admission_timer->expires_after(admission_tick_interval);
-    admission_timer->async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      groups.tick();
-      start_admission_ticks();
-    });
-  }
 
   // SIGHUP and POST /reload: re-read the config file; apply it only if all of it is valid and
   // it changes nothing that needs a restart. Runs on the control thread.
@@ -573,8 +564,8 @@ int Server::run() {
   spdlog::info("admin listening on {}", admin_address);
   if (s.options.on_listening) s.options.on_listening(proxy_address, admin_address);
 
-  s.admission_timer = std::make_unique<asio::steady_timer>(s.ticker);
-  s.start_admission_ticks();
+  s.admission_ticker = std::make_unique<http::AdmissionTicker>(s.ticker, s.groups, http::AdmissionTicker::Pace{});
+  s.admission_ticker->start();
 
   for (auto& worker : s.worker_states) {
     s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
@@ -601,7 +592,7 @@ int Server::run() {
   // I/O objects go before their io_contexts; the contexts then destroy any coroutine still
   // pending (a session past the drain timeout) while the state it points at still exists.
   s.signals.reset();
-  s.admission_timer.reset();
+  s.admission_ticker.reset();
   s.maintenance_timers.clear();
   s.listener.reset();
   s.admin.reset();

@@ -26,7 +26,9 @@ namespace {
 // The queue sheds a waiter at max_wait on a tick; the waiter's own timer is a safety net for
 // a lost tick, so it fires a little later than the queue would.
 constexpr auto waiter_grace = std::chrono::milliseconds(250);
-constexpr std::uint64_t retry_after_refresh_ticks = 10;
+// How stale the suggested Retry-After may be: a snapshot takes the group's lock, so not on
+// every tick while the queue is watched closely.
+constexpr auto retry_after_refresh = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -81,10 +83,12 @@ void PermitGuard::release(Outcome outcome) {
 }
 
 AdmissionGate::AdmissionGate(std::string name, const policy::AdmissionSettings& settings,
-                             const policy::Clock& clock, observability::AdmissionMetrics metrics)
+                             const policy::Clock& clock, observability::AdmissionMetrics metrics,
+                             std::function<void()> on_queued)
     : name_(std::move(name)),
       clock_(clock),
       admission_(settings, clock.now()),
+      on_queued_(std::move(on_queued)),
       retry_after_ns_(settings.retry_after_min.count()),
       metrics_(std::move(metrics)),
       max_wait_ns_(settings.queue.max_wait.count()) {}
@@ -176,6 +180,7 @@ Awaitable<AdmitResult> AdmissionGate::admit_watching(policy::Ticket ticket, cons
     else result.reason = decision.reason;
     co_return result;
   }
+  if (on_queued_) on_queued_();
 
   waiter->wake.expires_after(policy::Duration(max_wait_ns_.load(std::memory_order_relaxed)) + waiter_grace);
   watcher.watch(waiter);
@@ -273,10 +278,14 @@ void AdmissionGate::deliver(policy::Effects effects) {
   }
 }
 
-void AdmissionGate::tick() {
-  deliver(admission_.on_tick(clock_.now()));
-  if (ticks_.fetch_add(1, std::memory_order_relaxed) % retry_after_refresh_ticks == 0)
+bool AdmissionGate::tick() {
+  const auto now = clock_.now();
+  deliver(admission_.on_tick(now));
+  if (now - retry_after_refreshed_ >= retry_after_refresh) {
+    retry_after_refreshed_ = now;
     retry_after_ns_.store(snapshot().retry_after.count(), std::memory_order_relaxed);
+  }
+  return admission_.needs_fast_ticks();
 }
 
 void AdmissionGate::reconfigure(const policy::AdmissionSettings& settings) {

@@ -67,8 +67,10 @@ struct AdmitResult {
 
 class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
  public:
+  // `on_queued` is called (from the request's worker, after the ticket joined the queue) each
+  // time a request starts to wait: the ticker then watches the queue at its fast pace.
   AdmissionGate(std::string name, const policy::AdmissionSettings& settings, const policy::Clock& clock,
-                observability::AdmissionMetrics metrics);
+                observability::AdmissionMetrics metrics, std::function<void()> on_queued = {});
   AdmissionGate(const AdmissionGate&) = delete;
   AdmissionGate& operator=(const AdmissionGate&) = delete;
 
@@ -87,7 +89,9 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
   // it leaves. Called on the executor that fires `client`.
   Awaitable<AdmitResult> admit(policy::Ticket ticket, ClientGone& client);
 
-  void tick();                                            // every few ms, from one timer
+  // Maintenance, from one thread at a time (AdmissionTicker). Returns whether the group needs
+  // the next tick soon (policy::Admission::needs_fast_ticks()).
+  bool tick();
   void reconfigure(const policy::AdmissionSettings& settings);  // reload
   void drain();                                           // shutdown: shed every waiter
   policy::Snapshot snapshot() const { return admission_.snapshot(clock_.now()); }
@@ -117,7 +121,8 @@ class AdmissionGate : public std::enable_shared_from_this<AdmissionGate> {
   const policy::Clock& clock_;
   policy::Admission admission_;
   std::atomic<policy::TicketId> next_ticket_{1};
-  std::atomic<std::uint64_t> ticks_{0};
+  const std::function<void()> on_queued_;
+  policy::TimePoint retry_after_refreshed_{};  // tick()'s own
   std::atomic<policy::Duration::rep> retry_after_ns_;
   std::mutex waiters_mu_;
   std::unordered_map<policy::TicketId, std::shared_ptr<Waiter>> waiters_;

@@ -1,8 +1,9 @@
 #include "proxy/http/admission_groups.h"
 
 namespace levee::http {
-AdmissionGroups::AdmissionGroups(prometheus::Registry& registry, const policy::Clock& clock)
-    : registry_(registry), clock_(clock) {}
+AdmissionGroups::AdmissionGroups(prometheus::Registry& registry, const policy::Clock& clock,
+                                 std::function<void()> on_queued)
+    : registry_(registry), clock_(clock), on_queued_(std::move(on_queued)) {}
 
 std::vector<std::shared_ptr<AdmissionGate>> AdmissionGroups::apply(const config::Config& config) {
   std::map<std::string, std::shared_ptr<AdmissionGate>> next;
@@ -15,7 +16,8 @@ std::vector<std::shared_ptr<AdmissionGate>> AdmissionGroups::apply(const config:
         next.emplace(group.name, existing->second);
       } else {
         next.emplace(group.name, std::make_shared<AdmissionGate>(group.name, group.settings, clock_,
-                                                                 observability::AdmissionMetrics(registry_, group.name)));
+                                                                 observability::AdmissionMetrics(registry_, group.name),
+                                                                 on_queued_));
       }
     }
   }
@@ -35,12 +37,14 @@ std::vector<std::shared_ptr<AdmissionGate>> AdmissionGroups::all() const {
   return gates;
 }
 
-void AdmissionGroups::tick() {
-  // Every few milliseconds, even when idle: under the lock rather than through all()'s copy, so
-  // the tick allocates nothing. A gate's tick takes only its own locks (apply() takes them in
-  // the same order) and posts its wake-ups, so the lock is held for microseconds.
+bool AdmissionGroups::tick() {
+  // Under the lock rather than through all()'s copy, so the tick allocates nothing. A gate's
+  // tick takes only its own locks (apply() takes them in the same order) and posts its
+  // wake-ups, so the lock is held for microseconds.
   std::lock_guard lock(mu_);
-  for (const auto& [name, gate] : gates_) gate->tick();
+  bool soon = false;
+  for (const auto& [name, gate] : gates_) soon = gate->tick() || soon;
+  return soon;
 }
 
 void AdmissionGroups::refresh_metrics() {

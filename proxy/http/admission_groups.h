@@ -9,6 +9,7 @@
 
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,10 +25,11 @@ namespace levee::http {
 
 class AdmissionGroups {
  public:
-  AdmissionGroups(prometheus::Registry& registry, const policy::Clock& clock);
+  // `on_queued`: see AdmissionGate (each group's gate calls it).
+  AdmissionGroups(prometheus::Registry& registry, const policy::Clock& clock, std::function<void()> on_queued = {});
 
   std::vector<std::shared_ptr<AdmissionGate>> apply(const config::Config& config);
-  void tick();             // on_tick of every group
+  bool tick();             // every group's; whether any needs the next tick soon
   void refresh_metrics();  // scrape time
   void drain();            // shutdown: shed every waiter
   std::vector<observability::GroupState> states() const;  // for the admin /state document
@@ -37,6 +39,7 @@ class AdmissionGroups {
 
   prometheus::Registry& registry_;
   const policy::Clock& clock_;
+  const std::function<void()> on_queued_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<AdmissionGate>> gates_;
 };

@@ -88,9 +88,17 @@ class Admission {
   // shed), nothing happens: whoever holds a granted permit must still release it.
   Effects cancel(TicketId ticket, TimePoint now);
 
-  // Periodic maintenance; the plumbing calls it every 10-50 ms per group: max wait, CoDel,
-  // deadlines, estimates, collapse detection, and grants after a limit change.
+  // Periodic maintenance: max wait, CoDel, deadlines, estimates, collapse detection, and
+  // grants after a limit change. The plumbing calls it every few ms while needs_fast_ticks()
+  // and every 100 ms or so otherwise.
   Effects on_tick(TimePoint now);
+  // Whether on_tick() has work that cannot wait: waiters to expire (max wait, CoDel,
+  // deadlines), or the group at its limit (the collapse detector's busy signal, sampled finely
+  // while it matters). An idle or lightly loaded group needs neither, and a sidecar that
+  // wakes every few ms for nothing costs its node CPU all day. Lock-free.
+  bool needs_fast_ticks() const {
+    return hot_.waiters.load() > 0 || hot_.in_flight.load() >= hot_.limit.load();
+  }
 
   // Applies new settings in place (reload): the learned limit survives if the limit kind is
   // unchanged; the queue is trimmed to its new bound (shed as queue_full).

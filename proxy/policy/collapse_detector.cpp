@@ -12,7 +12,7 @@ constexpr std::uint64_t min_abandoned = 5;
 }  // namespace
 
 CollapseDetector::CollapseDetector(const CollapseSettings& settings, TimePoint now)
-    : settings_(settings), window_start_(now) {}
+    : settings_(settings), window_start_(now), last_tick_(now) {}
 
 void CollapseDetector::reconfigure(const CollapseSettings& settings) {
   settings_ = settings;
@@ -28,10 +28,12 @@ bool CollapseDetector::on_tick(TimePoint now, const Tick& tick) {
   abandoned_now_ = tick.abandoned;
   finished_now_ = tick.finished;
   release_safe_ = tick.release_safe;
-  ++ticks_;
-  if (tick.busy) ++busy_ticks_;
-  if (tick.waits_high) ++high_ticks_;
-  if (tick.service_slow) ++slow_ticks_;
+  const Duration span = std::max(now - last_tick_, Duration::zero());
+  last_tick_ = now;
+  ticked_ += span;
+  if (tick.busy) busy_for_ += span;
+  if (tick.waits_high) high_for_ += span;
+  if (tick.service_slow) slow_for_ += span;
   if (now - window_start_ < settings_.window) return false;
   return close_window(now);
 }
@@ -44,15 +46,16 @@ bool CollapseDetector::close_window(TimePoint now) {
   abandoned_share_ = finished > 0 ? static_cast<double>(abandoned) / static_cast<double>(finished) : 0;
   finished_rate_ = static_cast<double>(finished) / seconds;
   ++windows_;
-  const bool busy = static_cast<double>(busy_ticks_) >= settings_.busy_fraction * ticks_;
-  const bool waits_high = 2 * high_ticks_ >= ticks_;
-  const bool slow = 2 * slow_ticks_ >= ticks_;
+  const auto ticked = static_cast<double>(ticked_.count());
+  const bool busy = static_cast<double>(busy_for_.count()) >= settings_.busy_fraction * ticked;
+  const bool waits_high = 2 * high_for_ >= ticked_;
+  const bool slow = 2 * slow_for_ >= ticked_;
   const double bar = (1.0 - settings_.goodput_drop) * peak_;
   window_start_ = now;
   successes_at_start_ = successes_now_;
   abandoned_at_start_ = abandoned_now_;
   finished_at_start_ = finished_now_;
-  ticks_ = busy_ticks_ = high_ticks_ = slow_ticks_ = 0;
+  ticked_ = busy_for_ = high_for_ = slow_for_ = Duration::zero();
 
   const bool callers_leave = abandoned >= min_abandoned && abandoned_share_ >= settings_.abandoned_share;
   const Mode before = mode_;

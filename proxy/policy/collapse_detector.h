@@ -5,7 +5,7 @@
 // - Goodput falls while demand is there. The service is busy (the group is saturated),
 //   requests wait long (queue waits above the CoDel target), the service is slow (its recent
 //   time well above its baseline), and yet successes per second fall: busy_fraction of the
-//   ticks saturated, at least half of them with long waits and a slow service, and
+//   window's time saturated, at least half of it with long waits and a slow service, and
 //   goodput < (1 - goodput_drop) x peak, where peak = max(goodput, peak x peak_decay) is a
 //   recent, slowly forgotten reference. A service that thrashes under concurrency looks so;
 //   a limit algorithm that has just lowered the limit does not (its service is fast): a
@@ -29,6 +29,9 @@
 //
 // What recovery does (clamp the limit, force LIFO, shed waiters older than the target) is
 // Admission's business; this class reports the mode and why it was entered.
+// Each tick's signals stand for the time since the tick before it, so the shares are shares of
+// time whatever the tick rate: the plumbing ticks fast while a group is busy and slowly while
+// it is not, and counting ticks would weigh the busy part of a window many times over.
 // Thread safety: none; Admission calls it under its mutex.
 
 #include <cstdint>
@@ -81,10 +84,12 @@ class CollapseDetector {
   std::uint64_t finished_at_start_ = 0;
   std::uint64_t finished_now_ = 0;
   bool release_safe_ = false;
-  std::uint32_t ticks_ = 0;
-  std::uint32_t busy_ticks_ = 0;
-  std::uint32_t high_ticks_ = 0;
-  std::uint32_t slow_ticks_ = 0;
+  TimePoint last_tick_;
+  // Of the window so far: time covered by ticks, and the parts of it busy, waiting long, slow.
+  Duration ticked_{};
+  Duration busy_for_{};
+  Duration high_for_{};
+  Duration slow_for_{};
   double peak_ = 0;
   double goodput_ = 0;
   double abandoned_share_ = 0;

@@ -42,6 +42,29 @@ TEST(Admission, DecideNowSettlesWhatNeedsNoQueueAndLeavesTheRestToAdmitOrQueue) 
   EXPECT_FALSE(admission.decide_now(third, clock.now()).has_value());
 }
 
+TEST(Admission, NeedsFastTicksOnlyAtItsLimitOrWithWaiters) {
+  AdmissionHarness h(plain_settings(2));
+  const auto fast = [&] { return h.admission().needs_fast_ticks(); };
+  EXPECT_FALSE(fast());  // idle
+  h.fill(1, 1);
+  EXPECT_FALSE(fast());  // under its limit
+  h.fill(2, 1);
+  EXPECT_TRUE(fast());  // at its limit
+  ASSERT_TRUE(h.admit(3).queued());
+  h.complete(1);  // the waiter takes the slot: at the limit still
+  EXPECT_TRUE(fast());
+  h.complete(2);
+  h.complete(3);
+  EXPECT_FALSE(fast());
+  h.fill(4, 2);
+  ASSERT_TRUE(h.admit(6).queued());
+  h.advance(2s);
+  h.tick();  // past max_wait: the waiter is shed, the two permits still run
+  EXPECT_TRUE(fast());
+  h.complete(4);
+  EXPECT_FALSE(fast());
+}
+
 TEST(Admission, PermitCarriesStartAndInFlight) {
   AdmissionHarness h(plain_settings(4));
   const Decision first = h.admit(1);

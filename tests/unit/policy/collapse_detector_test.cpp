@@ -201,5 +201,45 @@ TEST_F(CollapseDetectorTest, AGoodputFallWithAFastServiceIsTheLimitNotACollapse)
   EXPECT_EQ(detector.mode(), Mode::normal);
 }
 
+// The plumbing ticks every few ms while a group is busy and every 100 ms while it is not: a
+// window's signals are shares of its time, not of its ticks.
+TEST_F(CollapseDetectorTest, BusyIsAShareOfTheWindowsTimeNotOfItsTicks) {
+  window(1000, true, false);
+  // A quarter of a second busy and waiting in fast ticks (50 of them), then quiet in slow ticks
+  // (8): 86% of the ticks, 24% of the time. Goodput has fallen to 400 a second.
+  bool changed = false;
+  for (int i = 0; i < 50; ++i) {
+    clock.advance(5ms);
+    successes += 2;
+    changed = detector.on_tick(clock.now(), {successes, true, true}) || changed;
+  }
+  for (int i = 0; i < 8; ++i) {
+    clock.advance(100ms);
+    successes += 40;
+    changed = detector.on_tick(clock.now(), {successes, false, false}) || changed;
+  }
+  EXPECT_EQ(detector.windows(), 2u);
+  EXPECT_FALSE(changed);
+  EXPECT_EQ(detector.mode(), Mode::normal);
+}
+
+TEST_F(CollapseDetectorTest, ATimeMostlyBusyAtMixedTickRatesIsBusy) {
+  window(1000, true, false);
+  // The same tick pattern, busy and waiting all the window: a fall.
+  bool changed = false;
+  for (int i = 0; i < 50; ++i) {
+    clock.advance(5ms);
+    successes += 2;
+    changed = detector.on_tick(clock.now(), {successes, true, true}) || changed;
+  }
+  for (int i = 0; i < 8 && !changed; ++i) {
+    clock.advance(100ms);
+    successes += 40;
+    changed = detector.on_tick(clock.now(), {successes, true, true}) || changed;
+  }
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(detector.mode(), Mode::recovery);
+}
+
 }  // namespace
 }  // namespace levee::policy
