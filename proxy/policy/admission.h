@@ -2,7 +2,7 @@
 // One admission group: a concurrency limit, a bounded queue of waiters and the in-flight
 // count, deciding for each request: admit now, queue, or shed with a reason.
 //
-// Algorithm (details in the .cpp and in the classes it composes):
+// Algorithm (details in admission.cpp, admission_upkeep.cpp and the classes they compose):
 // - Admit while in-flight < the limit (critical) or < the limit minus the critical reserve
 //   (everyone else; the reserve is lent out while no critical request has arrived for a
 //   second). Beyond that: retries are shed (never queued ahead of first attempts);
