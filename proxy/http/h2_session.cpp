@@ -1,5 +1,6 @@
 #include "proxy/http/h2_session.h"
 
+#include "proxy/http/transfer_all_at_once.h"
 #include "proxy/http/h2_stream.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -112,7 +113,7 @@ Awaitable<void> H2Session::write_loop() {
       if (ec || !self || self->write_generation_ != generation) return;
       self->stream_.cancel();
     });
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(write_buffer_), use_tuple);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(write_buffer_), TransferAllAtOnce{}, use_tuple);
     ++write_generation_;
     write_deadline_.cancel();
     if (ec) break;

@@ -1,5 +1,6 @@
 #include "proxy/http/h2_upstream_connection.h"
 
+#include "proxy/http/transfer_all_at_once.h"
 #include "proxy/h2/server_connection.h"  // h2::error_code
 
 #include <boost/asio/as_tuple.hpp>
@@ -166,7 +167,7 @@ Awaitable<void> H2UpstreamConnection::write_loop(std::shared_ptr<H2UpstreamConne
     // The stream's deadline would cut the pending read too; that is acceptable here: a service
     // that takes no bytes for this long is gone either way.
     socket_.expires_after(write_timeout);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(write_buffer_), use_tuple);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(write_buffer_), TransferAllAtOnce{}, use_tuple);
     socket_.expires_never();
     if (ec) break;
   }

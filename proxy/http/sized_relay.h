@@ -10,6 +10,7 @@
 // close-delimited bodies keep going through Beast's parser and serializer (relay_body in
 // framed_relay.h), which re-frame them.
 
+#include "proxy/http/transfer_all_at_once.h"
 #include "proxy/http/transfer_watch.h"
 #include "proxy/http/worker_executor.h"
 
@@ -120,10 +121,11 @@ auto yield_before_reply(Stream& stream) {
 // co_awaits with no coroutine frame between (neither levee's nor use_awaitable's). The buffer
 // sequence (a few pointers and sizes) is copied into the operation, so a plain function may
 // return it; the bytes it points to must outlive the write. Completes with a WriteResult.
+// All that is left is offered at each call (transfer_all_at_once.h).
 template <class Stream, class Buffers>
 auto write_whole(Stream& output, const Buffers& buffers, std::chrono::nanoseconds timeout) {
   output.expires_after(timeout);
-  return boost::asio::async_write(output, buffers, boost::asio::as_tuple(boost::asio::deferred));
+  return boost::asio::async_write(output, buffers, TransferAllAtOnce{}, boost::asio::as_tuple(boost::asio::deferred));
 }
 
 // A head and a body no larger than this go out as one buffer, the body copied after the head:

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace levee::http {
 namespace {
@@ -71,6 +72,43 @@ TEST(WriteAll, WhatTheSocketCannotTakeAtOnceFollowsAsTheReaderDrains) {
   ASSERT_TRUE(read_result.has_value());
   EXPECT_FALSE(*read_result);
   EXPECT_TRUE(got == big);
+}
+
+// A stream that takes every byte it is offered and records how many each call offered.
+struct RecordingStream {
+  using executor_type = asio::io_context::executor_type;
+  executor_type executor;
+  std::vector<std::size_t> offered;
+
+  executor_type get_executor() const { return executor; }
+  void expires_after(std::chrono::nanoseconds) {}
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
+    offered.push_back(asio::buffer_size(buffers));
+    return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [](auto handler, executor_type ex, std::size_t n) {
+          asio::post(ex, [handler = std::move(handler), n]() mutable { std::move(handler)(boost::system::error_code{}, n); });
+        },
+        token, executor, offered.back());
+  }
+};
+
+TEST(WriteWhole, OffersAMessageOver64KiBInOneCall) {
+  // Asio's own transfer_all offers 64 KiB a call: a 64 KiB body and its header took two.
+  asio::io_context context;
+  RecordingStream stream{context.get_executor(), {}};
+  const std::string head(222, 'h');
+  const std::string body(64 * 1024, 'b');
+  const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(body)};
+  std::optional<WriteResult> result;
+  asio::co_spawn(
+      context, [&]() -> Awaitable<void> { result = co_await write_whole(stream, message, 5s)(use_awaitable); },
+      asio::detached);
+  context.run_for(5s);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(std::get<0>(*result));
+  EXPECT_EQ(std::get<1>(*result), head.size() + body.size());
+  EXPECT_EQ(stream.offered, std::vector<std::size_t>{head.size() + body.size()});
 }
 
 }  // namespace
