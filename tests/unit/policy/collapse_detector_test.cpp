@@ -202,42 +202,36 @@ TEST_F(CollapseDetectorTest, AGoodputFallWithAFastServiceIsTheLimitNotACollapse)
 }
 
 // The plumbing ticks every few ms while a group is busy and every 100 ms while it is not: a
-// window's signals are shares of its time, not of its ticks.
-TEST_F(CollapseDetectorTest, BusyIsAShareOfTheWindowsTimeNotOfItsTicks) {
+// window's signals are shares of its time, not of its ticks. A window of 50 fast ticks (a
+// quarter of a second, busy and waiting) and 8 slow ones; goodput falls to 400 a second.
+class MixedTickRatesTest : public CollapseDetectorTest {
+ protected:
+  // `count` ticks `every` apart, `per_tick` successes each; returns whether the mode changed.
+  bool ticks(int count, Duration every, std::uint64_t per_tick, bool busy) {
+    bool changed = false;
+    for (int i = 0; i < count; ++i) {
+      clock.advance(every);
+      successes += per_tick;
+      changed = detector.on_tick(clock.now(), {successes, busy, busy}) || changed;
+    }
+    return changed;
+  }
+  bool mixed_window(bool busy_when_slow) {
+    const bool fast = ticks(50, 5ms, 2, true);
+    return ticks(8, 100ms, 40, busy_when_slow) || fast;
+  }
+};
+
+TEST_F(MixedTickRatesTest, BusyForAQuarterOfTheTimeIsNotBusyThoughMostTicksWere) {
   window(1000, true, false);
-  // A quarter of a second busy and waiting in fast ticks (50 of them), then quiet in slow ticks
-  // (8): 86% of the ticks, 24% of the time. Goodput has fallen to 400 a second.
-  bool changed = false;
-  for (int i = 0; i < 50; ++i) {
-    clock.advance(5ms);
-    successes += 2;
-    changed = detector.on_tick(clock.now(), {successes, true, true}) || changed;
-  }
-  for (int i = 0; i < 8; ++i) {
-    clock.advance(100ms);
-    successes += 40;
-    changed = detector.on_tick(clock.now(), {successes, false, false}) || changed;
-  }
+  EXPECT_FALSE(mixed_window(false));  // 86% of the ticks, 24% of the time
   EXPECT_EQ(detector.windows(), 2u);
-  EXPECT_FALSE(changed);
   EXPECT_EQ(detector.mode(), Mode::normal);
 }
 
-TEST_F(CollapseDetectorTest, ATimeMostlyBusyAtMixedTickRatesIsBusy) {
+TEST_F(MixedTickRatesTest, BusyAllTheTimeAtMixedRatesIsAFall) {
   window(1000, true, false);
-  // The same tick pattern, busy and waiting all the window: a fall.
-  bool changed = false;
-  for (int i = 0; i < 50; ++i) {
-    clock.advance(5ms);
-    successes += 2;
-    changed = detector.on_tick(clock.now(), {successes, true, true}) || changed;
-  }
-  for (int i = 0; i < 8 && !changed; ++i) {
-    clock.advance(100ms);
-    successes += 40;
-    changed = detector.on_tick(clock.now(), {successes, true, true}) || changed;
-  }
-  EXPECT_TRUE(changed);
+  EXPECT_TRUE(mixed_window(true));
   EXPECT_EQ(detector.mode(), Mode::recovery);
 }
 
