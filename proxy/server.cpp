@@ -6,6 +6,7 @@
 #include "proxy/http/upstream_tls.h"
 #include "proxy/runtime_builder.h"
 #include "proxy/server_state.h"
+#include "proxy/thread_name.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -191,15 +192,22 @@ int Server::run() {
     s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
     s.start_maintenance(*worker, *s.maintenance_timers.back());
     s.maintenance_timers.push_back(std::make_unique<asio::steady_timer>(worker->context));
-    s.start_client_watch(*worker, *s.maintenance_timers.back());
+    worker->client_watches.on_first_watch(
+        [&s, &worker = *worker, &timer = *s.maintenance_timers.back()] { s.start_client_watch(worker, timer); });
   }
   s.listener->start();
   if (s.admin) s.admin->start();
   s.health->start();
   s.workers->start();
   auto control_guard = asio::make_work_guard(s.control);
-  std::thread control_thread([&s] { s.control.run(); });
-  std::thread tick_thread([&s] { s.ticker.run(); });
+  std::thread control_thread([&s] {
+    name_this_thread("control");  // admin endpoints, health checks, reloads, signals
+    s.control.run();
+  });
+  std::thread tick_thread([&s] {
+    name_this_thread("admission-tick");
+    s.ticker.run();
+  });
 
   s.stopped.get_future().wait();
   s.workers->stop();
@@ -213,6 +221,7 @@ int Server::run() {
   // pending (a session past the drain timeout) while the state it points at still exists.
   s.signals.reset();
   s.admission_ticker.reset();
+  for (auto& worker : s.worker_states) worker->client_watches.on_first_watch(nullptr);  // its timer goes next
   s.maintenance_timers.clear();
   s.listener.reset();
   s.admin.reset();

@@ -194,9 +194,8 @@ void Server::State::start_maintenance(http::Worker& worker, asio::steady_timer& 
 void Server::State::start_client_watch(http::Worker& worker, asio::steady_timer& timer) {
   timer.expires_after(http::client_watch_interval);
   timer.async_wait([this, &worker, &timer](const boost::system::error_code& ec) {
-    if (ec) return;
-    worker.client_watches.sweep();
-    start_client_watch(worker, timer);
+    // Stops while nothing is watched; the list calls start_client_watch again (server.cpp).
+    if (!ec && worker.client_watches.sweep()) start_client_watch(worker, timer);
   });
 }
 

@@ -36,6 +36,7 @@ ClientWatch::ClientWatch(ClientWatchList* list, int client_fd, MaybeTlsStream& t
   next_ = list_->head_;
   if (next_) next_->prev_ = this;
   list_->head_ = this;
+  list_->joined();
 }
 
 ClientWatch::~ClientWatch() {
@@ -46,12 +47,22 @@ ClientWatch::~ClientWatch() {
   if (next_) next_->prev_ = prev_;
 }
 
-void ClientWatchList::sweep() {
+void ClientWatchList::joined() {
+  if (sweeping_) return;
+  sweeping_ = true;
+  if (start_sweeps_) start_sweeps_();
+}
+
+bool ClientWatchList::sweep() {
   for (ClientWatch* watch = head_; watch != nullptr; watch = watch->next_) {
     if (watch->gone_ || !peer_closed(watch->client_fd_)) continue;
     watch->gone_ = true;
     watch->target_.cancel();  // completes the exchange's pending read later, never inline
   }
+  // A watch that joins and leaves between two sweeps is never swept: its exchange was
+  // shorter than a sweep's period, as with the fixed timer this replaces.
+  sweeping_ = head_ != nullptr;
+  return sweeping_;
 }
 
 }  // namespace levee::http

@@ -2,7 +2,7 @@
 // Noticing that a client has left while levee waits on the service for it, without reading
 // from its connection and without a syscall per request: each waiting exchange registers
 // itself (ClientWatch, RAII) in its worker's ClientWatchList, and the worker sweeps the list
-// every few milliseconds with one non-consuming peek per entry. A socket with nothing to read
+// every client_watch_interval with one non-consuming peek per entry. A socket with nothing to read
 // that reports end-of-stream is a closed peer; data (a pipelined request) means the client is
 // still there and stays in the kernel buffer for the session.
 //
@@ -11,6 +11,11 @@
 // learns the work is wasted. (An async_wait on every client socket would find it sooner, but
 // costs an epoll_ctl and a handler per request, which halved keep-alive throughput.)
 //
+// The sweeps run only while something is watched: a worker with no request at a service
+// sleeps instead of waking ten times a second for nothing. The list tells its owner when the
+// first watch joins a list whose sweeps have stopped (on_first_watch), and a sweep that leaves
+// the list empty says so, so the owner stops sweeping until the next one.
+//
 // Worker thread only: the list, the sessions and the upstream streams of one worker all live
 // on its io_context. Intrusive, so registering allocates nothing.
 
@@ -18,6 +23,7 @@
 #include "proxy/http/maybe_tls_stream.h"
 
 #include <chrono>
+#include <functional>
 
 namespace levee::http {
 
@@ -60,12 +66,23 @@ class ClientWatch {
 
 class ClientWatchList {
  public:
-  // Checks every registered client once; cancels the target of each one that left.
-  void sweep();
+  // `start_sweeps` is called when a watch joins while no sweep is due: the owner then sweeps
+  // after client_watch_interval, and again while sweep() returns true. Set it before the
+  // first watch; null (the default, and at teardown) calls nothing.
+  void on_first_watch(std::function<void()> start_sweeps) { start_sweeps_ = std::move(start_sweeps); }
+
+  // Checks every registered client once; cancels the target of each one that left. Returns
+  // whether anything is still watched: false means the sweeps stop, and the next watch to
+  // join calls on_first_watch's function again.
+  bool sweep();
 
  private:
   friend class ClientWatch;
+  void joined();
+
   ClientWatch* head_ = nullptr;
+  bool sweeping_ = false;
+  std::function<void()> start_sweeps_;
 };
 
 }  // namespace levee::http

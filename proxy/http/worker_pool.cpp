@@ -1,6 +1,10 @@
 #include "proxy/http/worker_pool.h"
 
+#include "proxy/thread_name.h"
+
 #include <spdlog/spdlog.h>
+
+#include <string>
 
 namespace levee::http {
 
@@ -19,8 +23,9 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::start() {
-  for (auto& ctx : contexts_) {
-    threads_.emplace_back([&ctx] {
+  for (std::size_t index = 0; index < contexts_.size(); ++index) {
+    threads_.emplace_back([&ctx = contexts_[index], index] {
+      name_this_thread("worker-" + std::to_string(index));
       for (;;) {
         try {
           ctx->run();
