@@ -23,12 +23,12 @@
 // (h2_session.h) for its whole life; the bytes already read are fed to it first. The first
 // bytes count against the first header's timeout, as for HTTP/1.1.
 //
-// Idle connections: at each maintenance tick (1 s) an idle connection gives its buffers back;
-// a plain HTTP/1.1 one still waiting for the same next request at the following tick is handed
-// to a ParkedConnection (parked_connection.h) and this session ends, so a long-idle connection
-// costs its socket and little else. The parked connection starts a new session
-// (Start::resumed_readable) when bytes arrive. The connection's place in the accounting
-// (ConnectionSlot) moves with it.
+// Idle connections (client_session_idle.cpp, with the wait and its header timer): at each
+// maintenance tick (1 s) an idle connection gives its buffers back; a plain HTTP/1.1 one still
+// waiting for the same next request at the following tick is handed to a ParkedConnection
+// (parked_connection.h) and this session ends, so a long-idle connection costs its socket and
+// little else. The parked connection starts a new session (Start::resumed_readable) when bytes
+// arrive. The connection's place in the accounting (ConnectionSlot) moves with it.
 //
 // A request the service answered with 101 turns the connection into a tunnel (tunnel.h): the
 // session relays it until it ends and then closes. Drain gives an open tunnel
@@ -113,6 +113,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string_view buffered() const;  // read from the client, not yet consumed
   Awaitable<void> serve_h2(const config::ListenerConfig& listener);
   Awaitable<void> relay_tunnel(EstablishedTunnel established, const config::Config& config);
+  // What the first read of a request asks for, and the most a connection keeps of each of
+  // its buffers between requests (client_session_idle.cpp): a buffer grown for one large
+  // header or body is freed, one of the usual size kept. kept_body_buffer is the default
+  // listener.max_buffered_response_body.
+  static constexpr std::size_t first_read_size = 4096;
+  static constexpr std::size_t kept_body_buffer = 64 * 1024;
+
   void arm_header_timer(std::chrono::nanoseconds timeout);
   void disarm_header_timer();
   void wait_header_timer();
