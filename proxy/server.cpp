@@ -2,6 +2,7 @@
 
 #include "proxy/config/endpoint.h"
 #include "proxy/config/loader.h"
+#include "proxy/cpu_affinity.h"
 #include "proxy/descriptor_limit.h"
 #include "proxy/http/upstream_tls.h"
 #include "proxy/runtime_builder.h"
@@ -143,6 +144,12 @@ int Server::run() {
   };
   arm_signals();
 
+  const auto worker_cpus = assign_worker_cpus(config.server.cpu_affinity, allowed_cpus(), s.workers->size());
+  if (const auto* error = std::get_if<std::string>(&worker_cpus)) {
+    spdlog::error("{}", *error);
+    return 1;
+  }
+
   try {
     s.listener = std::make_unique<http::Listener>(*s.workers, worker_pointers, s.shared,
                                                   resolve_listen(config.listener.address));
@@ -198,7 +205,10 @@ int Server::run() {
   s.listener->start();
   if (s.admin) s.admin->start();
   s.health->start();
-  s.workers->start();
+  const auto& cpus = std::get<WorkerCpus>(worker_cpus);
+  for (std::size_t i = 0; i < cpus.size(); ++i)
+    if (cpus[i]) spdlog::info("worker-{} pinned to CPU {} (server.cpu_affinity)", i, *cpus[i]);
+  s.workers->start(cpus);
   auto control_guard = asio::make_work_guard(s.control);
   std::thread control_thread([&s] {
     name_this_thread("control");  // admin endpoints, health checks, reloads, signals

@@ -61,7 +61,7 @@ for x in s: x.bind(("127.0.0.1", 0))
 print(*(x.getsockname()[1] for x in s))')
 admission='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}'
 render() {
-  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|1|g" -e "s|@NGINX_PORT@|$nginx_port|g" -e "s|@LEVEE_PORT@|$levee_port|g" \
+  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|1|g" -e "s|@LEVEE_AFFINITY@|off|g" -e "s|@HAPROXY_CPU_MAP@||g" -e "s|@NGINX_PORT@|$nginx_port|g" -e "s|@LEVEE_PORT@|$levee_port|g" \
       -e "s|@ADMIN_PORT@|$admin_port|g" -e "s|@ADMISSION@|$admission|g" -e "s|@MAXCONN@|2000|g" \
       -e "s|@LEVEE_TLS@||g" "$1" >"$2"
 }

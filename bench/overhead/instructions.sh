@@ -77,7 +77,7 @@ PY
 )
 admission='admission: {limit: {kind: fixed, initial: 10000}, queue: {max_length: 10000}, collapse: {enabled: false}}'
 render() {
-  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|1|g" -e "s|@NGINX_PORT@|$nginx_port|g" -e "s|@LEVEE_PORT@|$levee_port|g" \
+  sed -e "s|@DIR@|$work|g" -e "s|@THREADS@|1|g" -e "s|@LEVEE_AFFINITY@|off|g" -e "s|@HAPROXY_CPU_MAP@||g" -e "s|@NGINX_PORT@|$nginx_port|g" -e "s|@LEVEE_PORT@|$levee_port|g" \
       -e "s|@ADMIN_PORT@|$admin_port|g" -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission|g" \
       -e "s|@MAXCONN@|2000|g" -e "s|@LEVEE_TLS@||g" -e "s|@HAPROXY_TLS@||g" "$1" >"$2"
 }

@@ -10,7 +10,7 @@
 # Exit status is 0 unless --strict is given and something FAILs. See README.md.
 #
 #   bench/overhead/run.sh [--connections 50] [--duration 10s] [--rounds 3] [--threads 2]
-#                         [--proxy-threads 1] [--pin|--no-pin] [--idle-connections 1000]
+#                         [--proxy-threads 1] [--pin|--no-pin|--pin-each] [--idle-connections 1000]
 #                         [--build-dir build/release] [--levee BIN] [--skip-deps]
 #                         [--admission fixed|off] [--out DIR] [--keep] [--strict]
 #                         [--response-size BYTES] [--request-body BYTES] [--close] [--tls]
@@ -54,6 +54,9 @@
 #     taskset and wrk + nginx on the others, so the proxy's core is not shared with the load
 #     generator and rounds repeat better. The direct-nginx run uses the same placement for
 #     wrk and nginx. --no-pin leaves scheduling to the kernel.
+#   - --pin-each pins each proxy thread to a CPU of its own, the proxies' own way (levee's
+#     server.cpu_affinity: auto, HAProxy's cpu-map), and leaves wrk and nginx to the kernel: what
+#     an operator with CPUs to spare for the proxy would do (needs a CPU per proxy thread).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -95,6 +98,7 @@ while [[ $# -gt 0 ]]; do
     --levee) levee_bin=$2; shift 2 ;;
     --pin) pin=on; shift ;;
     --no-pin) pin=off; shift ;;
+    --pin-each) pin=each; shift ;;
     --skip-deps) skip_deps=1; shift ;;
     --keep) keep=1; shift ;;
     --admission) admission=$2; shift 2 ;;
@@ -180,6 +184,7 @@ fi
 # --- CPU placement ----------------------------------------------------------------------------
 cpus=$(nproc)
 if [[ $pin == auto ]]; then pin=off; [[ $cpus -ge 2 ]] && command -v taskset >/dev/null && pin=on; fi
+levee_affinity=off haproxy_cpu_map=""   # --pin-each: the proxies pin their own threads
 proxy_on=(); load_on=()   # command prefixes; plain arrays (not a function) so that "$!" of a
                           # background start is the server's own PID (taskset execs it)
 if [[ $pin == on ]]; then
@@ -188,6 +193,11 @@ if [[ $pin == on ]]; then
   load_cpus=0; (( cpus - proxy_threads > 1 )) && load_cpus+="-$(( cpus - proxy_threads - 1 ))"
   proxy_on=(taskset -c "$proxy_cpus"); load_on=(taskset -c "$load_cpus")
   placement="proxy on CPU $proxy_cpus, wrk + nginx on CPU $load_cpus"
+elif [[ $pin == each ]]; then
+  (( proxy_threads <= cpus )) || die "--pin-each needs a CPU ($cpus) for each proxy thread ($proxy_threads)"
+  levee_affinity=auto
+  haproxy_cpu_map="cpu-map auto:1/1-$proxy_threads 0-$(( proxy_threads - 1 ))"
+  placement="each proxy thread on a CPU of its own (levee cpu_affinity auto, HAProxy cpu-map), wrk + nginx not pinned"
 else
   placement="not pinned ($cpus CPUs)"
 fi
@@ -244,6 +254,7 @@ fi
 
 render() {  # render TEMPLATE OUT
   sed -e "s|@DIR@|$work|g" -e "s|@LEVEE_TLS@|$levee_tls_yaml|g" -e "s|@HAPROXY_TLS@|$haproxy_tls|g" -e "s|@THREADS@|$proxy_threads|g" -e "s|@NGINX_PORT@|$nginx_port|g" \
+      -e "s|@LEVEE_AFFINITY@|$levee_affinity|g" -e "s|@HAPROXY_CPU_MAP@|$haproxy_cpu_map|g" \
       -e "s|@LEVEE_PORT@|$levee_port|g" -e "s|@ADMIN_PORT@|$admin_port|g" \
       -e "s|@HAPROXY_PORT@|$haproxy_port|g" -e "s|@ADMISSION@|$admission_yaml|g" \
       -e "s|@MAXCONN@|$max_connections|g" "$1" >"$2"

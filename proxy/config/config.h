@@ -37,8 +37,21 @@ struct Endpoint {
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
+// Which CPU each worker thread runs on (YAML `server.cpu_affinity`): off, the kernel places
+// them (the default); auto, worker i on the i-th CPU levee may run on; or a CPU list ("2-3",
+// "0,2,4"), worker i on its i-th CPU. More workers than CPUs wrap round. As nginx's
+// worker_cpu_affinity and HAProxy's cpu-map: for CPUs levee has to itself (proxy/cpu_affinity.h).
+struct CpuAffinity {
+  enum class Mode { off, automatic, listed };
+  Mode mode = Mode::off;
+  std::vector<unsigned> cpus;  // listed: ascending, no duplicates
+
+  friend bool operator==(const CpuAffinity&, const CpuAffinity&) = default;
+};
+
 struct ServerConfig {
   unsigned threads = 0;                                  // 0 = one worker per core
+  CpuAffinity cpu_affinity;
   Duration drain_timeout = std::chrono::seconds(15);     // SIGTERM: wait this long for in-flight
   Duration drain_delay = std::chrono::seconds(0);        // readiness 503 this long before closing
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "proxy/config/admission_sections.h"
+#include "proxy/config/cpu_list.h"
 #include "proxy/config/http2_section.h"
 #include "proxy/config/tls_section.h"
 #include "proxy/config/trust_sections.h"
@@ -38,8 +39,30 @@ std::optional<std::string> check_protocol(std::string_view protocol) {
   return fmt::format("expected an upgrade protocol name such as websocket, got '{}'", protocol);
 }
 
+void read_cpu_affinity(MapReader& r, CpuAffinity& affinity) {
+  std::string text;
+  r.string("cpu_affinity", text, [](std::string_view value) -> std::optional<std::string> {
+    if (value.empty() || value == "off" || value == "auto") return std::nullopt;
+    const auto parsed = parse_cpu_list(value);
+    if (const auto* error = std::get_if<std::string>(&parsed))
+      return "expected off, auto or a CPU list such as 0-3,6: " + *error;
+    return std::nullopt;
+  });
+  if (text.empty() || text == "off") return;  // absent, or a value reported above: the default
+  if (text == "auto") {
+    affinity.mode = CpuAffinity::Mode::automatic;
+    return;
+  }
+  auto parsed = parse_cpu_list(text);
+  if (auto* cpus = std::get_if<std::vector<unsigned>>(&parsed)) {
+    affinity.mode = CpuAffinity::Mode::listed;
+    affinity.cpus = std::move(*cpus);
+  }
+}
+
 void read_server(MapReader& r, ServerConfig& server) {
   r.integer("threads", server.threads, 0u, 256u);
+  read_cpu_affinity(r, server.cpu_affinity);
   r.duration("drain_timeout", server.drain_timeout);
   r.duration("drain_delay", server.drain_delay, {.min = Duration::zero()});
 }

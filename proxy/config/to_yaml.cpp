@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "proxy/config/cpu_list.h"
 #include "proxy/config/endpoint.h"
 #include "proxy/config/env.h"
 #include "proxy/config/loader.h"
@@ -62,6 +63,15 @@ class Writer {
  private:
   YAML::Emitter out_;
 };
+
+std::string cpu_affinity_text(const CpuAffinity& affinity) {
+  switch (affinity.mode) {
+    case CpuAffinity::Mode::off: return "off";
+    case CpuAffinity::Mode::automatic: return "auto";
+    case CpuAffinity::Mode::listed: return format_cpu_list(affinity.cpus);
+  }
+  return "off";
+}
 
 void write_budget(Writer& w, const policy::RetryBudgetSettings& budget) {
   w.number("ratio", budget.ratio);
@@ -228,6 +238,7 @@ std::string to_yaml(const Config& config) {
 
   w.begin("server");
   w.integer("threads", config.server.threads);
+  w.text("cpu_affinity", cpu_affinity_text(config.server.cpu_affinity));
   w.duration("drain_timeout", config.server.drain_timeout);
   w.duration("drain_delay", config.server.drain_delay);
   w.end();

@@ -1,9 +1,12 @@
 #include "proxy/http/worker_pool.h"
 
+#include "proxy/cpu_affinity.h"
 #include "proxy/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace levee::http {
@@ -22,10 +25,13 @@ WorkerPool::~WorkerPool() {
   join();
 }
 
-void WorkerPool::start() {
+void WorkerPool::start(const std::vector<std::optional<unsigned>>& cpus) {
   for (std::size_t index = 0; index < contexts_.size(); ++index) {
-    threads_.emplace_back([&ctx = contexts_[index], index] {
+    const std::optional<unsigned> cpu = index < cpus.size() ? cpus[index] : std::nullopt;
+    threads_.emplace_back([&ctx = contexts_[index], index, cpu] {
       name_this_thread("worker-" + std::to_string(index));
+      if (cpu && !pin_this_thread(*cpu))
+        spdlog::warn("worker-{}: cannot pin to CPU {}: {}; the kernel places it", index, *cpu, std::strerror(errno));
       for (;;) {
         try {
           ctx->run();

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -30,7 +31,9 @@ class WorkerPool {
   std::size_t size() const { return contexts_.size(); }
   boost::asio::io_context& context(std::size_t index) { return *contexts_[index]; }
 
-  void start();  // one thread per context
+  // One thread per context, named worker-N; worker N pinned to cpus[N] when it has one
+  // (cpu_affinity.h; an empty list pins none). A CPU the kernel refuses is logged, not fatal.
+  void start(const std::vector<std::optional<unsigned>>& cpus = {});
   void stop();   // stops every context; run() calls return
   void join();
 

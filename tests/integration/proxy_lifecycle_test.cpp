@@ -43,6 +43,17 @@ TEST(LeveeCommandLine, RunRefusesABadConfig) {
   EXPECT_NE(levee.output().find("server.drain_timeout"), std::string::npos) << levee.output();
 }
 
+TEST(LeveeCommandLine, RunRefusesToPinAWorkerToACpuItMayNotUse) {
+  // CPU 8191 is a valid CPU number that no machine running this test lets levee use.
+  const auto path = write_temp_file("pinned.yaml",
+                                    "server:\n  threads: 1\n  cpu_affinity: \"8191\"\n"
+                                    "listener:\n  address: 127.0.0.1:0\nadmin:\n  address: 127.0.0.1:0\n");
+  ChildProcess levee(levee_binary(), {"--config", path});
+  EXPECT_EQ(levee.wait(5s), 1);
+  EXPECT_NE(levee.output().find("server.cpu_affinity: CPU 8191 is not one levee may run on"), std::string::npos)
+      << levee.output();
+}
+
 TEST(LeveeAdmin, EndpointsAnswer) {
   auto backend = start_backend();
   auto levee = start_levee(basic_config("127.0.0.1:" + std::to_string(backend.port)));

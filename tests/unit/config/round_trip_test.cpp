@@ -15,6 +15,7 @@ using testing::TempDir;
 constexpr std::string_view kEverything = R"(
 server:
   threads: 4
+  cpu_affinity: "0-1,3"
   drain_timeout: 20s
   drain_delay: 1.5s
 listener:
