@@ -39,16 +39,20 @@ std::optional<std::string> check_protocol(std::string_view protocol) {
   return fmt::format("expected an upgrade protocol name such as websocket, got '{}'", protocol);
 }
 
+// `false` is off too: YAML 1.1 tools (PyYAML, some Helm pipelines) read an unquoted `off` as a
+// boolean and write it back as `false`.
+bool means_off(std::string_view value) { return value.empty() || value == "off" || value == "false"; }
+
 void read_cpu_affinity(MapReader& r, CpuAffinity& affinity) {
   std::string text;
   r.string("cpu_affinity", text, [](std::string_view value) -> std::optional<std::string> {
-    if (value.empty() || value == "off" || value == "auto") return std::nullopt;
+    if (means_off(value) || value == "auto") return std::nullopt;
     const auto parsed = parse_cpu_list(value);
     if (const auto* error = std::get_if<std::string>(&parsed))
       return "expected off, auto or a CPU list such as 0-3,6: " + *error;
     return std::nullopt;
   });
-  if (text.empty() || text == "off") return;  // absent, or a value reported above: the default
+  if (means_off(text)) return;  // absent, off, or a value reported above: the default
   if (text == "auto") {
     affinity.mode = CpuAffinity::Mode::automatic;
     return;

@@ -53,6 +53,8 @@ TEST(CpuList, WritesRunsAsRanges) {
 TEST(CpuAffinityConfig, OffByDefault) {
   EXPECT_EQ(load_ok("").server.cpu_affinity.mode, CpuAffinity::Mode::off);
   EXPECT_EQ(load_ok("server: {cpu_affinity: off}\n").server.cpu_affinity.mode, CpuAffinity::Mode::off);
+  // What a YAML 1.1 tool (PyYAML) writes back for an unquoted off.
+  EXPECT_EQ(load_ok("server: {cpu_affinity: false}\n").server.cpu_affinity.mode, CpuAffinity::Mode::off);
 }
 
 TEST(CpuAffinityConfig, AutoOrACpuList) {
