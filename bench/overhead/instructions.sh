@@ -15,11 +15,15 @@
 # data cache misses and mispredicted indirect branches (callgrind's model: a 32 KiB I1, a
 # 48 KiB D1, an indirect branch predicted to go where it went last). Two proxies with the same
 # instruction count can differ by a quarter in user time on these; see RESULTS.md.
+# --misses-by-function (implies --cache) adds, for each proxy, the functions with the most
+# first-level data-cache misses a request (read + write, the function's own, a coroutine's
+# ramp and body together): where a request's memory is touched cold. Build with -g
+# (CMAKE_CXX_FLAGS=-g) to have the source lines too: callgrind_annotate --auto=yes on --keep's files.
 #
 #   bench/overhead/instructions.sh [--build-dir build/release] [--levee BIN] [--duration 4]
 #                                  [--response-size BYTES] [--request-body BYTES]
 #                                  [--connections 10] [--close] [--only levee|haproxy]
-#                                  [--keep DIR] [--cache]
+#                                  [--keep DIR] [--cache] [--misses-by-function]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +38,7 @@ connections=10
 only=
 keep=
 cache=0
+by_function=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build-dir) build_dir=$2; shift 2 ;;
@@ -46,6 +51,7 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
     --cache) cache=1; shift ;;
+    --misses-by-function) cache=1 by_function=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -125,7 +131,40 @@ measure() {
                       printf "%s", v[col["Ir"]]
                       if ("I1mr" in col) printf " %s %s %s", v[col["I1mr"]], v[col["D1mr"]] + v[col["D1mw"]], v[col["Bim"]] }' \
              "$work"/callgrind."$name".*.1)
+  (( by_function )) && misses_by_function "$name" "$requests" "$work"/callgrind."$name".*.1 >"$work/misses.$name.txt"
   echo "$name $requests $counts"
+}
+
+# misses_by_function NAME REQUESTS FILE: the 12 functions with the most D1 misses a request.
+misses_by_function() {
+  callgrind_annotate --inclusive=no --threshold=100 --show=D1mr,D1mw --sort=D1mr "$3" 2>/dev/null |
+    python3 -c '
+import re, sys
+name, requests = sys.argv[1], int(sys.argv[2])
+per = {}
+total = None
+for line in sys.stdin:
+    m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
+    if not m:
+        continue
+    cost = sum(int(g.replace(",", "")) for g in m.group(1, 2))
+    if "PROGRAM TOTALS" in line:
+        total = cost
+        continue
+    # The outer frames of a thread (clone, io_context::run) come with the whole cost: callgrind
+    # books there what was running when the counters were zeroed. No function of its own has half.
+    if total and cost * 2 > total:
+        continue
+    where = m.group(3).split(":", 1)[-1]
+    function = where.split("(", 1)[0].strip()[:90]  # a coroutine ramp and its .actor body: one name
+    reads, writes = (int(g.replace(",", "")) for g in m.group(1, 2))
+    r, w = per.get(function, (0, 0))
+    per[function] = (r + reads, w + writes)
+top = sorted(per.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))[:12]
+print(f"{name}: D1 misses a request by function (read + write)")
+for function, (r, w) in top:
+    print(f"  {(r + w) / requests:6.1f} = {r / requests:5.1f} + {w / requests:5.1f}  {function}")
+' "$1" "$2"
 }
 
 results=()
@@ -150,3 +189,4 @@ printf '%s\n' "${results[@]}" | awk -v size="${response_size}" -v post="${reques
             printf "levee/HAProxy: I1 misses %.2fx, D1 misses %.2fx, indirect mispredicted %+.0f a request\n",
                    i1["levee"] / i1["haproxy"], d1["levee"] / d1["haproxy"], bim["levee"] - bim["haproxy"]
         } }'
+if (( by_function )); then cat "$work"/misses.*.txt 2>/dev/null || true; fi
