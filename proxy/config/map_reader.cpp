@@ -94,6 +94,17 @@ void MapReader::string(std::string_view key, std::string& out, const StringCheck
   out = std::move(value);
 }
 
+std::string_view word_spelled_as_boolean(std::string_view value, std::initializer_list<std::string_view> words) {
+  const auto spelled = [&](std::initializer_list<std::string_view> candidates) -> std::string_view {
+    for (const auto word : words)
+      if (std::find(candidates.begin(), candidates.end(), word) != candidates.end()) return word;
+    return value;
+  };
+  if (value == "false") return spelled({"off", "no"});
+  if (value == "true") return spelled({"on", "yes"});
+  return value;
+}
+
 void MapReader::one_of(std::string_view key, std::string& out,
                        std::initializer_list<std::string_view> allowed) {
   const std::vector<std::string> words(allowed.begin(), allowed.end());
@@ -101,8 +112,9 @@ void MapReader::one_of(std::string_view key, std::string& out,
   Entry* entry = nullptr;
   std::optional<std::string> value = text(key, form, entry);
   if (!value) return;
-  if (std::find(words.begin(), words.end(), *value) != words.end()) {
-    out = std::move(*value);
+  const std::string_view word = word_spelled_as_boolean(*value, allowed);
+  if (std::find(words.begin(), words.end(), word) != words.end()) {
+    out = std::string(word);
     return;
   }
   std::string message = fmt::format("expected {}; got '{}'", form, *value);

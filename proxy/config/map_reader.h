@@ -46,6 +46,11 @@ struct DurationRange {
 
 enum class PortZero { rejected, allowed };
 
+// YAML 1.1 tools (PyYAML, some Helm pipelines) read an unquoted off, on, no or yes as a boolean
+// and write it back as false or true. Where one of those words is among a setting's `words`, its
+// boolean spelling reads as that word; any other value comes back as it is.
+std::string_view word_spelled_as_boolean(std::string_view value, std::initializer_list<std::string_view> words);
+
 class MapReader {
  public:
   // node must be a map or null (an empty section); path is the key path of the map itself

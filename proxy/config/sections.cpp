@@ -39,9 +39,8 @@ std::optional<std::string> check_protocol(std::string_view protocol) {
   return fmt::format("expected an upgrade protocol name such as websocket, got '{}'", protocol);
 }
 
-// `false` is off too: YAML 1.1 tools (PyYAML, some Helm pipelines) read an unquoted `off` as a
-// boolean and write it back as `false`.
-bool means_off(std::string_view value) { return value.empty() || value == "off" || value == "false"; }
+// Absent, or off (also as `false`: word_spelled_as_boolean).
+bool means_off(std::string_view value) { return value.empty() || word_spelled_as_boolean(value, {"off"}) == "off"; }
 
 void read_cpu_affinity(MapReader& r, CpuAffinity& affinity) {
   std::string text;

@@ -120,6 +120,15 @@ TEST(ConfigErrors, NoStringBooleans) {
   EXPECT_TRUE(contains(e.message, "true or false")) << e.message;
 }
 
+// PyYAML and other YAML 1.1 tools write an unquoted `off` back as `false`: a setting whose
+// options include off reads it as off; true has no option to stand for here and stays an error.
+TEST(ConfigErrors, AnOffOptionWrittenBackAsFalseReadsAsOff) {
+  EXPECT_EQ(load_ok("logging:\n  level: false\n").logging.level, "off");
+  const ConfigError e = load_one_error("logging:\n  level: true\n");
+  EXPECT_EQ(e.key_path, "logging.level");
+  EXPECT_TRUE(contains(e.message, "got 'true'")) << e.message;
+}
+
 TEST(ConfigEnv, DefaultIsUsedWhenTheVariableIsUnsetOrEmpty) {
   const std::string yaml = "admin:\n  address: \"127.0.0.1:${ADMIN_PORT:-9000}\"\n";
   EXPECT_EQ(load_ok(yaml).admin.address, (Endpoint{"127.0.0.1", 9000}));
